@@ -1,0 +1,192 @@
+"""LAZI settings, by section. Every value comes from the environment (or a `.env` file beside manage.py).
+
+The embedded default (no DATABASE_URL, no REDIS_URL) runs on a SQLite file with tasks executed in-process,
+so a newcomer sees LAZI work without any server. Production sets DATABASE_URL (PostgreSQL) and REDIS_URL.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+# A .env file is optional; real environment variables always win over it.
+if (BASE_DIR / ".env").is_file():
+    env.read_env(str(BASE_DIR / ".env"), overwrite=False)
+
+# --- Core -----------------------------------------------------------------------------------------------------------
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Development values only when DEBUG: a production deployment without a real key refuses to start.
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="lazi-dev-only-insecure-key" if DEBUG else environ.Env.NOTSET)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "django_celery_beat",
+    # LAZI: the integration core first, then one app per ServiceTitan module.
+    "servicetitan",
+    "pricebook",
+    "crm",
+    "jobs",
+    "dispatch",
+    "accounting",
+    "inventory",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "lazi.urls"
+WSGI_APPLICATION = "lazi.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------------------------------
+# Embedded default: a SQLite file in the project. Production: DATABASE_URL=postgres://…
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Syncs write while the admin reads; WAL plus a busy timeout keeps SQLite from answering "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, Redis ---------------------------------------------------------------------------------------------------
+# REDIS_URL holds everything that must be shared by every process of a deployment: the OAuth token, the request
+# budget, the sync locks, and the Celery broker. Unset, they live in this process (fine for one process only).
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lazi"}}
+
+# --- Celery ---------------------------------------------------------------------------------------------------------
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+# Without a broker, tasks run in-process at enqueue time (the embedded default).
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+# Syncs run for minutes: acknowledge after the work, fetch one task at a time, so a killed worker's task is redone.
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task unacknowledged for this long is redelivered: longer than the longest full sync.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=6 * 3600)}
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TIMEZONE = "UTC"
+
+# --- ServiceTitan ---------------------------------------------------------------------------------------------------
+SERVICE_TITAN = {
+    "CLIENT_ID": env("SERVICE_TITAN_CLIENT_ID", default=""),
+    "CLIENT_SECRET": env("SERVICE_TITAN_CLIENT_SECRET", default=""),
+    "APP_KEY": env("SERVICE_TITAN_APP_KEY", default=""),
+    "TENANT_ID": env("SERVICE_TITAN_TENANT_ID", default=""),
+    "API_URL": env("SERVICE_TITAN_API_URL", default="https://api.servicetitan.io").rstrip("/"),
+    "AUTH_URL": env("SERVICE_TITAN_AUTH_URL", default="https://auth.servicetitan.io").rstrip("/"),
+    # The request budget shared by every process. ServiceTitan publishes 60 requests/second per app per tenant;
+    # the default stays below it. 0 disables a window (e.g. the reference's 60/min + 3600/h + 10 concurrent is
+    # RATE_PER_SECOND=0 RATE_PER_MINUTE=60 RATE_PER_HOUR=3600 MAX_CONCURRENCY=10).
+    "RATE_PER_SECOND": env.int("SERVICE_TITAN_RATE_PER_SECOND", default=50),
+    "RATE_PER_MINUTE": env.int("SERVICE_TITAN_RATE_PER_MINUTE", default=0),
+    "RATE_PER_HOUR": env.int("SERVICE_TITAN_RATE_PER_HOUR", default=0),
+    "MAX_CONCURRENCY": env.int("SERVICE_TITAN_MAX_CONCURRENCY", default=10),
+    # Attempts per request for 429/5xx/timeouts/broken bodies, and the backoff base in seconds.
+    "MAX_ATTEMPTS": env.int("SERVICE_TITAN_MAX_ATTEMPTS", default=6),
+    "BACKOFF_BASE": env.float("SERVICE_TITAN_BACKOFF_BASE", default=0.5),
+    "BACKOFF_MAX": env.float("SERVICE_TITAN_BACKOFF_MAX", default=60.0),
+    # ServiceTitan's own server timeout is 100 s; wait a little longer before giving up on a read.
+    "CONNECT_TIMEOUT": env.float("SERVICE_TITAN_CONNECT_TIMEOUT", default=10.0),
+    "READ_TIMEOUT": env.float("SERVICE_TITAN_READ_TIMEOUT", default=110.0),
+    # Page size for list endpoints (ServiceTitan allows 1..5000).
+    "PAGE_SIZE": env.int("SERVICE_TITAN_PAGE_SIZE", default=5000),
+    "WEBHOOK_SECRET": env("SERVICE_TITAN_WEBHOOK_SECRET", default=""),
+}
+
+# --- Pricebook overrides ----------------------------------------------------------------------------------------------
+PRICEBOOK_IMAGE_MAX_BYTES = env.int("PRICEBOOK_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
+
+# --- REST API ---------------------------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["servicetitan.api.permissions.ModelPermissionsWithView"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "LAZI API",
+    "DESCRIPTION": "The ServiceTitan mirror: pricebook, CRM, jobs, dispatch, accounting, inventory.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Auth, i18n, static -----------------------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_URL = "media/"
+MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media"))
+LOGIN_URL = "admin:login"
+
+# --- Logging ----------------------------------------------------------------------------------------------------------
+# Every handler passes through the redaction filter, so a token or secret can't reach a log line by accident.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "servicetitan.logging.RedactSecretsFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
+    "root": {"handlers": ["console"], "level": env("LAZI_LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,11 @@
+from rest_framework.permissions import DjangoModelPermissions
+
+
+class ModelPermissionsWithView(DjangoModelPermissions):
+    """Django model permissions, reads included: GET needs the `view_<model>` permission."""
+
+    perms_map = {
+        **DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+    }

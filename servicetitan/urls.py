@@ -1,0 +1,3 @@
+"""Non-API routes of the integration core (inbound webhooks, image proxy)."""
+
+urlpatterns = []
