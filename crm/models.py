@@ -1,1 +1,120 @@
-from django.db import models  # noqa: F401
+"""The CRM mirror: customers, their locations, and contacts (raw JSON as fetched + typed master rows)."""
+
+from django.db import models
+
+from servicetitan.mirroring import MONEY, GeoAddressColumns, address_mapping, mirror_relation
+from servicetitan.models import RawRecord, SyncedModel
+
+# ServiceTitan's CRM contacts (`/crm/v2/tenant/{tenant}/contacts`) are keyed by a GUID, not an integer.
+GUID_ST_ID = {"verbose_name": "ServiceTitan id", "max_length": 64}
+
+
+# --- Raw: the full JSON of each record ---------------------------------------------------------------------------------
+class RawCustomer(RawRecord):
+    pass
+
+
+class RawLocation(RawRecord):
+    pass
+
+
+class RawContact(RawRecord):
+    st_id = models.CharField(**GUID_ST_ID)
+
+
+# --- Master -----------------------------------------------------------------------------------------------------------
+class Customer(GeoAddressColumns, SyncedModel):
+    class Type(models.TextChoices):
+        RESIDENTIAL = "Residential"
+        COMMERCIAL = "Commercial"
+
+    name = models.CharField(max_length=255)
+    type = models.CharField(max_length=16, choices=Type.choices, blank=True)
+    balance = models.DecimalField(**MONEY)
+    tax_exempt = models.BooleanField(default=False)
+    do_not_mail = models.BooleanField(default=False)
+    do_not_service = models.BooleanField(default=False)
+    national_account = models.BooleanField(default=False)
+    credit_limit = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    payment_term_id = models.BigIntegerField(null=True, blank=True)
+    # Set when ServiceTitan merged this customer into another one.
+    merged_to_st_id = models.BigIntegerField(null=True, blank=True)
+    tag_type_ids = models.JSONField(default=list, blank=True)
+    custom_fields = models.JSONField(default=list, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "name": "name",
+        "type": "type",
+        "balance": "balance",
+        **address_mapping("address", geo=True),
+        "tax_exempt": "taxExempt",
+        "do_not_mail": "doNotMail",
+        "do_not_service": "doNotService",
+        "national_account": "nationalAccount",
+        "credit_limit": "creditLimit",
+        "payment_term_id": "paymentTermId",
+        "merged_to_st_id": "mergedToId",
+        "tag_type_ids": "tagTypeIds",
+        "custom_fields": "customFields",
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["name"]
+
+
+class Location(GeoAddressColumns, SyncedModel):
+    customer_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    customer = mirror_relation("crm.Customer", "customer_st_id", related_name="locations")
+    name = models.CharField(max_length=255)
+    zone_st_id = models.BigIntegerField(null=True, blank=True)
+    zone = mirror_relation("dispatch.Zone", "zone_st_id", related_name="locations")
+    tax_zone_id = models.BigIntegerField(null=True, blank=True)
+    tax_exempt = models.BooleanField(default=False)
+    merged_to_st_id = models.BigIntegerField(null=True, blank=True)
+    tag_type_ids = models.JSONField(default=list, blank=True)
+    custom_fields = models.JSONField(default=list, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "customer_st_id": "customerId",
+        "name": "name",
+        **address_mapping("address", geo=True),
+        "zone_st_id": "zoneId",
+        "tax_zone_id": "taxZoneId",
+        "tax_exempt": "taxExempt",
+        "merged_to_st_id": "mergedToId",
+        "tag_type_ids": "tagTypeIds",
+        "custom_fields": "customFields",
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["name"]
+
+
+class Contact(SyncedModel):
+    st_id = models.CharField(**GUID_ST_ID)
+    name = models.CharField(max_length=255, blank=True)
+    title = models.CharField(max_length=255, blank=True)
+    reference_id = models.CharField(max_length=255, blank=True)
+    is_archived = models.BooleanField(default=False)
+    created_on = models.DateTimeField(null=True, blank=True)
+    created_by_id = models.BigIntegerField(null=True, blank=True)
+    modified_by_id = models.BigIntegerField(null=True, blank=True)
+
+    st_mapping = {
+        # Contacts have no `active`: an archived contact is the inactive one.
+        "active": lambda payload: not payload.get("isArchived", False),
+        "name": "name",
+        "title": "title",
+        "reference_id": "referenceId",
+        "is_archived": "isArchived",
+        "created_on": "createdOn",
+        "created_by_id": "createdBy",
+        "modified_by_id": "modifiedBy",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["name"]

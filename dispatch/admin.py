@@ -1,1 +1,54 @@
-from django.contrib import admin  # noqa: F401
+from django.contrib import admin
+
+from dispatch.models import (
+    BusinessUnit,
+    Employee,
+    RawBusinessUnit,
+    RawEmployee,
+    RawTeam,
+    RawTechnician,
+    RawZone,
+    Team,
+    Technician,
+    Zone,
+)
+from servicetitan.admin_base import MirrorAdmin, RawRecordAdmin
+
+
+@admin.register(Technician)
+class TechnicianAdmin(MirrorAdmin):
+    list_display = ("name", "team", "business_unit", "status", "email", "phone_number")
+    list_select_related = ("business_unit",)
+    list_filter = ("status", "team", "is_managed_tech")
+    search_fields = ("name", "email", "login_name")
+
+
+@admin.register(Team)
+class TeamAdmin(MirrorAdmin):
+    list_display = ("name", "created_on")
+    search_fields = ("name",)
+
+
+@admin.register(Zone)
+class ZoneAdmin(MirrorAdmin):
+    list_display = ("name", "service_days_enabled", "created_on")
+    list_filter = ("service_days_enabled",)
+    search_fields = ("name",)
+
+
+@admin.register(Employee)
+class EmployeeAdmin(MirrorAdmin):
+    list_display = ("name", "role", "business_unit", "email", "phone_number")
+    list_select_related = ("business_unit",)
+    list_filter = ("role",)
+    search_fields = ("name", "email", "login_name")
+
+
+@admin.register(BusinessUnit)
+class BusinessUnitAdmin(MirrorAdmin):
+    list_display = ("name", "official_name", "trade", "division", "city", "state")
+    list_filter = ("trade", "division")
+    search_fields = ("name", "official_name")
+
+
+admin.site.register([RawTechnician, RawTeam, RawZone, RawEmployee, RawBusinessUnit], RawRecordAdmin)

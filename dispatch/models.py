@@ -1,1 +1,196 @@
-from django.db import models  # noqa: F401
+"""The dispatch mirror: technicians, teams and zones, plus the employees and business units they refer to.
+
+Technicians, employees and business units live under ServiceTitan's `settings` module; teams and zones under
+`dispatch`.
+"""
+
+from django.db import models
+
+from servicetitan.mirroring import MONEY, GeoAddressColumns, address_mapping, mirror_relation
+from servicetitan.models import RawRecord, SyncedModel
+
+
+# --- Raw: the full JSON of each record ---------------------------------------------------------------------------------
+class RawTechnician(RawRecord):
+    pass
+
+
+class RawEmployee(RawRecord):
+    pass
+
+
+class RawBusinessUnit(RawRecord):
+    pass
+
+
+class RawTeam(RawRecord):
+    pass
+
+
+class RawZone(RawRecord):
+    pass
+
+
+# --- Master -----------------------------------------------------------------------------------------------------------
+class BusinessUnit(GeoAddressColumns, SyncedModel):
+    name = models.CharField(max_length=255)
+    official_name = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=255, blank=True)
+    phone_number = models.CharField(max_length=64, blank=True)
+    currency = models.CharField(max_length=16, blank=True)
+    default_tax_rate = models.DecimalField(max_digits=10, decimal_places=6, null=True, blank=True)
+    trade = models.CharField(max_length=255, blank=True)
+    division = models.CharField(max_length=255, blank=True)
+    account_code = models.CharField(max_length=255, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "name": "name",
+        "official_name": "officialName",
+        "email": "email",
+        "phone_number": "phoneNumber",
+        "currency": "currency",
+        "default_tax_rate": "defaultTaxRate",
+        "trade": "trade.name",
+        "division": "division.name",
+        "account_code": "accountCode",
+        **address_mapping("address", geo=True),
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["name"]
+
+
+class Employee(SyncedModel):
+    name = models.CharField(max_length=255)
+    first_name = models.CharField(max_length=255, blank=True)
+    last_name = models.CharField(max_length=255, blank=True)
+    role = models.CharField(max_length=64, blank=True)
+    email = models.CharField(max_length=255, blank=True)
+    phone_number = models.CharField(max_length=64, blank=True)
+    login_name = models.CharField(max_length=255, blank=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    business_unit_st_id = models.BigIntegerField(null=True, blank=True)
+    business_unit = mirror_relation("dispatch.BusinessUnit", "business_unit_st_id", related_name="employees")
+    manager_st_id = models.BigIntegerField(null=True, blank=True)
+    hourly_rate = models.DecimalField(**MONEY)
+    start_date = models.DateTimeField(null=True, blank=True)
+    termination_date = models.DateTimeField(null=True, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "name": "name",
+        "first_name": "firstName",
+        "last_name": "lastName",
+        "role": "role",
+        "email": "email",
+        "phone_number": "phoneNumber",
+        "login_name": "loginName",
+        "user_id": "userId",
+        "business_unit_st_id": "businessUnitId",
+        "manager_st_id": "managerId",
+        "hourly_rate": "hourlyRate",
+        "start_date": "startDate",
+        "termination_date": "terminationDate",
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["name"]
+
+
+class Technician(SyncedModel):
+    name = models.CharField(max_length=255)
+    first_name = models.CharField(max_length=255, blank=True)
+    last_name = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=255, blank=True)
+    phone_number = models.CharField(max_length=64, blank=True)
+    mobile_phone = models.CharField(max_length=64, blank=True)
+    login_name = models.CharField(max_length=255, blank=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    business_unit_st_id = models.BigIntegerField(null=True, blank=True)
+    business_unit = mirror_relation("dispatch.BusinessUnit", "business_unit_st_id", related_name="technicians")
+    main_zone_st_id = models.BigIntegerField(null=True, blank=True)
+    main_zone = mirror_relation("dispatch.Zone", "main_zone_st_id", related_name="main_technicians")
+    zone_st_ids = models.JSONField(default=list, blank=True)
+    # ServiceTitan gives the team's name here, not its id.
+    team = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=32, blank=True)
+    is_managed_tech = models.BooleanField(default=False)
+    daily_goal = models.DecimalField(**MONEY)
+    burden_rate = models.DecimalField(**MONEY)
+    hourly_rate = models.DecimalField(**MONEY)
+    commission_rate = models.DecimalField(**MONEY)
+    start_date = models.DateTimeField(null=True, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "name": "name",
+        "first_name": "firstName",
+        "last_name": "lastName",
+        "email": "email",
+        "phone_number": "phoneNumber",
+        "mobile_phone": "mobilePhone",
+        "login_name": "loginName",
+        "user_id": "userId",
+        "business_unit_st_id": "businessUnitId",
+        "main_zone_st_id": "mainZoneId",
+        "zone_st_ids": "zoneIds",
+        "team": "team",
+        "status": "status",
+        "is_managed_tech": "isManagedTech",
+        "daily_goal": "dailyGoal",
+        "burden_rate": "burdenRate",
+        "hourly_rate": "hourlyRate",
+        "commission_rate": "commissionRate",
+        "start_date": "startDate",
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["name"]
+
+
+class Team(SyncedModel):
+    name = models.CharField(max_length=255, blank=True)
+    created_by_id = models.BigIntegerField(null=True, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "name": "name",
+        "created_by_id": "createdBy",
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["name"]
+
+
+class Zone(SyncedModel):
+    name = models.CharField(max_length=255, blank=True)
+    zips = models.JSONField(default=list, blank=True)
+    cities = models.JSONField(default=list, blank=True)
+    territory_numbers = models.JSONField(default=list, blank=True)
+    service_days_enabled = models.BooleanField(default=False)
+    service_days = models.JSONField(default=list, blank=True)
+    business_unit_st_ids = models.JSONField(default=list, blank=True)
+    technician_st_ids = models.JSONField(default=list, blank=True)
+    created_by_id = models.BigIntegerField(null=True, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "name": "name",
+        "zips": "zips",
+        "cities": "cities",
+        "territory_numbers": "territoryNumbers",
+        "service_days_enabled": "serviceDaysEnabled",
+        "service_days": "serviceDays",
+        "business_unit_st_ids": "businessUnits",
+        "technician_st_ids": "technicians",
+        "created_by_id": "createdBy",
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["name"]

@@ -1,1 +1,180 @@
-from django.db import models  # noqa: F401
+"""The inventory mirror: adjustments, purchase orders, vendors and warehouses."""
+
+from django.db import models
+
+from servicetitan.mirroring import MONEY, AddressColumns, address_mapping, mirror_relation
+from servicetitan.models import RawRecord, SyncedModel
+
+
+# --- Raw: the full JSON of each record ---------------------------------------------------------------------------------
+class RawAdjustment(RawRecord):
+    pass
+
+
+class RawPurchaseOrder(RawRecord):
+    pass
+
+
+class RawVendor(RawRecord):
+    pass
+
+
+class RawWarehouse(RawRecord):
+    pass
+
+
+# --- Master -----------------------------------------------------------------------------------------------------------
+class Vendor(AddressColumns, SyncedModel):
+    name = models.CharField(max_length=255)
+    memo = models.TextField(blank=True)
+    delivery_option = models.CharField(max_length=64, blank=True)
+    default_tax_rate = models.DecimalField(max_digits=10, decimal_places=6, default=0)
+    is_truck_replenishment = models.BooleanField(default=False)
+    is_mobile_creation_restricted = models.BooleanField(default=False)
+    contact_first_name = models.CharField(max_length=255, blank=True)
+    contact_last_name = models.CharField(max_length=255, blank=True)
+    contact_phone = models.CharField(max_length=64, blank=True)
+    contact_email = models.CharField(max_length=255, blank=True)
+    contact_fax = models.CharField(max_length=64, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "name": "name",
+        "memo": "memo",
+        "delivery_option": "deliveryOption",
+        "default_tax_rate": "defaultTaxRate",
+        "is_truck_replenishment": "isTruckReplenishment",
+        "is_mobile_creation_restricted": "isMobileCreationRestricted",
+        "contact_first_name": "contactInfo.firstName",
+        "contact_last_name": "contactInfo.lastName",
+        "contact_phone": "contactInfo.phone",
+        "contact_email": "contactInfo.email",
+        "contact_fax": "contactInfo.fax",
+        **address_mapping("address"),
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["name"]
+
+
+class Warehouse(AddressColumns, SyncedModel):
+    name = models.CharField(max_length=255)
+    inventory_template_id = models.BigIntegerField(null=True, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "name": "name",
+        "inventory_template_id": "inventoryTemplateId",
+        **address_mapping("address"),
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["name"]
+
+
+class PurchaseOrder(AddressColumns, SyncedModel):
+    """A purchase order; its address columns are where it ships to."""
+
+    number = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.CharField(max_length=64, blank=True)
+    type_id = models.BigIntegerField(null=True, blank=True)
+    vendor_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    vendor = mirror_relation("inventory.Vendor", "vendor_st_id", related_name="purchase_orders")
+    vendor_document_number = models.CharField(max_length=255, blank=True)
+    job_st_id = models.BigIntegerField(null=True, blank=True)
+    job = mirror_relation("jobs.Job", "job_st_id", related_name="purchase_orders")
+    project_st_id = models.BigIntegerField(null=True, blank=True)
+    invoice_st_id = models.BigIntegerField(null=True, blank=True)
+    technician_st_id = models.BigIntegerField(null=True, blank=True)
+    technician = mirror_relation("dispatch.Technician", "technician_st_id", related_name="purchase_orders")
+    business_unit_st_id = models.BigIntegerField(null=True, blank=True)
+    # A warehouse or a truck.
+    inventory_location_id = models.BigIntegerField(null=True, blank=True)
+    date = models.DateTimeField(null=True, blank=True)
+    required_on = models.DateTimeField(null=True, blank=True)
+    sent_on = models.DateTimeField(null=True, blank=True)
+    received_on = models.DateTimeField(null=True, blank=True)
+    total = models.DecimalField(**MONEY)
+    tax = models.DecimalField(**MONEY)
+    shipping = models.DecimalField(**MONEY)
+    summary = models.TextField(blank=True)
+    # [{skuId, skuCode, quantity, quantityReceived, cost, total, …}] as fetched.
+    items = models.JSONField(default=list, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        # Purchase orders have no `active`: a canceled one is the inactive one.
+        "active": lambda payload: payload.get("active", payload.get("status") != "Canceled"),
+        "number": "number",
+        "status": "status",
+        "type_id": "typeId",
+        "vendor_st_id": "vendorId",
+        "vendor_document_number": "vendorDocumentNumber",
+        "job_st_id": "jobId",
+        "project_st_id": "projectId",
+        "invoice_st_id": "invoiceId",
+        "technician_st_id": "technicianId",
+        "business_unit_st_id": "businessUnitId",
+        "inventory_location_id": "inventoryLocationId",
+        "date": "date",
+        "required_on": "requiredOn",
+        "sent_on": "sentOn",
+        "received_on": "receivedOn",
+        "total": "total",
+        "tax": "tax",
+        "shipping": "shipping",
+        "summary": "summary",
+        "items": "items",
+        **address_mapping("shipTo"),
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["-date", "-st_id"]
+
+    def __str__(self):
+        return f"PO {self.number or self.st_id}"
+
+
+class Adjustment(SyncedModel):
+    number = models.CharField(max_length=64, blank=True, db_index=True)
+    reference_number = models.CharField(max_length=255, blank=True)
+    type = models.CharField(max_length=64, blank=True)
+    # A warehouse or a truck.
+    inventory_location_id = models.BigIntegerField(null=True, blank=True)
+    business_unit_st_id = models.BigIntegerField(null=True, blank=True)
+    invoice_st_id = models.BigIntegerField(null=True, blank=True)
+    project_st_id = models.BigIntegerField(null=True, blank=True)
+    memo = models.TextField(blank=True)
+    date = models.DateTimeField(null=True, blank=True)
+    sync_status = models.CharField(max_length=16, blank=True)
+    canceled_reason = models.CharField(max_length=32, blank=True)
+    date_canceled = models.DateTimeField(null=True, blank=True)
+    # [{skuId, code, name, quantity, cost, totalCost, …}] as fetched.
+    items = models.JSONField(default=list, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "number": "number",
+        "reference_number": "referenceNumber",
+        "type": "type",
+        "inventory_location_id": "inventoryLocationId",
+        "business_unit_st_id": "businessUnitId",
+        "invoice_st_id": "invoiceId",
+        "project_st_id": "projectId",
+        "memo": "memo",
+        "date": "date",
+        "sync_status": "syncStatus",
+        "canceled_reason": "canceledReason",
+        "date_canceled": "dateCanceled",
+        "items": "items",
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["-date", "-st_id"]
+
+    def __str__(self):
+        return f"Adjustment {self.number or self.st_id}"

@@ -1,1 +1,166 @@
-from django.db import models  # noqa: F401
+"""The jobs mirror (ServiceTitan's JPM module): jobs, their appointments, and projects."""
+
+from django.db import models
+
+from servicetitan.mirroring import mirror_relation
+from servicetitan.models import RawRecord, SyncedModel
+
+
+# --- Raw: the full JSON of each record ---------------------------------------------------------------------------------
+class RawJob(RawRecord):
+    pass
+
+
+class RawAppointment(RawRecord):
+    pass
+
+
+class RawProject(RawRecord):
+    pass
+
+
+# --- Master -----------------------------------------------------------------------------------------------------------
+class Job(SyncedModel):
+    job_number = models.CharField(max_length=64, blank=True, db_index=True)
+    job_status = models.CharField(max_length=64, blank=True)
+    priority = models.CharField(max_length=64, blank=True)
+    summary = models.TextField(blank=True)
+    customer_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    customer = mirror_relation("crm.Customer", "customer_st_id", related_name="jobs")
+    location_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    location = mirror_relation("crm.Location", "location_st_id", related_name="jobs")
+    project_st_id = models.BigIntegerField(null=True, blank=True)
+    project = mirror_relation("jobs.Project", "project_st_id", related_name="jobs")
+    business_unit_st_id = models.BigIntegerField(null=True, blank=True)
+    business_unit = mirror_relation("dispatch.BusinessUnit", "business_unit_st_id", related_name="jobs")
+    job_type_id = models.BigIntegerField(null=True, blank=True)
+    campaign_id = models.BigIntegerField(null=True, blank=True)
+    appointment_count = models.IntegerField(default=0)
+    first_appointment_st_id = models.BigIntegerField(null=True, blank=True)
+    last_appointment_st_id = models.BigIntegerField(null=True, blank=True)
+    invoice_st_id = models.BigIntegerField(null=True, blank=True)
+    total = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    no_charge = models.BooleanField(default=False)
+    customer_po = models.CharField("customer PO", max_length=255, blank=True)
+    completed_on = models.DateTimeField(null=True, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+    tag_type_ids = models.JSONField(default=list, blank=True)
+    custom_fields = models.JSONField(default=list, blank=True)
+
+    st_mapping = {
+        "job_number": "jobNumber",
+        "job_status": "jobStatus",
+        "priority": "priority",
+        "summary": "summary",
+        "customer_st_id": "customerId",
+        "location_st_id": "locationId",
+        "project_st_id": "projectId",
+        "business_unit_st_id": "businessUnitId",
+        "job_type_id": "jobTypeId",
+        "campaign_id": "campaignId",
+        "appointment_count": "appointmentCount",
+        "first_appointment_st_id": "firstAppointmentId",
+        "last_appointment_st_id": "lastAppointmentId",
+        "invoice_st_id": "invoiceId",
+        "total": "total",
+        "no_charge": "noCharge",
+        "customer_po": "customerPo",
+        "completed_on": "completedOn",
+        "created_on": "createdOn",
+        "tag_type_ids": "tagTypeIds",
+        "custom_fields": "customFields",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["-st_id"]
+
+    def __str__(self):
+        return f"Job {self.job_number or self.st_id}"
+
+
+class Appointment(SyncedModel):
+    class Status(models.TextChoices):
+        SCHEDULED = "Scheduled"
+        DISPATCHED = "Dispatched"
+        WORKING = "Working"
+        HOLD = "Hold"
+        DONE = "Done"
+        CANCELED = "Canceled"
+
+    job_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    job = mirror_relation("jobs.Job", "job_st_id", related_name="appointments")
+    customer_st_id = models.BigIntegerField(null=True, blank=True)
+    customer = mirror_relation("crm.Customer", "customer_st_id", related_name="appointments")
+    appointment_number = models.CharField(max_length=64, blank=True)
+    start = models.DateTimeField(null=True, blank=True)
+    end = models.DateTimeField(null=True, blank=True)
+    arrival_window_start = models.DateTimeField(null=True, blank=True)
+    arrival_window_end = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    special_instructions = models.TextField(blank=True)
+    is_confirmed = models.BooleanField(default=False)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "job_st_id": "jobId",
+        "customer_st_id": "customerId",
+        "appointment_number": "appointmentNumber",
+        "start": "start",
+        "end": "end",
+        "arrival_window_start": "arrivalWindowStart",
+        "arrival_window_end": "arrivalWindowEnd",
+        "status": "status",
+        "special_instructions": "specialInstructions",
+        "is_confirmed": "isConfirmed",
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["-start"]
+
+    def __str__(self):
+        return f"Appointment {self.appointment_number or self.st_id}"
+
+
+class Project(SyncedModel):
+    number = models.CharField(max_length=64, blank=True, db_index=True)
+    name = models.CharField(max_length=255, blank=True)
+    summary = models.TextField(blank=True)
+    status = models.CharField(max_length=64, blank=True)
+    sub_status = models.CharField(max_length=64, blank=True)
+    customer_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    customer = mirror_relation("crm.Customer", "customer_st_id", related_name="projects")
+    location_st_id = models.BigIntegerField(null=True, blank=True)
+    location = mirror_relation("crm.Location", "location_st_id", related_name="projects")
+    project_type_id = models.BigIntegerField(null=True, blank=True)
+    job_st_ids = models.JSONField(default=list, blank=True)
+    business_unit_st_ids = models.JSONField(default=list, blank=True)
+    project_manager_ids = models.JSONField(default=list, blank=True)
+    start_date = models.DateTimeField(null=True, blank=True)
+    target_completion_date = models.DateTimeField(null=True, blank=True)
+    actual_completion_date = models.DateTimeField(null=True, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "number": "number",
+        "name": "name",
+        "summary": "summary",
+        "status": "status",
+        "sub_status": "subStatus",
+        "customer_st_id": "customerId",
+        "location_st_id": "locationId",
+        "project_type_id": "projectTypeId",
+        "job_st_ids": "jobIds",
+        "business_unit_st_ids": "businessUnitIds",
+        "project_manager_ids": "projectManagerIds",
+        "start_date": "startDate",
+        "target_completion_date": "targetCompletionDate",
+        "actual_completion_date": "actualCompletionDate",
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["-st_id"]
+
+    def __str__(self):
+        return f"Project {self.number or self.st_id}" + (f" {self.name}" if self.name else "")

@@ -26,6 +26,10 @@ def _api_urls():
     return patterns
 
 
+admin.site.site_header = "LAZI"
+admin.site.site_title = "LAZI admin"
+admin.site.index_title = "ServiceTitan mirror"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

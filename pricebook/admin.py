@@ -1,1 +1,708 @@
-from django.contrib import admin  # noqa: F401
+"""The pricebook admin for office staff.
+
+Items (materials, services, equipment) and categories are ServiceTitan's: read-only here. Staff change them through
+overrides: the item page shows ServiceTitan's values beside the override form; lists show the effective values
+(the override while it is not synced) with a status badge. Saving marks the override pending and queues its push.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+
+from pricebook.forms import LABELS, ImportForm, ItemOverrideForm, PricebookOverrideAdminForm, PriceChangeForm
+from pricebook.models import (
+    Category,
+    Equipment,
+    Material,
+    PricebookOverride,
+    PricebookOverrideChange,
+    RawCategory,
+    RawEquipment,
+    RawMaterial,
+    RawService,
+    Service,
+)
+from pricebook.selectors import (
+    category_tree,
+    effective_values,
+    filter_by_category_tree,
+    filter_by_override_status,
+    get_override,
+    history_for,
+    item_kind,
+    overrides_for,
+    with_effective_values,
+)
+from pricebook.services import overrides as override_services
+from pricebook.services.pricing import apply_price_change, preview_price_change
+from pricebook.services.push import push_overrides, refresh_from_servicetitan
+from pricebook.services.spreadsheets import (
+    ImportFileError,
+    apply_import,
+    export_rows,
+    preview_import,
+    write_csv,
+    write_xlsx,
+)
+from servicetitan.admin_base import MirrorAdmin, RawRecordAdmin, ReadOnlyAdminMixin
+from servicetitan.client.errors import ServiceTitanError
+
+Status = PricebookOverride.Status
+EDIT_PERMISSION = "pricebook.change_pricebookoverride"
+IMPORT_SESSION_KEY = "pricebook_import"
+
+
+# --- Small renderers ------------------------------------------------------------------------------------------------
+def status_badge(status: str | None):
+    if not status:
+        return format_html('<span class="pb-none" title="{}">—</span>', "No override: ServiceTitan's values")
+    return format_html('<span class="pb-badge pb-{}">{}</span>', status, Status(status).label)
+
+
+def servicetitan_image_url(st_path: str) -> str:
+    return f"{reverse('pricebook:servicetitan-image')}?{urlencode({'path': st_path})}"
+
+
+def override_image_url(override_id: int) -> str:
+    return reverse("pricebook:override-image", args=[override_id])
+
+
+def default_image_path(item) -> str:
+    if getattr(item, "default_image_url", ""):
+        return item.default_image_url
+    if getattr(item, "image_url", ""):
+        return item.image_url
+    assets = [a for a in getattr(item, "images", None) or [] if isinstance(a, dict) and a.get("type") == "Image"]
+    chosen = next((a for a in assets if a.get("isDefault")), assets[0] if assets else None)
+    return (chosen or {}).get("url") or ""
+
+
+def thumbnail_html(url: str, alt: str = "", size: int = 40):
+    if not url:
+        return format_html('<span class="pb-thumb pb-thumb-empty" title="{}">—</span>', "no image")
+    return format_html(
+        '<img class="pb-thumb" src="{}" alt="{}" loading="lazy" width="{}" height="{}">', url, alt, size, size
+    )
+
+
+def money(value) -> str:
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value):,.2f}"
+
+
+def can_edit(request) -> bool:
+    return request.user.has_perm(EDIT_PERMISSION)
+
+
+def push_now(model_admin, request, overrides) -> None:
+    """Push these overrides now (failed ones are retried), and tell staff how it went."""
+    ids = override_services.requeue(overrides, user=request.user)
+    if not ids:
+        model_admin.message_user(
+            request, "Nothing to push: no pending or failed override among them.", messages.WARNING
+        )
+        return
+    result = push_overrides(ids)
+    level = messages.SUCCESS if not (result.failed or result.error or result.conflicts) else messages.WARNING
+    model_admin.message_user(request, f"Push: {result.summary()}", level)
+    for message in list(result.failed.values())[:10]:
+        model_admin.message_user(request, message, messages.ERROR)
+
+
+# --- Filters --------------------------------------------------------------------------------------------------------
+class CategoryTreeFilter(admin.SimpleListFilter):
+    title = "category"
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        categories = Category.objects.filter(deleted=False).order_by("path").values_list("pk", "name", "depth")
+        return [(str(pk), format_html("{}{}", "\u2003" * depth, name)) for pk, name, depth in categories]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        category = Category.objects.filter(pk=self.value()).first()
+        return filter_by_category_tree(queryset, category) if category else queryset.none()
+
+
+class OverrideStatusFilter(admin.SimpleListFilter):
+    title = "override status"
+    parameter_name = "override_status"
+
+    def lookups(self, request, model_admin):
+        return [("none", "No override"), *Status.choices]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none" or value in Status.values:
+            return filter_by_override_status(queryset, value)
+        return queryset
+
+
+class HasImageFilter(admin.SimpleListFilter):
+    title = "image"
+    parameter_name = "has_image"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has an image"), ("no", "No image")]
+
+    def queryset(self, request, queryset):
+        field = "image_url" if queryset.model is Category else "default_image_url"
+        if self.value() == "yes":
+            return queryset.exclude(**{field: ""})
+        if self.value() == "no":
+            return queryset.filter(**{field: ""})
+        return queryset
+
+
+# --- Items and categories: read-only mirror + the override form ------------------------------------------------------
+class OverrideEditingAdmin(MirrorAdmin):
+    """What items and categories share: effective values, the override form on the item page, staff actions."""
+
+    item_type = ""
+    change_form_template = "admin/pricebook/item_change_form.html"
+    change_list_template = "admin/pricebook/item_change_list.html"
+    actions = ("push_selected", "discard_overrides", "refresh_selected")
+
+    class Media:
+        css = {"all": ("pricebook/admin.css",)}
+
+    def get_queryset(self, request):
+        qs = with_effective_values(super().get_queryset(request), self.item_type)
+        pending_image = (
+            overrides_for(self.item_type).exclude(status=Status.SYNCED).filter(override_image_data__isnull=False)
+        )
+        return qs.annotate(override_has_image=Exists(pending_image))
+
+    def has_override_permission(self, request):
+        return can_edit(request)
+
+    # --- list columns ---
+    @admin.display(description="")
+    def thumbnail(self, obj):
+        if getattr(obj, "override_has_image", False) and obj.override_id:
+            return thumbnail_html(override_image_url(obj.override_id), "pending image")
+        st_path = default_image_path(obj)
+        return thumbnail_html(servicetitan_image_url(st_path) if st_path else "", str(obj))
+
+    @admin.display(description="name", ordering="effective_name")
+    def shown_name(self, obj):
+        return obj.effective_name
+
+    @admin.display(description="active", boolean=True, ordering="effective_active")
+    def shown_active(self, obj):
+        return obj.effective_active
+
+    @admin.display(description="status", ordering="override_status")
+    def status(self, obj):
+        return status_badge(obj.override_status)
+
+    # --- the item page ---
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        item = self.get_object(request, unquote(object_id))
+        if item is None or not self.has_view_permission(request, item):
+            return super().change_view(request, object_id, form_url, extra_context)
+        override = get_override(self.item_type, item.st_id, item.tenant_id)
+        form = None
+        if request.method == "POST":
+            if not can_edit(request):
+                raise PermissionDenied
+            response, form = self._handle_override_post(request, item, override)
+            if response is not None:
+                return response
+            # Invalid form: shown again with its errors. The admin's own view is read-only and must not see a POST.
+            request.method = "GET"
+        form = form or ItemOverrideForm(item=item, item_type=self.item_type, override=override)
+        context = {**(extra_context or {}), **self._override_context(request, item, override, form)}
+        return super().change_view(request, object_id, form_url, context)
+
+    def _handle_override_post(self, request, item, override):
+        here = request.get_full_path()
+        try:
+            if "_discard" in request.POST or "_take_servicetitan" in request.POST:
+                if override is not None:
+                    override_services.discard_override(override, user=request.user)
+                    self.message_user(request, "The override was discarded; ServiceTitan's values apply.")
+                return HttpResponseRedirect(here), None
+            if "_keep_mine" in request.POST and override is not None:
+                override_services.keep_mine(override, user=request.user)
+                self.message_user(request, "Your values will be pushed over ServiceTitan's change.")
+                return HttpResponseRedirect(here), None
+            if "_push_now" in request.POST and override is not None:
+                push_now(self, request, [override])
+                return HttpResponseRedirect(here), None
+        except override_services.OverrideError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(here), None
+        form = ItemOverrideForm(request.POST, request.FILES, item=item, item_type=self.item_type, override=override)
+        if not form.is_valid():
+            return None, form
+        try:
+            saved = override_services.save_override(
+                item_type=self.item_type,
+                st_id=item.st_id,
+                tenant_id=item.tenant_id,
+                values=form.override_values(),
+                user=request.user,
+                base_modified_on=form.cleaned_data.get("base_modified_on"),
+                image=form.cleaned_data.get("image"),
+                remove_image=form.cleaned_data.get("remove_image", False),
+                replace=True,
+            )
+        except override_services.OverrideError as exc:
+            form.add_error(None, str(exc))
+            return None, form
+        if saved is None:
+            self.message_user(request, "Nothing differs from ServiceTitan: no override is kept.")
+        else:
+            saved.refresh_from_db()
+            if saved.status == Status.SYNCED:
+                self.message_user(request, "Saved and pushed to ServiceTitan.", messages.SUCCESS)
+            elif saved.status == Status.FAILED:
+                self.message_user(request, f"Saved, but ServiceTitan refused it: {saved.error_message}", messages.ERROR)
+            elif saved.status == Status.CONFLICT:
+                self.message_user(request, saved.error_message, messages.WARNING)
+            else:
+                self.message_user(request, "Saved. The change is pending and will be pushed to ServiceTitan shortly.")
+        return HttpResponseRedirect(request.get_full_path()), None
+
+    def _override_context(self, request, item, override, form):
+        editable = can_edit(request)
+        st_errors = override.field_errors if override and override.status == Status.FAILED else {}
+        effective = effective_values(item, override, item_type=self.item_type)
+        rows = []
+        for name in form.value_fields:
+            st_value = getattr(item, name)
+            overridden = getattr(override, f"override_{name}") if override else None
+            rows.append(
+                {
+                    "label": LABELS[name],
+                    "servicetitan": money(st_value) if isinstance(st_value, Decimal) else st_value,
+                    "servicetitan_raw": st_value,
+                    "overridden": overridden is not None and override.status != Status.SYNCED,
+                    "effective": money(effective[name]) if isinstance(effective[name], Decimal) else effective[name],
+                    "field": form[name],
+                    "errors": list(form.errors.get(name, [])) + list(st_errors.get(name, [])),
+                }
+            )
+        st_path = default_image_path(item)
+        return {
+            "override_form": form,
+            "override": override,
+            "override_rows": rows,
+            "override_status_badge": status_badge(override.status if override else None),
+            "override_general_errors": list(form.non_field_errors()) + list(st_errors.get("__all__", [])),
+            "image_errors": list(form.errors.get("image", [])) + list(st_errors.get("image", [])),
+            "servicetitan_image": servicetitan_image_url(st_path) if st_path else "",
+            "override_image": override_image_url(override.pk) if override and override.override_image_data else "",
+            "can_edit_override": editable,
+            "override_history": history_for(self.item_type, item.st_id, item.tenant_id)[:50],
+            "item_type_label": item_kind(self.item_type).master._meta.verbose_name,
+        }
+
+    # --- actions ---
+    def _overrides_of(self, queryset):
+        keys = list(queryset.values_list("tenant_id", "st_id"))
+        st_ids = [st_id for _, st_id in keys]
+        return list(PricebookOverride.objects.filter(item_type=self.item_type, st_pricebook_id__in=st_ids))
+
+    @admin.action(description="Push selected overrides to ServiceTitan now", permissions=["override"])
+    def push_selected(self, request, queryset):
+        push_now(self, request, self._overrides_of(queryset))
+
+    @admin.action(description="Discard overrides of selected (take ServiceTitan's values)", permissions=["override"])
+    def discard_overrides(self, request, queryset):
+        done, problems = override_services.discard_overrides(self._overrides_of(queryset), user=request.user)
+        self.message_user(request, f"{done} override(s) discarded.")
+        for problem in problems:
+            self.message_user(request, problem, messages.WARNING)
+
+    @admin.action(description="Refresh selected from ServiceTitan", permissions=["override"])
+    def refresh_selected(self, request, queryset):
+        st_ids = list(queryset.values_list("st_id", flat=True)[:1000])
+        try:
+            count = refresh_from_servicetitan(self.item_type, st_ids)
+        except ServiceTitanError as exc:
+            self.message_user(request, f"ServiceTitan could not be reached: {exc}", messages.ERROR)
+            return
+        self.message_user(request, f"{count} item(s) refreshed from ServiceTitan.")
+
+    # --- extra pages ---
+    def changelist_view(self, request, extra_context=None):
+        extra = {"can_edit_override": can_edit(request), "item_type": self.item_type, **(extra_context or {})}
+        return super().changelist_view(request, extra)
+
+
+class PricebookItemAdmin(OverrideEditingAdmin):
+    list_display = (
+        "thumbnail",
+        "code",
+        "shown_name",
+        "shown_price",
+        "shown_member_price",
+        "shown_add_on_price",
+        "category_names",
+        "shown_active",
+        "status",
+    )
+    list_display_links = ("code",)
+    search_fields = ("code", "name", "description")
+    actions = (*OverrideEditingAdmin.actions, "change_prices", "export_csv", "export_xlsx")
+
+    def get_list_display(self, request):
+        return self.list_display
+
+    def get_list_filter(self, request):
+        return (CategoryTreeFilter, OverrideStatusFilter, "active", HasImageFilter, "deleted")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("categories")
+
+    @admin.display(description="price", ordering="effective_price")
+    def shown_price(self, obj):
+        return money(obj.effective_price)
+
+    @admin.display(description="member price", ordering="effective_member_price")
+    def shown_member_price(self, obj):
+        return money(obj.effective_member_price)
+
+    @admin.display(description="add-on price", ordering="effective_add_on_price")
+    def shown_add_on_price(self, obj):
+        return money(obj.effective_add_on_price)
+
+    @admin.display(description="category")
+    def category_names(self, obj):
+        return ", ".join(c.name for c in obj.categories.all()) or "—"
+
+    def get_urls(self):
+        opts = self.model._meta
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name=f"{opts.app_label}_{opts.model_name}_import"), *super().get_urls()]
+
+    # --- price changes: previewed on an intermediate page, applied as overrides ---
+    @admin.action(description="Change prices of selected (preview first)…", permissions=["override"])
+    def change_prices(self, request, queryset):
+        form = PriceChangeForm(request.POST if "_preview" in request.POST or "_apply" in request.POST else None)
+        rows = []
+        if form.is_bound and form.is_valid():
+            options = {
+                "fields": form.cleaned_data["fields_to_change"],
+                "mode": form.cleaned_data["mode"],
+                "amount": form.cleaned_data["amount"],
+                "rounding": form.cleaned_data["rounding"],
+            }
+            if "_apply" in request.POST:
+                count = apply_price_change(list(queryset), user=request.user, **options)
+                self.message_user(request, f"New prices saved as overrides for {count} item(s); they will be pushed.")
+                return None
+            rows = preview_price_change(list(queryset[:500]), **options)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Change prices",
+            "opts": self.model._meta,
+            "form": form,
+            "rows": rows,
+            "queryset": queryset,
+            "count": queryset.count(),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+        }
+        return TemplateResponse(request, "admin/pricebook/price_change.html", context)
+
+    # --- export / import ---
+    def _export(self, queryset, content: bytes, extension: str, content_type: str):
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{self.item_type}-{stamp}.{extension}"'
+        return response
+
+    @admin.action(description="Export selected to CSV")
+    def export_csv(self, request, queryset):
+        return self._export(queryset, write_csv(export_rows(queryset, self.item_type)), "csv", "text/csv")
+
+    @admin.action(description="Export selected to Excel")
+    def export_xlsx(self, request, queryset):
+        content = write_xlsx(export_rows(queryset, self.item_type), title=str(self.model._meta.verbose_name_plural))
+        return self._export(
+            queryset, content, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+
+    def import_view(self, request):
+        if not can_edit(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        preview = None
+        if request.method == "POST" and "_apply" in request.POST:
+            pending = request.session.pop(IMPORT_SESSION_KEY, None)
+            if not pending or pending.get("item_type") != self.item_type:
+                self.message_user(request, "The preview expired; upload the file again.", messages.WARNING)
+                return HttpResponseRedirect(request.path)
+            count = apply_import(self.item_type, pending["changes"], user=request.user)
+            self.message_user(request, f"{count} item(s) changed; the overrides will be pushed to ServiceTitan.")
+            return HttpResponseRedirect(changelist)
+        form = ImportForm(request.POST or None, request.FILES or None, initial={"item_type": self.item_type})
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                preview = preview_import(self.item_type, upload.name, upload.read())
+            except ImportFileError as exc:
+                form.add_error("file", str(exc))
+            else:
+                request.session[IMPORT_SESSION_KEY] = {"item_type": self.item_type, "changes": preview.to_session()}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Import {opts.verbose_name_plural} from CSV or Excel",
+            "opts": opts,
+            "form": form,
+            "preview": preview,
+            "changelist_url": changelist,
+        }
+        return TemplateResponse(request, "admin/pricebook/import.html", context)
+
+
+@admin.register(Material)
+class MaterialAdmin(PricebookItemAdmin):
+    item_type = "material"
+
+
+@admin.register(Service)
+class ServiceAdmin(PricebookItemAdmin):
+    item_type = "service"
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(PricebookItemAdmin):
+    item_type = "equipment"
+
+
+@admin.register(Category)
+class CategoryAdmin(OverrideEditingAdmin):
+    item_type = "category"
+    list_display = ("thumbnail", "shown_name", "path", "category_type", "shown_active", "status")
+    list_display_links = ("shown_name",)
+    search_fields = ("name", "path", "description")
+
+    def get_list_display(self, request):
+        return self.list_display
+
+    def get_list_filter(self, request):
+        return ("category_type", OverrideStatusFilter, "active", HasImageFilter, "depth", "deleted")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.tree_view)
+        return [path("tree/", view, name="pricebook_category_tree"), *super().get_urls()]
+
+    def tree_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Category tree",
+            "opts": self.model._meta,
+            "categories": category_tree(),
+        }
+        return TemplateResponse(request, "admin/pricebook/category_tree.html", context)
+
+
+# --- Overrides themselves --------------------------------------------------------------------------------------------
+class HistoryInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = PricebookOverrideChange
+    fields = ("at", "user", "action", "change", "message")
+    readonly_fields = fields
+    extra = 0
+    ordering = ("-at", "-id")
+    verbose_name_plural = "history"
+
+    @admin.display(description="before → after")
+    def change(self, obj):
+        return describe_change(obj)
+
+
+def describe_change(entry: PricebookOverrideChange):
+    keys = sorted(set(entry.before) | set(entry.after))
+    parts = [
+        (k, entry.before.get(k, "—"), entry.after.get(k, "—"))
+        for k in keys
+        if entry.before.get(k) != entry.after.get(k)
+    ]
+    if not parts:
+        return "—"
+    return format_html_join(mark_safe("<br>"), "{}: {} → {}", parts)
+
+
+@admin.register(PricebookOverride)
+class PricebookOverrideAdmin(admin.ModelAdmin):
+    form = PricebookOverrideAdminForm
+    list_display = (
+        "item_link",
+        "item_type",
+        "changes",
+        "status_badge",
+        "short_error",
+        "changed_by",
+        "changed_at",
+        "last_synced_at",
+    )
+    list_filter = ("status", "item_type", "pending_sync")
+    search_fields = ("=st_pricebook_id", "override_name", "error_message")
+    readonly_fields = (
+        "status_badge",
+        "pending_sync",
+        "servicetitan_message",
+        "base_modified_on",
+        "changed_by",
+        "changed_at",
+        "last_synced_at",
+        "uploaded_image_path",
+        "image_preview",
+    )
+    inlines = (HistoryInline,)
+    actions = ("push_selected", "keep_mine_selected", "discard_selected")
+    list_per_page = 100
+
+    class Media:
+        css = {"all": ("pricebook/admin.css",)}
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ("item_type", "st_pricebook_id", *self.readonly_fields)
+        return ()
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else ()
+
+    def get_fieldsets(self, request, obj=None):
+        values = (
+            "override_name",
+            "override_price",
+            "override_member_price",
+            "override_add_on_price",
+            "override_description",
+            "override_active",
+            "image",
+        )
+        if obj is None:
+            return ((None, {"fields": ("item_type", "st_pricebook_id")}), ("Override", {"fields": values}))
+        return (
+            (None, {"fields": ("item_type", "st_pricebook_id", "status_badge", "servicetitan_message")}),
+            ("Override", {"fields": (*values, "remove_image", "image_preview")}),
+            (
+                "Push",
+                {"fields": ("base_modified_on", "changed_by", "changed_at", "last_synced_at", "uploaded_image_path")},
+            ),
+        )
+
+    @admin.display(description="item")
+    def item_link(self, obj):
+        kind = item_kind(obj.item_type)
+        item = kind.master.objects.filter(tenant_id=obj.tenant_id, st_id=obj.st_pricebook_id).first()
+        if item is None:
+            return f"{obj.item_type} {obj.st_pricebook_id} (not mirrored)"
+        opts = kind.master._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[item.pk])
+        return format_html('<a href="{}">{}</a>', url, str(item))
+
+    @admin.display(description="overridden")
+    def changes(self, obj):
+        values = override_services.snapshot(obj)
+        return ", ".join(f"{k}: {v}" for k, v in values.items())[:200] or "—"
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, obj):
+        return status_badge(obj.status)
+
+    @admin.display(description="ServiceTitan's message")
+    def short_error(self, obj):
+        return (obj.error_message or "")[:160]
+
+    @admin.display(description="ServiceTitan's message")
+    def servicetitan_message(self, obj):
+        return obj.error_message or "—"
+
+    @admin.display(description="image")
+    def image_preview(self, obj):
+        if obj.override_image_data:
+            return thumbnail_html(override_image_url(obj.pk), "pending image", size=120)
+        if obj.uploaded_image_path:
+            return thumbnail_html(servicetitan_image_url(obj.uploaded_image_path), "uploaded image", size=120)
+        return "—"
+
+    def save_model(self, request, obj, form, change):
+        saved = override_services.save_override(
+            item_type=form.cleaned_data["item_type"] if not change else obj.item_type,
+            st_id=form.cleaned_data["st_pricebook_id"] if not change else obj.st_pricebook_id,
+            values=form.override_values() if not change else self._changed_values(form, obj),
+            user=request.user,
+            image=form.cleaned_data.get("image"),
+            remove_image=form.cleaned_data.get("remove_image", False),
+            replace=True,
+        )
+        if saved is not None:
+            obj.pk = saved.pk
+            obj.refresh_from_db()
+
+    @staticmethod
+    def _changed_values(form, obj):
+        return {f.name: form.cleaned_data.get(f.override) for f in obj.fields}
+
+    def save_related(self, request, form, formsets, change):
+        # The history is written by the service, never through the (read-only) inline.
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def delete_model(self, request, obj):
+        override_services.discard_override(obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        override_services.discard_overrides(list(queryset), user=request.user)
+
+    @admin.action(description="Push selected now", permissions=["change"])
+    def push_selected(self, request, queryset):
+        push_now(self, request, list(queryset))
+
+    @admin.action(description="Keep mine (push over ServiceTitan's change)", permissions=["change"])
+    def keep_mine_selected(self, request, queryset):
+        done = 0
+        for override in queryset.filter(status=Status.CONFLICT):
+            override_services.keep_mine(override, user=request.user)
+            done += 1
+        self.message_user(request, f"{done} conflict(s) resolved with your values; they will be pushed.")
+
+    @admin.action(description="Take ServiceTitan's (discard selected)", permissions=["delete"])
+    def discard_selected(self, request, queryset):
+        done, problems = override_services.discard_overrides(list(queryset), user=request.user)
+        self.message_user(request, f"{done} override(s) discarded.")
+        for problem in problems:
+            self.message_user(request, problem, messages.WARNING)
+
+
+@admin.register(PricebookOverrideChange)
+class PricebookOverrideChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("at", "user", "item_type", "st_pricebook_id", "action", "change", "message")
+    list_filter = ("action", "item_type")
+    search_fields = ("=st_pricebook_id", "message", "user__username")
+    date_hierarchy = "at"
+    list_per_page = 100
+
+    @admin.display(description="before → after")
+    def change(self, obj):
+        return describe_change(obj)
+
+
+admin.site.register([RawCategory, RawMaterial, RawService, RawEquipment], RawRecordAdmin)

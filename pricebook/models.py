@@ -1,6 +1,10 @@
 """The pricebook mirror: raw records as fetched, master rows with typed columns (the reference's Data Mapping)."""
 
+from typing import NamedTuple
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from servicetitan.models import RawRecord, SyncedModel
 
@@ -126,6 +130,27 @@ class Service(PricebookItem):
     recommendations = models.JSONField(default=list, blank=True)
     upgrades = models.JSONField(default=list, blank=True)
     categories = models.ManyToManyField(Category, blank=True, related_name="services")
+    # The same links, queryable (rebuilt from the JSON above by the sync; see the link models below).
+    linked_materials = models.ManyToManyField(
+        "Material", through="ServiceMaterial", through_fields=("service", "material"), related_name="linked_services"
+    )
+    linked_equipment = models.ManyToManyField(
+        "Equipment", through="ServiceEquipment", through_fields=("service", "equipment"), related_name="linked_services"
+    )
+    recommended_services = models.ManyToManyField(
+        "self",
+        through="ServiceRecommendation",
+        through_fields=("service", "recommended_service"),
+        symmetrical=False,
+        related_name="recommended_by",
+    )
+    upgrade_services = models.ManyToManyField(
+        "self",
+        through="ServiceUpgrade",
+        through_fields=("service", "upgrade"),
+        symmetrical=False,
+        related_name="upgrade_of",
+    )
 
     st_mapping = {
         **PricebookItem.st_mapping,
@@ -147,6 +172,12 @@ class Equipment(PricebookItem):
     upgrades = models.JSONField(default=list, blank=True)
     materials = models.JSONField(default=list, blank=True)
     categories = models.ManyToManyField(Category, blank=True, related_name="equipment")
+    linked_materials = models.ManyToManyField(
+        "Material",
+        through="EquipmentMaterial",
+        through_fields=("equipment", "material"),
+        related_name="linked_equipment",
+    )
 
     st_mapping = {
         **PricebookItem.st_mapping,
@@ -161,3 +192,226 @@ class Equipment(PricebookItem):
 
     class Meta(PricebookItem.Meta):
         verbose_name_plural = "equipment"
+
+
+# --- Links between pricebook items, queryable ----------------------------------------------------------------------------
+# One row per link as ServiceTitan lists it. The target is kept by ServiceTitan id and resolved to the mirrored row when
+# it exists (`None` until it is mirrored; the sync resolves dangling links after each run), so no link is ever lost.
+class PricebookLink(models.Model):
+    tenant_id = models.BigIntegerField()
+    target_st_id = models.BigIntegerField("linked ServiceTitan id")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} → {self.target_st_id}"
+
+
+class ServiceMaterial(PricebookLink):
+    """A material a service uses (ServiceTitan's `serviceMaterials`)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="material_links")
+    material = models.ForeignKey(
+        Material, null=True, blank=True, on_delete=models.SET_NULL, related_name="service_links"
+    )
+    quantity = models.DecimalField(max_digits=14, decimal_places=4, default=0)
+
+
+class ServiceEquipment(PricebookLink):
+    """Equipment a service uses (ServiceTitan's `serviceEquipment`)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="equipment_links")
+    equipment = models.ForeignKey(
+        Equipment, null=True, blank=True, on_delete=models.SET_NULL, related_name="service_links"
+    )
+    quantity = models.DecimalField(max_digits=14, decimal_places=4, default=0)
+
+    class Meta(PricebookLink.Meta):
+        verbose_name = "service equipment"
+        verbose_name_plural = "service equipment"
+
+
+class ServiceRecommendation(PricebookLink):
+    """A SKU a service recommends (ServiceTitan's `recommendations`: a service or a material id)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="recommendation_links")
+    recommended_service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.SET_NULL, related_name="recommended_by_links"
+    )
+    recommended_material = models.ForeignKey(
+        Material, null=True, blank=True, on_delete=models.SET_NULL, related_name="recommended_by_links"
+    )
+
+
+class ServiceUpgrade(PricebookLink):
+    """A service this service can be upgraded to (ServiceTitan's `upgrades`)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="upgrade_links")
+    upgrade = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.SET_NULL, related_name="upgrade_of_links"
+    )
+
+
+class EquipmentMaterial(PricebookLink):
+    """A material an equipment item includes (ServiceTitan's `equipmentMaterials`)."""
+
+    equipment = models.ForeignKey(Equipment, on_delete=models.CASCADE, related_name="material_links")
+    material = models.ForeignKey(
+        Material, null=True, blank=True, on_delete=models.SET_NULL, related_name="equipment_links"
+    )
+    quantity = models.DecimalField(max_digits=14, decimal_places=4, default=0)
+
+
+# --- Overrides: office staff's edits, pushed to ServiceTitan ------------------------------------------------------------
+# (owned by the overrides part; the mirror above stays ServiceTitan's truth, the override is what staff want it to be)
+class OverrideField(NamedTuple):
+    name: str  # the master column: "price"
+    override: str  # the override column: "override_price"
+    st_key: str  # ServiceTitan's JSON key: "price"
+    item_types: tuple[str, ...]
+
+
+ITEM_TYPES = ("material", "service", "equipment")
+# Every field staff can override, in display order. Categories call their name `name`, the SKUs `displayName`.
+OVERRIDE_FIELDS: tuple[OverrideField, ...] = (
+    OverrideField("name", "override_name", "displayName", ITEM_TYPES),
+    OverrideField("name", "override_name", "name", ("category",)),
+    OverrideField("price", "override_price", "price", ITEM_TYPES),
+    OverrideField("member_price", "override_member_price", "memberPrice", ITEM_TYPES),
+    OverrideField("add_on_price", "override_add_on_price", "addOnPrice", ITEM_TYPES),
+    OverrideField("description", "override_description", "description", (*ITEM_TYPES, "category")),
+    OverrideField("active", "override_active", "active", (*ITEM_TYPES, "category")),
+)
+OVERRIDE_MONEY = {"max_digits": 14, "decimal_places": 4, "null": True, "blank": True}
+
+
+def override_fields_for(item_type: str) -> tuple[OverrideField, ...]:
+    return tuple(f for f in OVERRIDE_FIELDS if item_type in f.item_types)
+
+
+class PricebookOverride(models.Model):
+    """What office staff want one pricebook item (or category) to be; pushed to ServiceTitan, then kept as history.
+
+    A field left empty (None) is not overridden. While the override is not synced its values are the effective ones.
+    """
+
+    class ItemType(models.TextChoices):
+        MATERIAL = "material"
+        SERVICE = "service"
+        EQUIPMENT = "equipment"
+        CATEGORY = "category"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        PUSHING = "pushing"
+        SYNCED = "synced"
+        FAILED = "failed"
+        CONFLICT = "conflict"
+
+    tenant_id = models.BigIntegerField()
+    item_type = models.CharField(max_length=16, choices=ItemType.choices)
+    st_pricebook_id = models.BigIntegerField("ServiceTitan id")
+
+    override_name = models.CharField("name", max_length=512, null=True, blank=True)
+    override_price = models.DecimalField("price", **OVERRIDE_MONEY)
+    override_member_price = models.DecimalField("member price", **OVERRIDE_MONEY)
+    override_add_on_price = models.DecimalField("add-on price", **OVERRIDE_MONEY)
+    override_description = models.TextField("description", null=True, blank=True)
+    override_active = models.BooleanField("active", null=True, blank=True)
+    override_image_data = models.BinaryField("image", null=True, blank=True, editable=False)
+    override_image_mime_type = models.CharField("image type", max_length=32, blank=True)
+    override_image_name = models.CharField("image file name", max_length=255, blank=True)
+    # ServiceTitan's "Images/…" path once uploaded, so a retried push attaches it without uploading it twice.
+    uploaded_image_path = models.CharField(max_length=1024, blank=True)
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    # The reference's flag, derived from the status by the database so it can never disagree with it.
+    pending_sync = models.GeneratedField(
+        expression=models.Case(
+            models.When(status="synced", then=models.Value(False)),
+            default=models.Value(True),
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
+    # The ServiceTitan modifiedOn the editor was looking at: a newer one means ServiceTitan changed meanwhile.
+    base_modified_on = models.DateTimeField("ServiceTitan modifiedOn when edited", null=True, blank=True)
+    # ServiceTitan's message as it answered, and per override field (e.g. {"price": ["…"]}) for the admin form.
+    error_message = models.TextField(blank=True)
+    field_errors = models.JSONField(default=dict, blank=True)
+    # Bumped by every edit: a push that finishes on an older revision leaves the newer edit pending.
+    revision = models.PositiveIntegerField(default=1)
+    # Set while one push owns the override (status `pushing`), with the revision it is sending.
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_revision = models.PositiveIntegerField(default=0, editable=False)
+    push_started_at = models.DateTimeField(null=True, blank=True)
+
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant_id", "item_type", "st_pricebook_id"], name="pricebook_override_one_per_item"
+            ),
+        ]
+        indexes = [models.Index(fields=["item_type", "status"], name="pricebook_override_type_status")]
+        ordering = ["-changed_at"]
+
+    def __str__(self):
+        return f"{self.get_item_type_display()} {self.st_pricebook_id} override ({self.status})"
+
+    @property
+    def fields(self) -> tuple[OverrideField, ...]:
+        return override_fields_for(self.item_type)
+
+    def overridden_values(self) -> dict:
+        """The overridden fields only: master column name -> value."""
+        return {f.name: getattr(self, f.override) for f in self.fields if getattr(self, f.override) is not None}
+
+    @property
+    def has_image(self) -> bool:
+        return bool(self.override_image_data) or bool(self.uploaded_image_path)
+
+
+class PricebookOverrideChange(models.Model):
+    """One entry of an override's history: who did what, when, and the values before → after."""
+
+    class Action(models.TextChoices):
+        EDITED = "edited"
+        PUSHED = "pushed"
+        FAILED = "failed"
+        CONFLICT = "conflict"
+        KEPT_MINE = "kept_mine", "kept mine"
+        DISCARDED = "discarded"
+        REQUEUED = "requeued"
+
+    # Kept when the override is discarded, hence the item is named here too.
+    override = models.ForeignKey(
+        PricebookOverride, null=True, blank=True, on_delete=models.SET_NULL, related_name="history"
+    )
+    tenant_id = models.BigIntegerField()
+    item_type = models.CharField(max_length=16, choices=PricebookOverride.ItemType.choices)
+    st_pricebook_id = models.BigIntegerField("ServiceTitan id")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["item_type", "st_pricebook_id"], name="pricebook_override_change_item")]
+        verbose_name = "override history entry"
+        verbose_name_plural = "override history"
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.item_type} {self.st_pricebook_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,1 +1,173 @@
-from django.contrib import admin  # noqa: F401
+"""Admin of the integration core: sync runs (read-only), cursors, and the per-entity sync status page with its
+"sync now" / "full resync" buttons."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from servicetitan.admin_base import ReadOnlyAdminMixin, pretty_json
+from servicetitan.models import SyncCursor, SyncRun, WebhookEvent
+from servicetitan.sync.services import enqueue_sync
+from servicetitan.sync.streams import all_streams
+
+STATUS_COLORS = {
+    SyncRun.Status.SUCCEEDED: "#2e7d32",
+    SyncRun.Status.FAILED: "#c62828",
+    SyncRun.Status.RUNNING: "#1565c0",
+    SyncRun.Status.SKIPPED: "#8d6e63",
+}
+
+
+def status_badge(status: str):
+    color = STATUS_COLORS.get(status, "#555")
+    return format_html('<strong style="color: {}">{}</strong>', color, status)
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "target",
+        "colored_status",
+        "full",
+        "started_at",
+        "duration_display",
+        "pages",
+        "created",
+        "updated",
+        "unchanged",
+        "deactivated",
+        "deleted",
+        "api_calls",
+        "retries",
+        "short_error",
+        "triggered_by",
+    )
+    list_filter = ("status", "full", "target")
+    search_fields = ("target", "error", "triggered_by")
+    date_hierarchy = "started_at"
+    list_per_page = 50
+    show_full_result_count = False
+    readonly_fields = ("error_text",)
+    exclude = ("error",)
+    change_list_template = "admin/servicetitan/syncrun/change_list.html"
+
+    def get_urls(self):
+        status_view = self.admin_site.admin_view(self.status_view)
+        return [path("status/", status_view, name="servicetitan_syncrun_status"), *super().get_urls()]
+
+    @admin.display(description="status", ordering="status")
+    def colored_status(self, obj):
+        return status_badge(obj.status)
+
+    @admin.display(description="duration")
+    def duration_display(self, obj):
+        return f"{obj.duration.total_seconds():.1f} s" if obj.duration else "—"
+
+    @admin.display(description="error")
+    def short_error(self, obj):
+        return obj.error.splitlines()[0][:160] if obj.error else ""
+
+    @admin.display(description="error")
+    def error_text(self, obj):
+        if not obj.error:
+            return "—"
+        return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', obj.error)
+
+    # --- the per-entity status page ---------------------------------------------------------------------------------
+    @staticmethod
+    def entity_rows() -> list[dict]:
+        cursors = {cursor.target: cursor for cursor in SyncCursor.objects.all()}
+        rows = []
+        for key in all_streams():
+            runs = SyncRun.objects.filter(target=key)
+            rows.append(
+                {
+                    "key": key,
+                    "module": key.split(".", 1)[0],
+                    "last": runs.first(),
+                    "last_success": runs.filter(status=SyncRun.Status.SUCCEEDED).first(),
+                    "running": runs.filter(status=SyncRun.Status.RUNNING).exists(),
+                    "cursor": cursors.get(key),
+                }
+            )
+        return rows
+
+    @staticmethod
+    def _user_label(request) -> str:
+        return f"admin:{request.user.get_username()}"
+
+    @staticmethod
+    def _module_targets() -> list[str]:
+        return sorted({key.split(".", 1)[0] for key in all_streams()})
+
+    def status_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            return self._start_sync(request)
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET", "POST"])
+        rows = self.entity_rows()
+        for row in rows:
+            row["last_status"] = status_badge(row["last"].status) if row["last"] else "never run"
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "ServiceTitan sync status",
+            "opts": self.model._meta,
+            "rows": rows,
+            "modules": self._module_targets(),
+            "runs_url": reverse("admin:servicetitan_syncrun_changelist"),
+        }
+        return TemplateResponse(request, "admin/servicetitan/syncrun/status.html", context)
+
+    def _start_sync(self, request):
+        target = request.POST.get("target", "")
+        full = request.POST.get("full") == "1"
+        targets = None if target in ("", "all") else [target]
+        try:
+            keys = enqueue_sync(targets, full=full, triggered_by=self._user_label(request))
+        except ValueError as exc:
+            messages.error(request, str(exc))
+        else:
+            kind = "Full resync" if full else "Sync"
+            messages.success(
+                request, f"{kind} of {target or 'everything'} queued ({len(keys)} entities). Runs appear below."
+            )
+        return HttpResponseRedirect(reverse("admin:servicetitan_syncrun_status"))
+
+
+@admin.register(SyncCursor)
+class SyncCursorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("target", "tenant_id", "short_token", "modified_since", "last_full_at", "updated_at")
+    search_fields = ("target",)
+
+    @admin.display(description="export token")
+    def short_token(self, obj):
+        return (obj.export_token[:40] + "…") if len(obj.export_token) > 40 else obj.export_token
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The log of inbound ServiceTitan webhooks (owner: servicetitan/webhooks.py)."""
+
+    list_display = ("received_at", "event_type", "status", "signature_valid", "targets", "short_error", "remote_addr")
+    list_filter = ("status", "signature_valid", "event_type")
+    search_fields = ("event_type", "error")
+    date_hierarchy = "received_at"
+    list_per_page = 50
+    show_full_result_count = False
+    exclude = ("payload",)
+    readonly_fields = ("pretty_payload",)
+
+    @admin.display(description="error")
+    def short_error(self, obj):
+        return obj.error[:160]
+
+    @admin.display(description="payload")
+    def pretty_payload(self, obj):
+        return pretty_json(obj.payload)

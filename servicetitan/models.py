@@ -7,10 +7,12 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.db import models
+from django.utils import timezone
 
 
 def _dig(payload: dict, path: str) -> Any:
@@ -80,16 +82,226 @@ class SyncedModel(models.Model):
         return {**cls.base_mapping, **cls.st_mapping}
 
     @classmethod
+    def compiled_mapping(cls) -> list[tuple[str, str | Callable[[dict], Any], models.Field]]:
+        """(column, source, field) per mapped column, resolved once per class."""
+        cached = cls.__dict__.get("_compiled_mapping")
+        if cached is None:
+            cached = [(column, source, cls._meta.get_field(column)) for column, source in cls.full_mapping().items()]
+            cls._compiled_mapping = cached
+        return cached
+
+    @classmethod
+    def _converters(cls) -> list[tuple[str, Callable[[dict], Any], Callable[[Any], Any]]]:
+        """(column, read, convert) per mapped column, built once per class: syncs convert every record."""
+        cached = cls.__dict__.get("_compiled_converters")
+        if cached is None:
+            cached = [(column, _reader(source), _converter(field)) for column, source, field in cls.compiled_mapping()]
+            cls._compiled_converters = cached
+        return cached
+
+    @classmethod
     def values_from_payload(cls, payload: dict) -> dict[str, Any]:
-        """Column values for one payload, each converted by its column's type."""
-        values = {}
-        for column, source in cls.full_mapping().items():
-            raw = source(payload) if callable(source) else _dig(payload, source)
-            field = cls._meta.get_field(column)
-            if raw is None:
-                if not field.null and field.has_default():
-                    raw = field.get_default()
-                elif not field.null and isinstance(field, (models.CharField, models.TextField)):
-                    raw = ""
-            values[column] = field.to_python(raw) if raw is not None else None
-        return values
+        """Column values for one payload, each converted by its column's type (`Field.to_python`).
+
+        A missing value becomes the column's default when it has one (or "" for a text column); timestamps without an
+        offset are UTC, as ServiceTitan means them.
+        """
+        return {column: convert(read(payload)) for column, read, convert in cls._converters()}
+
+
+def _reader(source: str | Callable[[dict], Any]) -> Callable[[dict], Any]:
+    if callable(source):
+        return source
+    if "." in source:
+        parts = source.split(".")
+
+        def dig(payload: dict) -> Any:
+            value: Any = payload
+            for part in parts:
+                if not isinstance(value, dict):
+                    return None
+                value = value.get(part)
+            return value
+
+        return dig
+    return lambda payload: payload.get(source)
+
+
+def _converter(field: models.Field) -> Callable[[Any], Any]:
+    """`field.to_python` with the mapping's rules for missing values, plus fast paths for values already right."""
+    to_python = field.to_python
+    if not field.null and field.has_default():
+        get_default = field.get_default
+
+        def if_missing():
+            value = get_default()
+            return convert(value) if value is not None else None
+
+    elif not field.null and isinstance(field, models.CharField | models.TextField):
+
+        def if_missing():
+            return ""
+
+    else:
+
+        def if_missing():
+            return None
+
+    if isinstance(field, models.DateTimeField):
+
+        def convert(value):
+            if value is None:
+                return if_missing()
+            value = to_python(value)
+            # ServiceTitan sends UTC; a timestamp without an offset is UTC too, not the server's local time.
+            if isinstance(value, datetime.datetime) and timezone.is_naive(value):
+                value = value.replace(tzinfo=datetime.UTC)
+            return value
+
+        return convert
+    if isinstance(field, models.CharField | models.TextField):
+        exact = str
+    elif isinstance(field, models.BooleanField):
+        exact = bool
+    elif isinstance(field, models.IntegerField):
+        exact = int
+    elif isinstance(field, models.JSONField):
+
+        def convert(value):
+            return if_missing() if value is None else value
+
+        return convert
+    else:
+        exact = None
+
+    def convert(value):
+        if value is None:
+            return if_missing()
+        if exact is not None and type(value) is exact:
+            return value
+        return to_python(value)
+
+    return convert
+
+
+# --- Sync bookkeeping (the engine in servicetitan/sync/) ---------------------------------------------------------------
+class SyncRun(models.Model):
+    """One run of one entity: what it did, how it ended. Written at start, updated with every page, closed at end."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        # Another run of the same entity held the lock.
+        SKIPPED = "skipped"
+
+    target = models.CharField(max_length=100, db_index=True, help_text="The stream key, e.g. pricebook.materials.")
+    tenant_id = models.BigIntegerField(null=True, blank=True)
+    full = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING, db_index=True)
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    deactivated = models.PositiveIntegerField(default=0, help_text="Went from active to inactive in this run.")
+    deleted = models.PositiveIntegerField(default=0, help_text="Newly marked deleted in this run.")
+    api_calls = models.PositiveIntegerField(default=0)
+    retries = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    triggered_by = models.CharField(max_length=150, blank=True, help_text="command, schedule, admin:<user>, api:<user>")
+    # host:pid of the process that ran it: a run left "running" by a dead process is closed by the next one.
+    worker = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["target", "-started_at"], name="servicetitan_syncrun_recent")]
+        get_latest_by = "started_at"
+
+    def __str__(self):
+        return f"{self.target} {self.status} at {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def duration(self) -> datetime.timedelta | None:
+        return (self.finished_at - self.started_at) if self.finished_at else None
+
+    @property
+    def records(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def summary(self) -> str:
+        """One line for a terminal or a log."""
+        seconds = f"{self.duration.total_seconds():.1f}s" if self.duration else "-"
+        line = (
+            f"{self.target:<28} {self.status:<9} pages={self.pages} created={self.created} updated={self.updated} "
+            f"unchanged={self.unchanged} deactivated={self.deactivated} deleted={self.deleted} "
+            f"calls={self.api_calls} retries={self.retries} {seconds}"
+        )
+        return f"{line}  error: {self.error.splitlines()[0]}" if self.error else line
+
+
+class SyncCursor(models.Model):
+    """Where the next incremental run of an entity starts. Saved in the same transaction as the rows it covers."""
+
+    tenant_id = models.BigIntegerField()
+    target = models.CharField(max_length=100)
+    # Export streams: ServiceTitan's `continueFrom` of the last stored batch.
+    export_token = models.TextField(blank=True)
+    # List streams with a change filter: the start of the last complete run (the next asks for changes since then,
+    # minus a safety overlap).
+    modified_since = models.DateTimeField(null=True, blank=True)
+    last_full_at = models.DateTimeField(null=True, blank=True, help_text="When the last complete full pass finished.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant_id", "target"], name="servicetitan_synccursor_unique")]
+        ordering = ["target"]
+
+    def __str__(self):
+        return f"{self.target} cursor (tenant {self.tenant_id})"
+
+
+class SyncLock(models.Model):
+    """The run lock of one (tenant, entity) when there is neither Redis nor PostgreSQL (the embedded SQLite setup).
+
+    Taken over when it expired (the owner stopped refreshing it) or when its owner process on this host is gone.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    owner = models.CharField(max_length=200)
+    host = models.CharField(max_length=150)
+    pid = models.IntegerField()
+    acquired_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} held by {self.owner}"
+
+
+# --- Inbound webhooks (servicetitan/webhooks.py) -----------------------------------------------------------------------
+class WebhookEvent(models.Model):
+    """Every inbound ServiceTitan webhook, accepted or not, and what LAZI did with it. The secret is never stored."""
+
+    class Status(models.TextChoices):
+        # Signature missing or wrong, or no secret configured: nothing done.
+        REJECTED = "rejected"
+        # An incremental sync of the affected entity was queued.
+        QUEUED = "queued"
+        # Authentic, but no entity LAZI mirrors is affected.
+        IGNORED = "ignored"
+
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    event_type = models.CharField(max_length=200, blank=True, db_index=True)
+    signature_valid = models.BooleanField(default=False)
+    payload = models.JSONField(null=True, blank=True, help_text="The body as received (null when it was not JSON).")
+    status = models.CharField(max_length=16, choices=Status.choices, db_index=True)
+    targets = models.JSONField(default=list, blank=True, help_text="The sync targets queued for it.")
+    error = models.TextField(blank=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self):
+        return f"{self.event_type or 'webhook'} {self.status} at {self.received_at:%Y-%m-%d %H:%M:%S}"

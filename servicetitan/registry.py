@@ -95,14 +95,23 @@ def _resource(key, api_module, collection=None, *, get=True, export=True, **kwar
     )
 
 
+PRICEBOOK_ITEM_QUERY = ("page", "pageSize", "modifiedOnOrAfter", "active", "ids")
+
 RESOURCES: dict[str, Resource] = {
     r.key: r
     for r in [
         # --- pricebook -------------------------------------------------------------------------------------------------
         _resource("pricebook.categories", "pricebook", writes=_crud("categories", create=False)),
-        _resource("pricebook.materials", "pricebook", writes=_crud("materials", create=False)),
-        _resource("pricebook.services", "pricebook", writes=_crud("services", create=False)),
-        _resource("pricebook.equipment", "pricebook", writes=_crud("equipment", create=False)),
+        # `ids` (at most 50 per request): the push re-reads the items it just bulk-updated, and "refresh selected".
+        _resource(
+            "pricebook.materials", "pricebook", list_query=PRICEBOOK_ITEM_QUERY, writes=_crud("materials", create=False)
+        ),
+        _resource(
+            "pricebook.services", "pricebook", list_query=PRICEBOOK_ITEM_QUERY, writes=_crud("services", create=False)
+        ),
+        _resource(
+            "pricebook.equipment", "pricebook", list_query=PRICEBOOK_ITEM_QUERY, writes=_crud("equipment", create=False)
+        ),
         Resource(
             key="pricebook.images",
             api_module="pricebook",

@@ -9,3 +9,12 @@ class ModelPermissionsWithView(DjangoModelPermissions):
         "GET": ["%(app_label)s.view_%(model_name)s"],
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
     }
+
+
+class ModelChangePermission(ModelPermissionsWithView):
+    """For actions that change an existing record whatever their method (`POST …/jobs/{st_id}/cancel/`)."""
+
+    perms_map = {
+        **ModelPermissionsWithView.perms_map,
+        "POST": ["%(app_label)s.change_%(model_name)s"],
+    }

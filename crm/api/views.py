@@ -1,0 +1,38 @@
+from crm import services
+from crm.api.serializers import (
+    ContactSerializer,
+    CustomerCreateInput,
+    CustomerSerializer,
+    CustomerUpdateInput,
+    LocationCreateInput,
+    LocationSerializer,
+    LocationUpdateInput,
+)
+from crm.filtersets import ContactFilterSet, CustomerFilterSet, LocationFilterSet
+from crm.models import Contact, Customer, Location
+from servicetitan.api.views import CreateThroughMixin, MirrorViewSet, UpdateThroughMixin
+
+
+class CustomerViewSet(CreateThroughMixin, UpdateThroughMixin, MirrorViewSet):
+    queryset = Customer.objects.all()
+    serializer_class = CustomerSerializer
+    filterset_class = CustomerFilterSet
+    search_fields = ("name", "street", "city", "zip")
+    create_input, create_service = CustomerCreateInput, staticmethod(services.create_customer)
+    update_input, update_service = CustomerUpdateInput, staticmethod(services.update_customer)
+
+
+class LocationViewSet(CreateThroughMixin, UpdateThroughMixin, MirrorViewSet):
+    queryset = Location.objects.all()
+    serializer_class = LocationSerializer
+    filterset_class = LocationFilterSet
+    search_fields = ("name", "street", "city", "zip")
+    create_input, create_service = LocationCreateInput, staticmethod(services.create_location)
+    update_input, update_service = LocationUpdateInput, staticmethod(services.update_location)
+
+
+class ContactViewSet(MirrorViewSet):
+    queryset = Contact.objects.all()
+    serializer_class = ContactSerializer
+    filterset_class = ContactFilterSet
+    search_fields = ("name", "title")

@@ -1,0 +1,7 @@
+from servicetitan.sync.streams import Stream
+
+STREAMS = [
+    Stream("crm.customers", "crm.RawCustomer", "crm.Customer"),
+    Stream("crm.locations", "crm.RawLocation", "crm.Location", depends_on=("crm.customers",)),
+    Stream("crm.contacts", "crm.RawContact", "crm.Contact"),
+]

@@ -1,0 +1,11 @@
+from dispatch.api import views
+from servicetitan.api.routers import MirrorRouter
+
+router = MirrorRouter()
+router.register("technicians", views.TechnicianViewSet)
+router.register("teams", views.TeamViewSet)
+router.register("zones", views.ZoneViewSet)
+router.register("employees", views.EmployeeViewSet)
+router.register("business-units", views.BusinessUnitViewSet)
+
+urlpatterns = router.urls

@@ -1,0 +1,45 @@
+from dispatch.api import serializers
+from dispatch.filtersets import (
+    BusinessUnitFilterSet,
+    EmployeeFilterSet,
+    TeamFilterSet,
+    TechnicianFilterSet,
+    ZoneFilterSet,
+)
+from dispatch.models import BusinessUnit, Employee, Team, Technician, Zone
+from servicetitan.api.views import MirrorViewSet
+
+
+class TechnicianViewSet(MirrorViewSet):
+    queryset = Technician.objects.all()
+    serializer_class = serializers.TechnicianSerializer
+    filterset_class = TechnicianFilterSet
+    search_fields = ("name", "email", "login_name")
+
+
+class TeamViewSet(MirrorViewSet):
+    queryset = Team.objects.all()
+    serializer_class = serializers.TeamSerializer
+    filterset_class = TeamFilterSet
+    search_fields = ("name",)
+
+
+class ZoneViewSet(MirrorViewSet):
+    queryset = Zone.objects.all()
+    serializer_class = serializers.ZoneSerializer
+    filterset_class = ZoneFilterSet
+    search_fields = ("name",)
+
+
+class EmployeeViewSet(MirrorViewSet):
+    queryset = Employee.objects.all()
+    serializer_class = serializers.EmployeeSerializer
+    filterset_class = EmployeeFilterSet
+    search_fields = ("name", "email", "login_name")
+
+
+class BusinessUnitViewSet(MirrorViewSet):
+    queryset = BusinessUnit.objects.all()
+    serializer_class = serializers.BusinessUnitSerializer
+    filterset_class = BusinessUnitFilterSet
+    search_fields = ("name", "official_name")

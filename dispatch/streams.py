@@ -1,0 +1,9 @@
+from servicetitan.sync.streams import Stream
+
+STREAMS = [
+    Stream("dispatch.business-units", "dispatch.RawBusinessUnit", "dispatch.BusinessUnit"),
+    Stream("dispatch.zones", "dispatch.RawZone", "dispatch.Zone"),
+    Stream("dispatch.teams", "dispatch.RawTeam", "dispatch.Team"),
+    Stream("dispatch.employees", "dispatch.RawEmployee", "dispatch.Employee"),
+    Stream("dispatch.technicians", "dispatch.RawTechnician", "dispatch.Technician"),
+]

@@ -1,0 +1,8 @@
+from servicetitan.sync.streams import Stream
+
+STREAMS = [
+    Stream("inventory.vendors", "inventory.RawVendor", "inventory.Vendor"),
+    Stream("inventory.warehouses", "inventory.RawWarehouse", "inventory.Warehouse"),
+    Stream("inventory.purchase-orders", "inventory.RawPurchaseOrder", "inventory.PurchaseOrder"),
+    Stream("inventory.adjustments", "inventory.RawAdjustment", "inventory.Adjustment"),
+]

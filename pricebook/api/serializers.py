@@ -1,0 +1,164 @@
+"""Serializers of the pricebook API: the mirror (with the values staff see) and overrides."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from pricebook.models import Category, Equipment, Material, PricebookOverride, Service, override_fields_for
+from pricebook.selectors import get_item
+from pricebook.services import overrides as override_services
+from pricebook.services.images import ImageRejected, check_image, check_image_size
+from servicetitan.api.serializers import MirrorSerializer
+
+
+class EffectiveValuesMixin(serializers.Serializer):
+    """`override_status` and `effective`: the values shown to staff (the override's while it is not synced)."""
+
+    item_type = ""
+    override_status = serializers.CharField(read_only=True, allow_null=True)
+    effective = serializers.SerializerMethodField()
+
+    def get_effective(self, obj) -> dict:
+        return {
+            f.name: getattr(obj, f"effective_{f.name}", getattr(obj, f.name))
+            for f in override_fields_for(self.item_type)
+        }
+
+
+class CategorySerializer(EffectiveValuesMixin, MirrorSerializer):
+    item_type = "category"
+
+    class Meta:
+        model = Category
+        fields = ("name", "description", "image_url", "category_type", "position", "parent_st_id", "depth", "path")
+
+
+class MaterialSerializer(EffectiveValuesMixin, MirrorSerializer):
+    item_type = "material"
+
+    class Meta:
+        model = Material
+
+
+class ServiceSerializer(EffectiveValuesMixin, MirrorSerializer):
+    item_type = "service"
+
+    class Meta:
+        model = Service
+
+
+class EquipmentSerializer(EffectiveValuesMixin, MirrorSerializer):
+    item_type = "equipment"
+
+    class Meta:
+        model = Equipment
+
+
+class PricebookOverrideSerializer(serializers.ModelSerializer):
+    """An override. Writing one marks it pending and queues its push; a field set to null is no longer overridden.
+    `image` is a multipart file upload (JPEG, PNG, GIF or WebP)."""
+
+    image = serializers.FileField(write_only=True, required=False, allow_null=True)
+    remove_image = serializers.BooleanField(write_only=True, required=False, default=False)
+    has_image = serializers.BooleanField(read_only=True)
+    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = PricebookOverride
+        fields = (
+            "id",
+            "item_type",
+            "st_pricebook_id",
+            "override_name",
+            "override_price",
+            "override_member_price",
+            "override_add_on_price",
+            "override_description",
+            "override_active",
+            "image",
+            "remove_image",
+            "has_image",
+            "override_image_mime_type",
+            "uploaded_image_path",
+            "status",
+            "pending_sync",
+            "base_modified_on",
+            "error_message",
+            "field_errors",
+            "changed_by",
+            "changed_at",
+            "last_synced_at",
+        )
+        read_only_fields = (
+            "override_image_mime_type",
+            "uploaded_image_path",
+            "status",
+            "pending_sync",
+            "error_message",
+            "field_errors",
+            "changed_at",
+            "last_synced_at",
+        )
+        extra_kwargs = {"base_modified_on": {"required": False}}
+        # One override per item: writing an item that has one changes that one.
+        validators = []
+
+    def validate_image(self, upload):
+        if upload is None:
+            return None
+        try:
+            check_image_size(upload.size or 0)
+            return check_image(upload.read(), upload.name or "")
+        except ImageRejected as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            for name in ("item_type", "st_pricebook_id"):
+                if name in attrs and attrs[name] != getattr(self.instance, name):
+                    raise serializers.ValidationError({name: "An override stays on its item; create another one."})
+            item_type, st_id = self.instance.item_type, self.instance.st_pricebook_id
+        else:
+            item_type, st_id = attrs.get("item_type"), attrs.get("st_pricebook_id")
+            if get_item(item_type, st_id) is None:
+                raise serializers.ValidationError(
+                    {"st_pricebook_id": f"There is no {item_type} with ServiceTitan id {st_id} in the mirror."}
+                )
+        allowed = {f.override for f in override_fields_for(item_type)}
+        for column in ("override_price", "override_member_price", "override_add_on_price"):
+            if column not in allowed and attrs.get(column) is not None:
+                raise serializers.ValidationError({column: "Categories have no prices."})
+        attrs["_item"] = (item_type, st_id)
+        return attrs
+
+    def _save(self, attrs, *, replace: bool):
+        item_type, st_id = attrs.pop("_item")
+        request = self.context.get("request")
+        values = {f.name: attrs[f.override] for f in override_fields_for(item_type) if f.override in attrs}
+        try:
+            return override_services.save_override(
+                item_type=item_type,
+                st_id=st_id,
+                values=values,
+                user=getattr(request, "user", None),
+                base_modified_on=attrs.get("base_modified_on"),
+                image=attrs.get("image"),
+                remove_image=attrs.get("remove_image", False),
+                replace=replace,
+            )
+        except override_services.OverrideError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def create(self, validated_data):
+        override = self._save(validated_data, replace=False)
+        if override is None:
+            raise serializers.ValidationError("Nothing to override: give at least one value.")
+        return override
+
+    def update(self, instance, validated_data):
+        override = self._save(validated_data, replace=not self.partial)
+        if override is None:
+            # Every value was removed: the override is gone (discarded, with its history kept).
+            instance.discarded = True
+            return instance
+        return override

@@ -1,0 +1,11 @@
+from pricebook.api import views
+from servicetitan.api.routers import MirrorRouter
+
+router = MirrorRouter()
+router.register("categories", views.CategoryViewSet)
+router.register("materials", views.MaterialViewSet)
+router.register("services", views.ServiceViewSet)
+router.register("equipment", views.EquipmentViewSet)
+router.register("overrides", views.PricebookOverrideViewSet)
+
+urlpatterns = router.urls

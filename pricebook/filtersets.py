@@ -1,0 +1,76 @@
+"""Filters of the pricebook API (django-filter)."""
+
+from django_filters import rest_framework as filters
+
+from pricebook.models import Category, Equipment, Material, PricebookOverride, Service
+from pricebook.selectors import filter_by_category_tree, filter_by_override_status
+from servicetitan.api.filtersets import MirrorFilterSet
+
+TEXT = ["exact", "icontains"]
+OVERRIDE_STATUSES = [("none", "no override"), *PricebookOverride.Status.choices]
+
+
+class CategoryFilterSet(MirrorFilterSet):
+    override_status = filters.ChoiceFilter(choices=OVERRIDE_STATUSES, method="filter_override_status")
+
+    class Meta:
+        model = Category
+        fields = {"name": TEXT, "category_type": ["exact"], "parent_st_id": ["exact"], "depth": ["exact"]}
+
+    def filter_override_status(self, queryset, name, value):
+        return filter_by_override_status(queryset, value, "category")
+
+
+class PricebookItemFilterSet(MirrorFilterSet):
+    """`code`, `category` (a category's ServiceTitan id, its subcategories included), `active`, `modified_since`,
+    `override_status` (`none`, `pending`, `pushing`, `synced`, `failed`, `conflict`)."""
+
+    item_type = ""
+    category = filters.NumberFilter(
+        method="filter_category", label="Category (ServiceTitan id, subcategories included)"
+    )
+    override_status = filters.ChoiceFilter(choices=OVERRIDE_STATUSES, method="filter_override_status")
+
+    class Meta:
+        fields = {"code": TEXT, "name": TEXT}
+
+    def filter_category(self, queryset, name, value):
+        category = Category.objects.filter(st_id=value).first()
+        return filter_by_category_tree(queryset, category) if category else queryset.none()
+
+    def filter_override_status(self, queryset, name, value):
+        return filter_by_override_status(queryset, value, self.item_type)
+
+
+class MaterialFilterSet(PricebookItemFilterSet):
+    item_type = "material"
+
+    class Meta(PricebookItemFilterSet.Meta):
+        model = Material
+
+
+class ServiceFilterSet(PricebookItemFilterSet):
+    item_type = "service"
+
+    class Meta(PricebookItemFilterSet.Meta):
+        model = Service
+
+
+class EquipmentFilterSet(PricebookItemFilterSet):
+    item_type = "equipment"
+
+    class Meta(PricebookItemFilterSet.Meta):
+        model = Equipment
+
+
+class PricebookOverrideFilterSet(filters.FilterSet):
+    changed_since = filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte")
+    pending_sync = filters.BooleanFilter()
+
+    class Meta:
+        model = PricebookOverride
+        fields = {
+            "item_type": ["exact"],
+            "st_pricebook_id": ["exact", "in"],
+            "status": ["exact"],
+        }

@@ -1,0 +1,1 @@
+"""Writes of the pricebook: overrides (edit, discard, keep mine), price changes, imports, and pushes to ServiceTitan."""

@@ -1,0 +1,271 @@
+"""Writes of overrides: every path (admin, REST API, import, price change) goes through `save_override`, which marks
+the override pending, keeps its history and queues its push once the transaction commits."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
+from django.utils import timezone
+
+from pricebook.models import PricebookOverride, PricebookOverrideChange, override_fields_for
+from pricebook.selectors import get_item, item_kind
+from pricebook.services.images import CheckedImage
+
+logger = logging.getLogger(__name__)
+Status = PricebookOverride.Status
+Action = PricebookOverrideChange.Action
+
+# No value for this field: it is not overridden.
+UNSET = object()
+
+
+class OverrideError(Exception):
+    """An override cannot be written; the message is for staff, in plain words."""
+
+
+def _money_text(value: Decimal) -> str:
+    cents = value.quantize(Decimal("0.01"))
+    return str(cents if cents == value else value.normalize())
+
+
+def snapshot(override: PricebookOverride | None) -> dict[str, Any]:
+    """The override's values as JSON for the history (field name -> value)."""
+    if override is None:
+        return {}
+    values = {}
+    for field in override.fields:
+        value = getattr(override, field.override)
+        if value is not None:
+            values[field.name] = _money_text(value) if isinstance(value, Decimal) else value
+    if override.override_image_data or override.uploaded_image_path:
+        values["image"] = override.override_image_name or override.uploaded_image_path
+    return values
+
+
+def record_change(override: PricebookOverride, action: str, *, user=None, before=None, after=None, message=""):
+    return PricebookOverrideChange.objects.create(
+        override=override,
+        tenant_id=override.tenant_id,
+        item_type=override.item_type,
+        st_pricebook_id=override.st_pricebook_id,
+        action=action,
+        user=user if user is not None and user.is_authenticated else None,
+        before=before if before is not None else {},
+        after=after if after is not None else snapshot(override),
+        message=message,
+    )
+
+
+def enqueue_push(override_ids: Iterable[int]) -> None:
+    """Queue the push of these overrides once the current transaction commits (now, outside one)."""
+    ids = sorted(set(override_ids))
+    if not ids:
+        return
+
+    def send():
+        from pricebook.tasks import push_overrides_task
+
+        try:
+            push_overrides_task.delay(ids)
+        except Exception:
+            # The edit is saved and pending whatever happens here; the scheduled push picks it up.
+            logger.exception("could not queue the push of overrides %s; the scheduled push will retry", ids)
+
+    transaction.on_commit(send)
+
+
+def save_override(
+    *,
+    item_type: str,
+    st_id: int,
+    values: dict[str, Any],
+    user=None,
+    tenant_id: int | None = None,
+    base_modified_on=None,
+    image: CheckedImage | None = None,
+    remove_image: bool = False,
+    replace: bool = False,
+    queue_push: bool = True,
+) -> PricebookOverride | None:
+    """Create or change the override of one item and queue its push. Returns None when nothing is left overridden.
+
+    `values` maps field names (`name`, `price`, `member_price`, `add_on_price`, `description`, `active`) to the
+    wanted value; None removes that field's override. With `replace`, fields not in `values` are removed too.
+    `base_modified_on` is the ServiceTitan modifiedOn the editor was looking at (default: the mirror's now).
+    `queue_push=False` leaves queueing to the caller (bulk edits queue one push for all their overrides).
+    """
+    fields = {f.name: f for f in override_fields_for(item_type)}
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise OverrideError(f"These fields cannot be overridden on a {item_type}: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        item = get_item(item_type, st_id, tenant_id)
+        if item is None:
+            raise OverrideError(f"There is no {item_type} with ServiceTitan id {st_id} in the mirror; sync it first.")
+        override = (
+            PricebookOverride.objects.select_for_update()
+            .filter(tenant_id=item.tenant_id, item_type=item_type, st_pricebook_id=st_id)
+            .first()
+        )
+        created = override is None
+        if created:
+            override = PricebookOverride(tenant_id=item.tenant_id, item_type=item_type, st_pricebook_id=st_id)
+        before = snapshot(None if created else override)
+        was_synced = not created and override.status == Status.SYNCED
+        for name, field in fields.items():
+            if name in values:
+                setattr(override, field.override, values[name])
+            elif replace or was_synced:
+                # A synced override's values are ServiceTitan's now: a new edit starts from what is edited now.
+                setattr(override, field.override, None)
+        if was_synced and image is None and not remove_image:
+            override.override_image_data = None
+            override.override_image_mime_type = override.override_image_name = override.uploaded_image_path = ""
+        if image is not None:
+            override.override_image_data = image.content
+            override.override_image_mime_type = image.mime_type
+            override.override_image_name = image.filename
+            override.uploaded_image_path = ""
+        elif remove_image:
+            override.override_image_data = None
+            override.override_image_mime_type = override.override_image_name = override.uploaded_image_path = ""
+
+        if not override.overridden_values() and not override.has_image:
+            if not created:
+                _delete(override, user=user, message="Every field was set back to ServiceTitan's value.")
+            return None
+
+        # An override being pushed stays `pushing`: the push sees the newer revision and leaves this edit pending.
+        if override.status != Status.PUSHING:
+            override.status = Status.PENDING
+        override.revision = (override.revision or 0) + 1
+        override.base_modified_on = base_modified_on or item.st_modified_on
+        override.error_message = ""
+        override.field_errors = {}
+        override.changed_by = user if user is not None and user.is_authenticated else None
+        override.changed_at = timezone.now()
+        override.save()
+        record_change(override, Action.EDITED, user=user, before=before)
+        if queue_push:
+            enqueue_push([override.pk])
+    return override
+
+
+def _delete(override: PricebookOverride, *, user, message: str) -> None:
+    record_change(override, Action.DISCARDED, user=user, before=snapshot(override), after={}, message=message)
+    override.delete()
+
+
+def discard_override(override: PricebookOverride, *, user=None, message: str = "") -> None:
+    """Drop the override: the item shows ServiceTitan's values again ("take ServiceTitan's")."""
+    with transaction.atomic():
+        locked = PricebookOverride.objects.select_for_update().filter(pk=override.pk).first()
+        if locked is None:
+            return
+        if locked.status == Status.PUSHING:
+            raise OverrideError("This override is being sent to ServiceTitan right now; try again in a moment.")
+        _delete(locked, user=user, message=message or "Discarded; ServiceTitan's values apply.")
+
+
+def discard_overrides(overrides: Iterable[PricebookOverride], *, user=None) -> tuple[int, list[str]]:
+    """Discard several; returns (how many, staff messages for the ones that could not be discarded)."""
+    done, problems = 0, []
+    for override in overrides:
+        try:
+            discard_override(override, user=user)
+            done += 1
+        except OverrideError as exc:
+            problems.append(f"{override}: {exc}")
+    return done, problems
+
+
+def keep_mine(override: PricebookOverride, *, user=None) -> PricebookOverride:
+    """Resolve a conflict in favour of the override: push it over ServiceTitan's newer change."""
+    with transaction.atomic():
+        locked = PricebookOverride.objects.select_for_update().get(pk=override.pk)
+        if locked.status != Status.CONFLICT:
+            raise OverrideError("Only an override in conflict with ServiceTitan needs this choice.")
+        raw = (
+            item_kind(locked.item_type)
+            .raw.objects.filter(tenant_id=locked.tenant_id, st_id=locked.st_pricebook_id)
+            .first()
+        )
+        locked.base_modified_on = raw.st_modified_on if raw else None
+        locked.status = Status.PENDING
+        locked.error_message = ""
+        locked.field_errors = {}
+        locked.revision += 1
+        locked.save()
+        record_change(
+            locked,
+            Action.KEPT_MINE,
+            user=user,
+            before=snapshot(locked),
+            message="Kept mine over ServiceTitan's change.",
+        )
+        enqueue_push([locked.pk])
+    return locked
+
+
+def requeue(overrides: Iterable[PricebookOverride], *, user=None) -> list[int]:
+    """Make failed overrides pending again (e.g. "push selected now" after fixing ServiceTitan's side)."""
+    ids = []
+    with transaction.atomic():
+        for override in PricebookOverride.objects.select_for_update().filter(
+            pk__in=[o.pk for o in overrides], status__in=[Status.FAILED, Status.PENDING]
+        ):
+            if override.status == Status.FAILED:
+                PricebookOverride.objects.filter(pk=override.pk).update(status=Status.PENDING)
+                record_change(override, Action.REQUEUED, user=user, before=snapshot(override), message="Retry asked.")
+            ids.append(override.pk)
+    return ids
+
+
+def flag_conflicts(item_type: str, st_ids: Iterable[int] | None = None, tenant_id: int | None = None) -> int:
+    """Mark overrides in conflict where ServiceTitan's record changed after the editor's base modifiedOn.
+
+    For pending and failed overrides, compared with the raw record as last fetched. Called by the push before it
+    claims anything, after every refresh it makes, and callable by a sync after it wrote newer records.
+    """
+    raw = item_kind(item_type).raw
+    latest = raw.objects.filter(tenant_id=OuterRef("tenant_id"), st_id=OuterRef("st_pricebook_id")).values(
+        "st_modified_on"
+    )[:1]
+    candidates = PricebookOverride.objects.filter(
+        item_type=item_type, status__in=[Status.PENDING, Status.FAILED], base_modified_on__isnull=False
+    )
+    if st_ids is not None:
+        candidates = candidates.filter(st_pricebook_id__in=list(st_ids))
+    if tenant_id is not None:
+        candidates = candidates.filter(tenant_id=tenant_id)
+    flagged = list(candidates.annotate(latest=Subquery(latest)).filter(base_modified_on__lt=F("latest")))
+    count = 0
+    for override in flagged:
+        updated = PricebookOverride.objects.filter(
+            pk=override.pk, status=override.status, revision=override.revision
+        ).update(
+            status=Status.CONFLICT,
+            error_message="ServiceTitan changed this item after it was edited here. Keep yours or take ServiceTitan's.",
+        )
+        if updated:
+            count += 1
+            record_change(
+                override,
+                Action.CONFLICT,
+                message=f"ServiceTitan's modifiedOn {override.latest:%Y-%m-%d %H:%M:%S} is newer than the edit's base "
+                f"{override.base_modified_on:%Y-%m-%d %H:%M:%S}.",
+            )
+    return count
+
+
+def flag_conflicts_after_page(master_model, payloads: list[dict], tenant_id: int) -> int:
+    """`Stream.after_page`-shaped hook: flag conflicts for the items a sync page just wrote."""
+    from pricebook.selectors import item_type_of
+
+    ids = [p["id"] for p in payloads if isinstance(p, dict) and "id" in p]
+    return flag_conflicts(item_type_of(master_model), ids, tenant_id) if ids else 0

@@ -1,0 +1,166 @@
+"""The pricebook's streams: categories (a tree, expanded), then materials, equipment and services with their relations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from servicetitan.sync.relations import Link, replace_links, replace_m2m, resolve_dangling_links
+from servicetitan.sync.streams import Stream
+
+PATH_SEPARATOR = " > "
+MAX_DEPTH = 50
+
+
+# --- Categories: a tree in, one row per category out --------------------------------------------------------------------
+def expand_category(payload: dict, parent: dict | None = None) -> Iterator[dict]:
+    """The category, then every nested subcategory (depth first), each knowing its parent and its type.
+
+    Each row keeps the category's own JSON without `subcategories`: the tree lives in the rows (parentId), so a
+    changed child never leaves a stale copy of itself inside its parent's payload.
+    """
+    record = {name: value for name, value in payload.items() if name != "subcategories"}
+    if parent is not None:
+        if record.get("parentId") is None:
+            record["parentId"] = parent["id"]
+        if not record.get("categoryType") and parent.get("categoryType"):
+            record["categoryType"] = parent["categoryType"]
+    yield record
+    for child in payload.get("subcategories") or ():
+        if isinstance(child, dict) and child.get("id") is not None:
+            yield from expand_category(child, record)
+
+
+def rebuild_category_tree(master, payloads: list[dict], tenant_id: int) -> None:
+    """Parent, depth and full path of every category of the tenant (a few hundred rows: recomputed whole)."""
+    rows = list(
+        master.objects.filter(tenant_id=tenant_id).values_list(
+            "pk", "st_id", "parent_st_id", "name", "parent_id", "depth", "path"
+        )
+    )
+    by_st_id = {row[1]: (row[0], row[2], row[3]) for row in rows}
+    lineage: dict[int, tuple[int, str]] = {}
+
+    def depth_and_path(st_id: int) -> tuple[int, str]:
+        if st_id in lineage:
+            return lineage[st_id]
+        chain, current = [], st_id
+        # Walk up to the root (or an unknown parent), guarding against cycles in bad data.
+        while current in by_st_id and current not in lineage and current not in chain and len(chain) < MAX_DEPTH:
+            chain.append(current)
+            current = by_st_id[current][1]
+        depth, path = lineage.get(current, (-1, ""))
+        for node in reversed(chain):
+            depth += 1
+            name = by_st_id[node][2]
+            path = f"{path}{PATH_SEPARATOR}{name}" if path else name
+            lineage[node] = (depth, path[:2048])
+        return lineage[st_id]
+
+    changed = []
+    for pk, st_id, parent_st_id, _, parent_pk, old_depth, old_path in rows:
+        depth, path = depth_and_path(st_id)
+        new_parent = by_st_id[parent_st_id][0] if parent_st_id in by_st_id and parent_st_id != st_id else None
+        if (new_parent, depth, path) != (parent_pk, old_depth, old_path):
+            changed.append(master(pk=pk, parent_id=new_parent, depth=depth, path=path))
+    if changed:
+        master.objects.bulk_update(changed, ["parent", "depth", "path"], batch_size=1000)
+
+
+# --- Items: categories and links ------------------------------------------------------------------------------------------
+def category_ids(payload: dict) -> list[int]:
+    """Materials and equipment list category ids; services list {id, name, active} objects."""
+    return [c.get("id") if isinstance(c, dict) else c for c in payload.get("categories") or ()]
+
+
+def _sku_links(key: str):
+    def entries(payload: dict) -> Iterator[tuple[int, dict]]:
+        for link in payload.get(key) or ():
+            if isinstance(link, dict) and link.get("skuId") is not None:
+                yield int(link["skuId"]), {"quantity": link.get("quantity") or 0}
+
+    return entries
+
+
+def _ids(key: str):
+    def entries(payload: dict) -> Iterator[tuple[int, dict]]:
+        for value in payload.get(key) or ():
+            st_id = value.get("skuId") if isinstance(value, dict) else value
+            if st_id is not None:
+                yield int(st_id), {}
+
+    return entries
+
+
+SERVICE_LINKS = (
+    Link("pricebook.ServiceMaterial", "service", _sku_links("serviceMaterials"), (("material", "pricebook.Material"),)),
+    Link(
+        "pricebook.ServiceEquipment", "service", _sku_links("serviceEquipment"), (("equipment", "pricebook.Equipment"),)
+    ),
+    Link(
+        "pricebook.ServiceRecommendation",
+        "service",
+        _ids("recommendations"),
+        (("recommended_service", "pricebook.Service"), ("recommended_material", "pricebook.Material")),
+    ),
+    Link("pricebook.ServiceUpgrade", "service", _ids("upgrades"), (("upgrade", "pricebook.Service"),)),
+)
+EQUIPMENT_LINKS = (
+    Link(
+        "pricebook.EquipmentMaterial",
+        "equipment",
+        _sku_links("equipmentMaterials"),
+        (("material", "pricebook.Material"),),
+    ),
+)
+
+
+def item_relations(links: tuple[Link, ...]):
+    """The after_page hook of an item stream: its categories (many-to-many) and its links, for the page's items."""
+
+    def after_page(master, payloads: list[dict], tenant_id: int) -> None:
+        replace_m2m(master, "categories", tenant_id, {int(p["id"]): category_ids(p) for p in payloads})
+        for link in links:
+            replace_links(link, master, payloads, tenant_id)
+
+    return after_page
+
+
+def resolve_links(tenant_id: int) -> None:
+    """Links to items mirrored after the linking item (a later page, a later stream) now point at them."""
+    for link in (*SERVICE_LINKS, *EQUIPMENT_LINKS):
+        resolve_dangling_links(link, tenant_id)
+
+
+STREAMS = [
+    Stream(
+        "pricebook.categories",
+        "pricebook.RawCategory",
+        "pricebook.Category",
+        expand=expand_category,
+        after_page=rebuild_category_tree,
+    ),
+    Stream(
+        "pricebook.materials",
+        "pricebook.RawMaterial",
+        "pricebook.Material",
+        after_page=item_relations(()),
+        after_run=resolve_links,
+        depends_on=("pricebook.categories",),
+    ),
+    Stream(
+        "pricebook.equipment",
+        "pricebook.RawEquipment",
+        "pricebook.Equipment",
+        after_page=item_relations(EQUIPMENT_LINKS),
+        after_run=resolve_links,
+        depends_on=("pricebook.categories", "pricebook.materials"),
+    ),
+    Stream(
+        "pricebook.services",
+        "pricebook.RawService",
+        "pricebook.Service",
+        after_page=item_relations(SERVICE_LINKS),
+        after_run=resolve_links,
+        depends_on=("pricebook.categories", "pricebook.materials", "pricebook.equipment"),
+    ),
+]

@@ -1,0 +1,63 @@
+"""`st_recent_customers [--days N] [--limit N]`: the customers changed most recently, straight from ServiceTitan."""
+
+import heapq
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from servicetitan.client import get_client
+from servicetitan.client.errors import ServiceTitanError
+from servicetitan.management.commands._table import format_table
+
+
+def _address(customer: dict) -> str:
+    address = customer.get("address") or {}
+    return ", ".join(str(part) for part in (address.get("city"), address.get("state")) if part)
+
+
+class Command(BaseCommand):
+    help = "List the customers created or changed in ServiceTitan in the last N days, most recent first."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--days", type=int, default=7, help="How far back to look (default 7).")
+        parser.add_argument("--limit", type=int, default=20, help="How many customers to show (default 20).")
+
+    def handle(self, *args, days, limit, **options):
+        if days < 1 or limit < 1:
+            raise CommandError("--days and --limit must be at least 1", returncode=2)
+        since = timezone.now() - timedelta(days=days)
+        try:
+            client = get_client()
+            # ServiceTitan does not sort lists: keep only the `limit` latest while paging, never the whole list.
+            latest: list[tuple[str, int, int, dict]] = []
+            seen = 0
+            for page in client.iter_pages("crm.customers", modified_on_or_after=since):
+                for customer in page.items:
+                    seen += 1
+                    # (modifiedOn, id, arrival) order the heap; the dict itself is never compared.
+                    entry = (str(customer.get("modifiedOn") or ""), int(customer.get("id") or 0), seen, customer)
+                    if len(latest) < limit:
+                        heapq.heappush(latest, entry)
+                    elif entry[:3] > latest[0][:3]:
+                        heapq.heapreplace(latest, entry)
+        except ServiceTitanError as exc:
+            raise CommandError(f"{type(exc).__name__}: {exc}") from None
+
+        if not latest:
+            self.stdout.write(f"No customers changed in the last {days} day(s).")
+            return
+        rows = [
+            [
+                customer.get("id"),
+                customer.get("name") or "",
+                customer.get("type") or "",
+                "yes" if customer.get("active") else "no",
+                _address(customer),
+                (customer.get("createdOn") or "")[:19],
+                (customer.get("modifiedOn") or "")[:19],
+            ]
+            for *_, customer in sorted(latest, key=lambda entry: entry[:3], reverse=True)
+        ]
+        self.stdout.write(format_table(["id", "name", "type", "active", "city", "created", "modified"], rows))
+        self.stdout.write(f"{len(rows)} of {seen} customer(s) changed since {since:%Y-%m-%d %H:%M} UTC.")

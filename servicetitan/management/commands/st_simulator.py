@@ -1,0 +1,110 @@
+"""`manage.py st_simulator`: run the local ServiceTitan stand-in in the foreground until Ctrl-C / SIGTERM."""
+
+import signal
+import threading
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from servicetitan.simulator import (
+    DEMO_APP_KEY,
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_TENANT_ID,
+    FaultConfig,
+    SimulatorServer,
+)
+
+
+class Command(BaseCommand):
+    help = "Run a local ServiceTitan simulator (token, list/get/export, pricebook and CRM writes, faults)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--scale", type=float, default=0.05, help="1.0 ≈ a mid-size tenant (default 0.05)")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--error-rate", type=float, default=0.0, help="share of API requests answered 5xx")
+        parser.add_argument("--rate-limit-rate", type=float, default=0.0, help="share answered 429")
+        parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every API request")
+        parser.add_argument("--truncate-rate", type=float, default=0.0, help="share of 200s with a cut body")
+        parser.add_argument("--token-lifetime", type=int, default=3600, help="seconds")
+        parser.add_argument("--rate-per-second", type=int, default=None, help="request budget; 429 beyond it")
+        parser.add_argument("--export-batch-size", type=int, default=500)
+        parser.add_argument(
+            "--count",
+            action="append",
+            default=[],
+            metavar="RESOURCE=N",
+            help="exact record count for a resource, e.g. --count pricebook.materials=500000 (repeatable)",
+        )
+        parser.add_argument("--verbose-requests", action="store_true", help="log every request")
+
+    def handle(self, *args, **options):
+        stop = threading.Event()
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+        try:
+            self._run(stop, options)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    def _run(self, stop: threading.Event, options: dict):
+        faults = FaultConfig(
+            error_rate=options["error_rate"],
+            rate_limit_rate=options["rate_limit_rate"],
+            latency=options["latency"],
+            truncate_rate=options["truncate_rate"],
+            token_lifetime=options["token_lifetime"],
+            seed=options["seed"],
+        )
+        counts = {}
+        for item in options["count"]:
+            key, _, number = item.partition("=")
+            if not number.isdigit():
+                raise CommandError(f"--count takes RESOURCE=N, got {item!r}")
+            counts[key.strip()] = int(number)
+        started = time.monotonic()
+        try:
+            server = self._server(options, faults, counts)
+        except (ValueError, OSError) as exc:
+            raise CommandError(str(exc)) from exc
+        # Generate everything before announcing the URL, so the first sync does not pay for it.
+        server.dataset.generate_all()
+        total = sum(len(server.dataset.records(key)) for key in server.dataset.simulated_keys())
+        url = server.url
+        self.stdout.write(
+            f"ServiceTitan simulator on {url} — scale {options['scale']}, seed {options['seed']}, "
+            f"{total:,} records generated in {time.monotonic() - started:.1f}s\n"
+            f"Demo credentials (not secrets): client id {DEMO_CLIENT_ID}, client secret {DEMO_CLIENT_SECRET}, "
+            f"app key {DEMO_APP_KEY}, tenant {DEMO_TENANT_ID}\n"
+            "Point LAZI at it:\n"
+            f"  export SERVICE_TITAN_API_URL={url} SERVICE_TITAN_AUTH_URL={url}\n"
+            f"  export SERVICE_TITAN_CLIENT_ID={DEMO_CLIENT_ID} SERVICE_TITAN_CLIENT_SECRET={DEMO_CLIENT_SECRET}\n"
+            f"  export SERVICE_TITAN_APP_KEY={DEMO_APP_KEY} SERVICE_TITAN_TENANT_ID={DEMO_TENANT_ID}\n"
+            f"Controls: GET {url}/_simulator/health | /_simulator/stats, POST /_simulator/mutate | /_simulator/faults"
+            " | /_simulator/reset-stats. Ctrl-C stops it."
+        )
+        self.stdout.flush()
+        server.start()
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
+            self.stdout.write("Simulator stopped.")
+
+    @staticmethod
+    def _server(options: dict, faults: FaultConfig, counts: dict) -> SimulatorServer:
+        return SimulatorServer(
+            port=options["port"],
+            host=options["host"],
+            scale=options["scale"],
+            seed=options["seed"],
+            faults=faults,
+            rate_per_second=options["rate_per_second"],
+            export_batch_size=options["export_batch_size"],
+            counts=counts,
+            verbose=options["verbose_requests"],
+        )

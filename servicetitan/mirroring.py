@@ -1,0 +1,88 @@
+"""Building blocks the module apps declare their mirrors with (columns, mappings, relations).
+
+Naming: a column holding the id of a record LAZI mirrors ends in `_st_id` and gets a `mirror_relation`
+(`customer_st_id` → `customer`); ids of things LAZI does not mirror keep ServiceTitan's name (`job_type_id`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import models
+
+from servicetitan.models import _dig
+
+MONEY = {"max_digits": 14, "decimal_places": 4, "default": 0}
+ADDRESS_PARTS = ("street", "unit", "city", "state", "zip", "country")
+
+
+class AddressColumns(models.Model):
+    """One ServiceTitan address, flattened."""
+
+    street = models.CharField(max_length=255, blank=True)
+    unit = models.CharField(max_length=64, blank=True)
+    city = models.CharField(max_length=128, blank=True)
+    state = models.CharField(max_length=64, blank=True)
+    zip = models.CharField("ZIP", max_length=32, blank=True)
+    country = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class GeoAddressColumns(AddressColumns):
+    """An address with its coordinates."""
+
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def address_mapping(source: str, *, geo: bool = False) -> dict[str, str]:
+    """`st_mapping` entries for `AddressColumns` (`GeoAddressColumns` with `geo`) from the payload's address object
+    at `source` (e.g. "address", "shipTo")."""
+    parts = (*ADDRESS_PARTS, "latitude", "longitude") if geo else ADDRESS_PARTS
+    return {part: f"{source}.{part}" for part in parts}
+
+
+def decimal_at(path: str) -> Callable[[dict], Decimal | None]:
+    """A mapping for amounts ServiceTitan sends as strings (accounting): "" and junk read as missing."""
+
+    def read(payload: dict) -> Decimal | None:
+        value: Any = _dig(payload, path)
+        if value is None or value == "":
+            return None
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            return None
+
+    return read
+
+
+def mirror_relation(to: str, st_id_field: str, *, related_name: str) -> models.ForeignObject:
+    """A join over (tenant_id, `st_id_field`) → (tenant_id, st_id) of another mirror.
+
+    `location.customer`, `Location.objects.filter(customer__name=…)`, `select_related("customer")`,
+    `customer.locations.all()`. No column and no constraint, so syncs stay independent of each other's order: a row
+    whose partner has not arrived yet simply has none (`None`) until it does.
+    """
+    return models.ForeignObject(
+        to,
+        on_delete=models.DO_NOTHING,
+        from_fields=["tenant_id", st_id_field],
+        to_fields=["tenant_id", "st_id"],
+        related_name=related_name,
+        null=True,
+        blank=True,
+    )
+
+
+def address_of(row) -> dict:
+    """A row's flattened address as ServiceTitan's address object."""
+    parts = (*ADDRESS_PARTS, "latitude", "longitude") if isinstance(row, GeoAddressColumns) else ADDRESS_PARTS
+    return {part: getattr(row, part) for part in parts}

@@ -1,0 +1,805 @@
+"""Deterministic, realistic records for every simulated resource.
+
+Each generator gets the dataset (for the ids of other resources, which are a pure function of their index so no
+resource has to be generated to be referenced), its own `random.Random`, the record's index and its timestamps, and
+returns the fields that matter; `Shape.new` adds every other field the spec declares. Cheap on purpose: a few random
+draws per record, so hundreds of thousands of records take seconds.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import TYPE_CHECKING
+
+from servicetitan.simulator.shapes import shape_of
+
+if TYPE_CHECKING:
+    from servicetitan.simulator.dataset import Dataset
+
+# Records at scale 1.0 (a mid-size tenant) and the minimum at any scale.
+COUNTS: dict[str, tuple[int, int]] = {
+    "pricebook.categories": (150, 6),
+    "pricebook.materials": (5000, 1),
+    "pricebook.services": (1500, 1),
+    "pricebook.equipment": (500, 1),
+    "crm.customers": (20000, 1),
+    "crm.locations": (24000, 1),
+    "crm.contacts": (25000, 1),
+    "jobs.jobs": (30000, 1),
+    "jobs.appointments": (33000, 1),
+    "jobs.projects": (1500, 1),
+    "dispatch.technicians": (60, 3),
+    "dispatch.employees": (120, 3),
+    "dispatch.business-units": (12, 2),
+    "dispatch.teams": (8, 2),
+    "dispatch.zones": (15, 2),
+    "accounting.invoices": (28000, 1),
+    "accounting.payments": (25000, 1),
+    "inventory.adjustments": (2000, 1),
+    "inventory.purchase-orders": (3000, 1),
+    "inventory.vendors": (150, 2),
+    "inventory.warehouses": (10, 1),
+}
+# Ten-digit-ish ids, a distinct range per resource.
+ID_BASES: dict[str, int] = {key: 1_000_000_000 + n * 100_000_000 for n, key in enumerate(COUNTS)}
+
+INACTIVE_SHARE = 0.1
+YEAR_US = 365 * 86_400_000_000
+
+FIRST = [
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Charles",
+    "Karen",
+    "Daniel",
+    "Lisa",
+    "Matthew",
+    "Nancy",
+    "Anthony",
+    "Betty",
+    "Mark",
+    "Sandra",
+    "Steven",
+    "Ashley",
+    "Paul",
+    "Emily",
+    "Andrew",
+    "Donna",
+    "Joshua",
+    "Michelle",
+    "Kevin",
+    "Carol",
+    "Brian",
+    "Amanda",
+    "George",
+    "Melissa",
+    "Timothy",
+    "Deborah",
+    "Ryan",
+    "Stephanie",
+    "Jacob",
+    "Rebecca",
+]
+LAST = [
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+]
+COMPANY = ("Properties", "Holdings", "Dental", "Bakery", "Logistics", "Apartments", "Church", "School", "Hotel", "Cafe")
+STREETS = ("Oak", "Maple", "Pine", "Cedar", "Elm", "Main", "Park", "Lake", "Hill", "Washington", "Sunset", "River")
+STREET_KINDS = ("St", "Ave", "Blvd", "Dr", "Ln", "Rd", "Ct", "Way")
+CITIES = (
+    ("Austin", "TX", "787"),
+    ("Dallas", "TX", "752"),
+    ("Phoenix", "AZ", "850"),
+    ("Denver", "CO", "802"),
+    ("Atlanta", "GA", "303"),
+    ("Tampa", "FL", "336"),
+    ("Charlotte", "NC", "282"),
+    ("Nashville", "TN", "372"),
+    ("Columbus", "OH", "432"),
+    ("Sacramento", "CA", "958"),
+)
+MATERIAL_NOUNS = (
+    "Copper Pipe",
+    "PVC Elbow",
+    "Ball Valve",
+    "Air Filter",
+    "Capacitor",
+    "Contactor",
+    "Thermostat Wire",
+    "Refrigerant R-410A",
+    "Flex Duct",
+    "Breaker",
+    "GFCI Outlet",
+    "Wax Ring",
+    "Supply Line",
+    "P-Trap",
+    "Drain Cleaner",
+    "Fan Motor",
+    "Igniter",
+    "Flame Sensor",
+    "Pressure Switch",
+    "Condensate Pump",
+)
+MATERIAL_SIZES = ('1/2"', '3/4"', '1"', "10 ft", "16x25x1", "20x20x1", "45/5 MFD", "30 A", "15 A", "Std")
+UNITS = ("Each", "Each", "Each", "Foot", "Box", "Pound", "Gallon")
+SERVICE_VERBS = ("Replace", "Install", "Repair", "Inspect", "Tune-Up", "Clean", "Diagnose", "Flush", "Upgrade")
+SERVICE_OBJECTS = (
+    "Water Heater",
+    "Furnace",
+    "AC Condenser",
+    "Heat Pump",
+    "Garbage Disposal",
+    "Toilet",
+    "Kitchen Faucet",
+    "Sump Pump",
+    "Electrical Panel",
+    "Ceiling Fan",
+    "Ductwork",
+    "Drain Line",
+    "Thermostat",
+    "Ice Maker Line",
+)
+MANUFACTURERS = ("Carrier", "Trane", "Lennox", "Rheem", "Goodman", "A. O. Smith", "Bradford White", "Honeywell")
+EQUIPMENT_KINDS = ("Gas Furnace", "Heat Pump", "Air Handler", "Tank Water Heater", "Tankless Water Heater", "AC Unit")
+CATEGORY_WORDS = {
+    "Materials": ("Plumbing", "HVAC Parts", "Electrical", "Filters", "Fittings", "Valves", "Wire", "Refrigerants"),
+    "Services": ("Plumbing Service", "Heating", "Cooling", "Electrical Service", "Drains", "Maintenance", "Indoor Air"),
+}
+JOB_STATUSES = ("Scheduled", "Dispatched", "InProgress", "Hold", "Completed", "Completed", "Completed", "Canceled")
+APPOINTMENT_STATUSES = ("Scheduled", "Dispatched", "Working", "Hold", "Done", "Done", "Done", "Canceled")
+PRIORITIES = ("Low", "Normal", "Normal", "High", "Urgent")
+
+
+def money(value: float) -> float:
+    return round(value, 2)
+
+
+def person(rng: random.Random) -> tuple[str, str]:
+    return rng.choice(FIRST), rng.choice(LAST)
+
+
+def address(rng: random.Random, shape_part: dict) -> dict:
+    city, state, zip_prefix = rng.choice(CITIES)
+    values = {
+        "street": f"{rng.randint(100, 9999)} {rng.choice(STREETS)} {rng.choice(STREET_KINDS)}",
+        "city": city,
+        "state": state,
+        "zip": f"{zip_prefix}{rng.randint(0, 99):02d}",
+        "country": "USA",
+    }
+    if "latitude" in shape_part:
+        values["latitude"] = round(30 + rng.random() * 12, 6)
+        values["longitude"] = round(-120 + rng.random() * 40, 6)
+    if "unit" in shape_part and rng.random() < 0.15:
+        values["unit"] = f"Apt {rng.randint(1, 400)}"
+    return {**shape_part, **values}
+
+
+def active_flag(rng: random.Random) -> bool:
+    return rng.random() >= INACTIVE_SHARE
+
+
+class Generators:
+    """Generator functions by resource key; `fields(key, rng, index, created, modified)` returns a record's values."""
+
+    def __init__(self, dataset: Dataset):
+        self.ds = dataset
+
+    def ref(self, rng: random.Random, key: str) -> int:
+        return self.ds.id_at(key, rng.randrange(self.ds.base_count(key)))
+
+    def fields(self, key: str, rng: random.Random, index: int, created: str, modified: str) -> dict:
+        method = getattr(self, "gen_" + key.replace(".", "_").replace("-", "_"))
+        fields = method(rng, index)
+        fields.setdefault("id", self.ds.id_at(key, index))
+        shape = shape_of(key)
+        if "createdOn" in shape.skeleton:
+            fields["createdOn"] = created
+        if "modifiedOn" in shape.skeleton:
+            fields["modifiedOn"] = modified
+        return fields
+
+    # --- pricebook ----------------------------------------------------------------------------------------------
+    def gen_pricebook_categories(self, rng, index):
+        """A tree: the first categories are roots (alternating Materials / Services), later ones nest under an
+        earlier category at most two levels deep."""
+        tree = self.ds.category_tree
+        roots = max(4, self.ds.base_count("pricebook.categories") // 10)
+        if index < roots or not tree:
+            parent, kind, depth = None, ("Materials", "Services")[index % 2], 0
+        else:
+            candidates = self.ds.category_parents
+            parent_index = candidates[rng.randrange(len(candidates))]
+            parent, kind, depth = parent_index, tree[parent_index][1], tree[parent_index][2] + 1
+        tree[index] = (parent, kind, depth)
+        if depth < 2:
+            self.ds.category_parents.append(index)
+        word = rng.choice(CATEGORY_WORDS[kind])
+        name = (
+            word if depth == 0 else f"{word} {('Repair', 'Install', 'Parts', 'Residential', 'Commercial')[index % 5]}"
+        )
+        return {
+            "name": f"{name} {index + 1}",
+            "active": active_flag(rng) if depth else True,
+            "description": f"{name} items",
+            "parentId": self.ds.id_at("pricebook.categories", parent) if parent is not None else None,
+            "position": index,
+            "categoryType": kind,
+            "businessUnitIds": [],
+            "skuImages": [],
+            "skuVideos": [],
+            "hideInMobile": False,
+        }
+
+    def _assets(self, rng, shape_key, code) -> list[dict]:
+        if rng.random() >= 0.3:
+            return []
+        shape = shape_of(shape_key)
+        url = f"Images/Seed/{code}.png"
+        return [
+            shape.item("assets", alias=f"{code} photo", fileName=f"{code}.png", isDefault=True, type="Image", url=url)
+        ]
+
+    def _prices(self, rng, low, high):
+        cost = money(low + rng.random() ** 2 * (high - low))
+        price = money(cost * (1.35 + rng.random() * 1.4))
+        member = money(price * 0.9)
+        return {
+            "cost": cost,
+            "price": price,
+            "memberPrice": member,
+            "addOnPrice": money(price * 0.95),
+            "addOnMemberPrice": money(member * 0.95),
+        }
+
+    def _category_ids(self, rng, kind: str) -> list[int]:
+        ids = self.ds.category_ids(kind)
+        return [ids[rng.randrange(len(ids))]] if ids else []
+
+    def gen_pricebook_materials(self, rng, index):
+        code = f"MAT-{index + 1:05d}"
+        name = f"{rng.choice(MATERIAL_NOUNS)} {rng.choice(MATERIAL_SIZES)}"
+        assets = self._assets(rng, "pricebook.materials", code)
+        fields = {
+            "code": code,
+            "displayName": name,
+            "description": f"{name} — stocked part for residential and light commercial work.",
+            "active": active_flag(rng),
+            **self._prices(rng, 0.5, 400.0),
+            "hours": 0,
+            "bonus": 0,
+            "commissionBonus": 0,
+            "paysCommission": rng.random() < 0.3,
+            "deductAsJobCost": False,
+            "unitOfMeasure": rng.choice(UNITS),
+            "isInventory": rng.random() < 0.6,
+            "account": "Materials Income",
+            "costOfSaleAccount": "Materials Cost",
+            "assetAccount": "Inventory Asset",
+            "taxable": True,
+            "categories": self._category_ids(rng, "Materials"),
+            "assets": assets,
+            "defaultAssetUrl": assets[0]["url"] if assets else None,
+            "isConfigurableMaterial": False,
+            "chargeableByDefault": True,
+            "createdById": self.ref(rng, "dispatch.employees"),
+            "displayInAmount": False,
+            "isOtherDirectCost": False,
+        }
+        if rng.random() < 0.4:
+            vendor_id = self.ref(rng, "inventory.vendors")
+            fields["primaryVendor"] = shape_of("pricebook.materials").part(
+                "primaryVendor",
+                id=vendor_id + 7,
+                vendorName=f"Vendor {vendor_id % 1000}",
+                vendorId=vendor_id,
+                vendorPart=f"VP-{rng.randint(10000, 99999)}",
+                cost=fields["cost"],
+                active=True,
+            )
+        return fields
+
+    def gen_pricebook_services(self, rng, index):
+        code = f"SVC-{index + 1:05d}"
+        name = f"{rng.choice(SERVICE_VERBS)} {rng.choice(SERVICE_OBJECTS)}"
+        shape = shape_of("pricebook.services")
+        prices = self._prices(rng, 40.0, 2500.0)
+        assets = self._assets(rng, "pricebook.services", code)
+        categories = []
+        for category_id in self._category_ids(rng, "Services"):
+            category = self.ds.category(category_id)
+            categories.append(
+                shape.item("categories", id=category_id, name=category["name"], active=category["active"])
+            )
+        materials = [
+            shape.item("serviceMaterials", skuId=self.ref(rng, "pricebook.materials"), quantity=rng.randint(1, 4))
+            for _ in range(rng.randrange(4))
+        ]
+        equipment = []
+        if rng.random() < 0.2:
+            equipment.append(shape.item("serviceEquipment", skuId=self.ref(rng, "pricebook.equipment"), quantity=1))
+        services = self.ds.base_count("pricebook.services")
+        return {
+            "code": code,
+            "displayName": name,
+            "description": f"{name}. Includes labor, haul-away and a 30-point check.",
+            "warranty": shape.part("warranty", duration=rng.choice((30, 90, 365)), description="Parts and labor"),
+            "categories": categories,
+            **prices,
+            "taxable": False,
+            "account": "Service Income",
+            "hours": rng.choice((0.5, 1, 1.5, 2, 3, 4, 8)),
+            "isLabor": True,
+            "recommendations": [self.ref(rng, "pricebook.services") for _ in range(rng.randrange(3))]
+            if services > 1
+            else [],
+            "upgrades": [self.ref(rng, "pricebook.services")] if services > 1 and rng.random() < 0.2 else [],
+            "assets": assets,
+            "defaultAssetUrl": assets[0]["url"] if assets else None,
+            "serviceMaterials": materials,
+            "serviceEquipment": equipment,
+            "active": active_flag(rng),
+            "paysCommission": True,
+            "bonus": 0,
+            "commissionBonus": 0,
+            "soldByCommission": 0,
+            "useStaticPrices": True,
+        }
+
+    def gen_pricebook_equipment(self, rng, index):
+        code = f"EQP-{index + 1:05d}"
+        maker = rng.choice(MANUFACTURERS)
+        model = f"{maker[:2].upper()}{rng.randint(100, 999)}-{rng.choice(('A', 'B', 'X'))}"
+        name = f"{maker} {rng.choice(EQUIPMENT_KINDS)} {model}"
+        shape = shape_of("pricebook.equipment")
+        assets = self._assets(rng, "pricebook.equipment", code)
+        return {
+            "code": code,
+            "displayName": name,
+            "description": f"{name}, {rng.choice((80, 92, 96))}% AFUE / {rng.choice((14, 16, 18))} SEER class.",
+            "active": active_flag(rng),
+            **self._prices(rng, 600.0, 9000.0),
+            "manufacturer": maker,
+            "model": model,
+            "manufacturerWarranty": shape.part(
+                "manufacturerWarranty", duration=rng.choice((1825, 3650)), description="Manufacturer parts warranty"
+            ),
+            "serviceProviderWarranty": shape.part("serviceProviderWarranty", duration=365, description="Labor"),
+            "categories": self._category_ids(rng, "Materials"),
+            "assets": assets,
+            "defaultAssetUrl": assets[0]["url"] if assets else None,
+            "recommendations": [
+                shape.item("recommendations", skuId=self.ref(rng, "pricebook.services"), type="Service")
+                for _ in range(rng.randrange(2))
+            ],
+            "upgrades": [],
+            "equipmentMaterials": [
+                shape.item("equipmentMaterials", skuId=self.ref(rng, "pricebook.materials"), quantity=1)
+                for _ in range(rng.randrange(3))
+            ],
+            "account": "Equipment Income",
+            "paysCommission": True,
+            "hours": rng.choice((2, 4, 6, 8)),
+            "taxable": True,
+            "unitOfMeasure": "Each",
+            "isInventory": True,
+            "isConfigurableEquipment": False,
+            "displayInAmount": False,
+        }
+
+    # --- crm ----------------------------------------------------------------------------------------------------
+    def gen_crm_customers(self, rng, index):
+        shape = shape_of("crm.customers")
+        first, last = person(rng)
+        commercial = rng.random() < 0.15
+        name = f"{last} {rng.choice(COMPANY)}" if commercial else f"{first} {last}"
+        return {
+            "active": active_flag(rng),
+            "name": name,
+            "type": "Commercial" if commercial else "Residential",
+            "address": address(rng, shape.part("address")),
+            "balance": money(rng.random() * 500) if rng.random() < 0.2 else 0,
+            "taxExempt": False,
+            "doNotMail": rng.random() < 0.05,
+            "doNotService": False,
+            "nationalAccount": False,
+            "createdById": self.ref(rng, "dispatch.employees"),
+        }
+
+    def gen_crm_locations(self, rng, index):
+        shape = shape_of("crm.locations")
+        # The first location of every customer shares its index; the rest go to random customers.
+        customers = self.ds.base_count("crm.customers")
+        customer_index = index if index < customers else rng.randrange(customers)
+        last = rng.choice(LAST)
+        return {
+            "customerId": self.ds.id_at("crm.customers", customer_index),
+            "active": active_flag(rng),
+            "name": f"{last} Residence" if index < customers else f"{last} {rng.choice(COMPANY)} Site",
+            "address": address(rng, shape.part("address")),
+            "createdById": self.ref(rng, "dispatch.employees"),
+            "zoneId": self.ref(rng, "dispatch.zones"),
+            "taxExempt": False,
+        }
+
+    def gen_crm_contacts(self, rng, index):
+        first, last = person(rng)
+        return {
+            "referenceId": str(self.ds.id_at("crm.customers", index % self.ds.base_count("crm.customers"))),
+            "name": f"{first} {last}",
+            "title": rng.choice(("Owner", "Tenant", "Property Manager", "Office Manager", None)),
+            "isArchived": rng.random() < INACTIVE_SHARE,
+            "createdBy": self.ref(rng, "dispatch.employees"),
+            "modifiedBy": self.ref(rng, "dispatch.employees"),
+        }
+
+    # --- jobs ---------------------------------------------------------------------------------------------------
+    def gen_jobs_jobs(self, rng, index):
+        # Location i is the first location of customer i.
+        customer_index = rng.randrange(self.ds.base_count("crm.customers"))
+        appointments = self.ds.base_count("jobs.appointments")
+        appointment_id = self.ds.id_at("jobs.appointments", index % appointments)
+        status = rng.choice(JOB_STATUSES)
+        projects = self.ds.base_count("jobs.projects")
+        return {
+            "jobNumber": str(20000 + index),
+            "projectId": self.ds.id_at("jobs.projects", index % projects) if rng.random() < 0.05 else None,
+            "customerId": self.ds.id_at("crm.customers", customer_index),
+            "locationId": self.ds.id_at("crm.locations", customer_index),
+            "jobStatus": status,
+            "businessUnitId": self.ref(rng, "dispatch.business-units"),
+            "jobTypeId": 5_000_000 + rng.randrange(20),
+            "priority": rng.choice(PRIORITIES),
+            "campaignId": 6_000_000 + rng.randrange(30),
+            "appointmentCount": 1,
+            "firstAppointmentId": appointment_id,
+            "lastAppointmentId": appointment_id,
+            "noCharge": False,
+            "notificationsEnabled": True,
+            "createdById": self.ref(rng, "dispatch.employees"),
+            "invoiceId": self.ds.id_at("accounting.invoices", index % self.ds.base_count("accounting.invoices")),
+            "total": money(rng.random() * 3000),
+            "summary": f"{rng.choice(SERVICE_VERBS)} {rng.choice(SERVICE_OBJECTS).lower()}",
+            "soldById": self.ref(rng, "dispatch.technicians"),
+            # Only in the export schema: cancelled jobs stay listed but are inactive there.
+            "active": status != "Canceled",
+        }
+
+    def gen_jobs_appointments(self, rng, index):
+        jobs = self.ds.base_count("jobs.jobs")
+        job_index = index % jobs
+        start_day = self.ds.anchor_us - rng.randrange(-30, 365) * 86_400_000_000
+        start = start_day - start_day % 3_600_000_000 + rng.choice((8, 10, 12, 14)) * 3_600_000_000
+        status = rng.choice(APPOINTMENT_STATUSES)
+        fmt = self.ds.format_us
+        return {
+            "jobId": self.ds.id_at("jobs.jobs", job_index),
+            "appointmentNumber": f"{20000 + job_index}-{1 + index // jobs}",
+            "start": fmt(start),
+            "end": fmt(start + 2 * 3_600_000_000),
+            "arrivalWindowStart": fmt(start),
+            "arrivalWindowEnd": fmt(start + 4 * 3_600_000_000),
+            "status": status,
+            "specialInstructions": rng.choice((None, "Call on arrival", "Gate code 1234", "Dog in yard")),
+            "customerId": self.ref(rng, "crm.customers"),
+            "unused": False,
+            "createdById": self.ref(rng, "dispatch.employees"),
+            "isConfirmed": rng.random() < 0.7,
+            "active": status != "Canceled",
+        }
+
+    def gen_jobs_projects(self, rng, index):
+        jobs = self.ds.base_count("jobs.jobs")
+        return {
+            "number": f"P-{1000 + index}",
+            "name": f"{rng.choice(LAST)} {rng.choice(('Remodel', 'Replacement', 'New Construction', 'Retrofit'))}",
+            "summary": "Multi-visit project",
+            "status": rng.choice(("Open", "In Progress", "Completed")),
+            "customerId": self.ref(rng, "crm.customers"),
+            "locationId": self.ref(rng, "crm.locations"),
+            "projectManagerIds": [self.ref(rng, "dispatch.employees")],
+            "businessUnitIds": [self.ref(rng, "dispatch.business-units")],
+            "jobIds": [self.ds.id_at("jobs.jobs", (index * 7 + k) % jobs) for k in range(rng.randint(1, 3))],
+            "active": active_flag(rng),
+        }
+
+    # --- dispatch (settings) ------------------------------------------------------------------------------------
+    def gen_dispatch_technicians(self, rng, index):
+        first, last = person(rng)
+        return {
+            "userId": 7_000_000 + index,
+            "name": f"{first} {last}",
+            "firstName": first,
+            "lastName": last,
+            "email": f"{first}.{last}{index}@example.com".lower(),
+            "phoneNumber": f"555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
+            "loginName": f"{first[0]}{last}{index}".lower(),
+            "businessUnitId": self.ref(rng, "dispatch.business-units"),
+            "mainZoneId": self.ref(rng, "dispatch.zones"),
+            "zoneIds": [self.ref(rng, "dispatch.zones")],
+            "team": f"Team {index % 5 + 1}",
+            "dailyGoal": 1500,
+            "isManagedTech": False,
+            "active": active_flag(rng),
+            "burdenRate": 5,
+            "commissionRate": 0.05,
+            "hourlyRate": money(22 + rng.random() * 20),
+            "soldByRate": 0.03,
+            "status": "Idle",
+        }
+
+    def gen_dispatch_employees(self, rng, index):
+        first, last = person(rng)
+        return {
+            "userId": 8_000_000 + index,
+            "name": f"{first} {last}",
+            "firstName": first,
+            "lastName": last,
+            "email": f"{first}.{last}.{index}@example.com".lower(),
+            "role": rng.choice(("Dispatch", "Accounting", "CSR", "GeneralOffice", "FieldManager")),
+            "businessUnitId": self.ref(rng, "dispatch.business-units"),
+            "loginName": f"{first}{index}".lower(),
+            "active": active_flag(rng),
+            "agentId": index,
+            "hourlyRate": money(18 + rng.random() * 15),
+        }
+
+    def gen_dispatch_business_units(self, rng, index):
+        shape = shape_of("dispatch.business-units")
+        trade = ("HVAC", "Plumbing", "Electrical", "Drains")[index % 4]
+        kind = ("Service", "Install", "Maintenance")[index // 4 % 3]
+        return {
+            "active": index == 0 or active_flag(rng),
+            "name": f"{trade} {kind} {index // 12 + 1}",
+            "officialName": f"Lazi Home Services — {trade} {kind}",
+            "email": f"{trade.lower()}@example.com",
+            "currency": "USD",
+            "trade": shape.part("trade", id=300 + index % 4, name=trade),
+            "division": shape.part("division", id=400 + index // 4 % 3, name=kind),
+            "tenant": shape.part(
+                "tenant",
+                id=self.ds.tenant_id,
+                name="Lazi Demo Tenant",
+                modifiedOn=self.ds.format_us(self.ds.anchor_us - YEAR_US),
+            ),
+        }
+
+    def gen_dispatch_teams(self, rng, index):
+        return {
+            "active": index == 0 or active_flag(rng),
+            "name": f"Team {index + 1}",
+            "createdBy": self.ref(rng, "dispatch.employees"),
+        }
+
+    def gen_dispatch_zones(self, rng, index):
+        city, _state, zip_prefix = CITIES[index % len(CITIES)]
+        return {
+            "active": index == 0 or active_flag(rng),
+            "name": f"{city} {('North', 'South', 'East', 'West')[index % 4]}",
+            "zips": [f"{zip_prefix}{k:02d}" for k in range(index % 5, 30, 5)],
+            "cities": [city],
+            "createdBy": self.ref(rng, "dispatch.employees"),
+            "serviceDaysEnabled": False,
+            "technicians": [self.ref(rng, "dispatch.technicians")],
+            "businessUnits": [self.ref(rng, "dispatch.business-units")],
+        }
+
+    # --- accounting ---------------------------------------------------------------------------------------------
+    def gen_accounting_invoices(self, rng, index):
+        shape = shape_of("accounting.invoices")
+        customer_id = self.ref(rng, "crm.customers")
+        sub_total = money(50 + rng.random() * 3000)
+        tax = money(sub_total * 0.0825)
+        total = money(sub_total + tax)
+        paid = rng.random() < 0.8
+        items = []
+        for order in range(rng.randint(1, 3)):
+            price = money(sub_total / (order + 1.5))
+            items.append(
+                shape.item(
+                    "items",
+                    id=self.ds.id_at("accounting.invoices", index) * 10 + order,
+                    description="Service performed",
+                    quantity="1",
+                    price=f"{price:.2f}",
+                    total=f"{price:.2f}",
+                    type="Service",
+                    skuName=f"SVC-{rng.randrange(1, 1500):05d}",
+                    skuId=self.ref(rng, "pricebook.services"),
+                    taxable=False,
+                    isChargeable=True,
+                    createdOn=self.ds.format_us(self.ds.anchor_us - 86_400_000_000),
+                    modifiedOn=self.ds.format_us(self.ds.anchor_us - 86_400_000_000),
+                    order=order,
+                )
+            )
+        return {
+            "syncStatus": "Pending",
+            "referenceNumber": str(100000 + index),
+            "subTotal": f"{sub_total:.2f}",
+            "salesTax": f"{tax:.2f}",
+            "total": f"{total:.2f}",
+            "balance": "0.00" if paid else f"{total:.2f}",
+            "customer": shape.part("customer", id=customer_id, name=f"Customer {customer_id % 100000}"),
+            "businessUnit": shape.part("businessUnit", id=self.ref(rng, "dispatch.business-units"), name="HVAC"),
+            "job": shape.part(
+                "job",
+                id=self.ds.id_at("jobs.jobs", index % self.ds.base_count("jobs.jobs")),
+                number=str(20000 + index % self.ds.base_count("jobs.jobs")),
+                type="Service",
+            ),
+            "sentStatus": rng.choice(("NotSent", "Sent", "Opened")),
+            "reviewStatus": rng.choice(("NeedsReview", "Reviewed", "Invoiced")),
+            "invoiceConfiguration": "JobInvoice",
+            "summary": "Thank you for your business.",
+            "items": items,
+            "active": active_flag(rng),
+        }
+
+    def gen_accounting_payments(self, rng, index):
+        shape = shape_of("accounting.payments")
+        amount = money(20 + rng.random() * 2500)
+        customer_id = self.ref(rng, "crm.customers")
+        invoice_id = self.ds.id_at("accounting.invoices", index % self.ds.base_count("accounting.invoices"))
+        return {
+            "active": active_flag(rng),
+            "appliedTo": [
+                shape.item(
+                    "appliedTo",
+                    appliedAmount=f"{amount:.2f}",
+                    appliedId=invoice_id + 3,
+                    appliedTo=invoice_id,
+                    appliedToReferenceNumber=str(100000 + index),
+                )
+            ],
+            "customer": shape.part("customer", id=customer_id, name=f"Customer {customer_id % 100000}"),
+            "referenceNumber": f"PMT-{index + 1:06d}",
+            "total": f"{amount:.2f}",
+            "type": rng.choice(("Credit Card", "Check", "Cash", "ACH")),
+            "unappliedAmount": "0.00",
+            "memo": None,
+            "syncStatus": "Pending",
+        }
+
+    # --- inventory ----------------------------------------------------------------------------------------------
+    def gen_inventory_adjustments(self, rng, index):
+        shape = shape_of("inventory.adjustments")
+        return {
+            "active": active_flag(rng),
+            "number": f"ADJ-{index + 1:05d}",
+            "referenceNumber": f"R{index + 1:06d}",
+            "type": rng.choice(("Adjustment", "Return", "Shrinkage")),
+            "inventoryLocationId": self.ref(rng, "inventory.warehouses"),
+            "memo": "Cycle count",
+            "date": self.ds.format_us(self.ds.anchor_us - rng.randrange(365) * 86_400_000_000),
+            "syncStatus": "Pending",
+            "items": [
+                shape.item(
+                    "items",
+                    id=self.ds.id_at("inventory.adjustments", index) * 10 + k,
+                    skuId=self.ref(rng, "pricebook.materials"),
+                    quantity=rng.randint(-5, 20),
+                    cost=5,
+                )
+                for k in range(rng.randint(1, 3))
+            ],
+        }
+
+    def gen_inventory_purchase_orders(self, rng, index):
+        shape = shape_of("inventory.purchase-orders")
+        total = money(100 + rng.random() * 5000)
+        return {
+            "number": f"PO-{index + 1:06d}",
+            "status": rng.choice(("Pending", "Sent", "Received", "Received")),
+            "typeId": 9_000_000 + rng.randrange(3),
+            "vendorId": self.ref(rng, "inventory.vendors"),
+            "shipTo": address(rng, shape.part("shipTo")),
+            "vendorDocumentNumber": f"V{rng.randint(10000, 99999)}",
+            "date": self.ds.format_us(self.ds.anchor_us - rng.randrange(365) * 86_400_000_000),
+            "total": total,
+            "tax": money(total * 0.07),
+            "shipping": 0,
+            "summary": "Stock replenishment",
+            "inventoryLocationId": self.ref(rng, "inventory.warehouses"),
+            "items": [
+                shape.item(
+                    "items",
+                    id=self.ds.id_at("inventory.purchase-orders", index) * 10 + k,
+                    skuId=self.ref(rng, "pricebook.materials"),
+                    quantity=rng.randint(1, 50),
+                    cost=4.5,
+                )
+                for k in range(rng.randint(1, 4))
+            ],
+        }
+
+    def gen_inventory_vendors(self, rng, index):
+        shape = shape_of("inventory.vendors")
+        name = f"{rng.choice(LAST)} {rng.choice(('Supply', 'Distributors', 'HVAC Supply', 'Plumbing Wholesale'))}"
+        return {
+            "name": name,
+            "active": active_flag(rng),
+            "isTruckReplenishment": False,
+            "isMobileCreationRestricted": False,
+            "memo": "",
+            "deliveryOption": "Delivery",
+            "defaultTaxRate": 0.0825,
+            "contactInfo": shape.part("contactInfo", firstName=rng.choice(FIRST), lastName=rng.choice(LAST)),
+            "address": address(rng, shape.part("address")),
+        }
+
+    def gen_inventory_warehouses(self, rng, index):
+        shape = shape_of("inventory.warehouses")
+        return {
+            "name": ("Main Warehouse", "North Depot", "South Depot")[index % 3] + ("" if index < 3 else f" {index}"),
+            "active": index == 0 or active_flag(rng),
+            "address": address(rng, shape.part("address")),
+        }
+
+
+def contact_id(seed: int, index: int) -> str:
+    """Contacts are addressed by GUID in ServiceTitan."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"lazi-simulator:{seed}:contact:{index}"))

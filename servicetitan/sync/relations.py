@@ -1,0 +1,118 @@
+"""Bulk helpers for streams' `after_page` / `after_run` hooks: relations rebuilt from ServiceTitan ids in a payload.
+
+All of them work on a whole page at once (a fixed number of queries per page, never one per row), and resolve
+ServiceTitan ids to mirrored rows of the same tenant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Exists, OuterRef, Subquery
+
+from servicetitan.sync.bulk import insert_rows
+
+
+def _st_ids(model: type[models.Model], values: Iterable) -> list:
+    to_st_id = model._meta.get_field("st_id").to_python
+    return [to_st_id(value) for value in values if value is not None]
+
+
+def master_ids(model: type[models.Model], tenant_id: int, st_ids: Iterable) -> dict:
+    """ServiceTitan id -> primary key of the mirrored rows that exist, in one query."""
+    wanted = set(_st_ids(model, st_ids))
+    if not wanted:
+        return {}
+    return dict(model.objects.filter(tenant_id=tenant_id, st_id__any_of=list(wanted)).values_list("st_id", "pk"))
+
+
+def replace_m2m(
+    owner_model: type[models.Model], field_name: str, tenant_id: int, targets_by_owner: dict[int, Iterable[int]]
+) -> None:
+    """Make each owner's many-to-many `field_name` exactly the targets listed (by ServiceTitan id) that are mirrored."""
+    field = owner_model._meta.get_field(field_name)
+    through = field.remote_field.through
+    source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+    owners = master_ids(owner_model, tenant_id, targets_by_owner)
+    if not owners:
+        return
+    target_model = field.related_model
+    wanted = {st_id for ids in targets_by_owner.values() for st_id in _st_ids(target_model, ids)}
+    targets = master_ids(target_model, tenant_id, wanted)
+    through.objects.filter(**{f"{source}__any_of": list(owners.values())}).delete()
+    owner_st_ids = dict(zip(targets_by_owner, _st_ids(owner_model, targets_by_owner), strict=True))
+    rows = [
+        {source: owners[owner_st_ids[owner]], target: targets[st_id]}
+        for owner, ids in targets_by_owner.items()
+        if owner_st_ids[owner] in owners
+        for st_id in dict.fromkeys(_st_ids(target_model, ids))
+        if st_id in targets
+    ]
+    insert_rows(through, rows)
+
+
+@dataclass(frozen=True)
+class Link:
+    """How one list in a payload becomes rows of a link model (owner FK, `target_st_id`, target FK(s), extras).
+
+    `entries(payload)` yields (target ServiceTitan id, extra column values). `targets` are (FK field, model label)
+    tried in order: the first model that mirrors the id gets the FK (e.g. a recommendation is a service or a material).
+    """
+
+    model: str
+    owner_field: str
+    entries: Callable[[dict], Iterable[tuple[int, dict]]]
+    targets: tuple[tuple[str, str], ...]
+
+    def link_model(self) -> type[models.Model]:
+        return apps.get_model(self.model)
+
+
+def replace_links(link: Link, owner_model: type[models.Model], payloads: list[dict], tenant_id: int) -> None:
+    """Rebuild the link rows of every owner in `payloads`, in a delete and an insert."""
+    link_model = link.link_model()
+    owners = master_ids(owner_model, tenant_id, (p.get("id") for p in payloads))
+    if not owners:
+        return
+    to_owner_st_id = owner_model._meta.get_field("st_id").to_python
+    to_target_st_id = link_model._meta.get_field("target_st_id").to_python
+    entries = [
+        (owners[owner_st_id], to_target_st_id(target_st_id), extra)
+        for p in payloads
+        if (owner_st_id := to_owner_st_id(p["id"])) in owners
+        for target_st_id, extra in link.entries(p)
+        if target_st_id is not None
+    ]
+    all_targets = {target_st_id for _, target_st_id, _ in entries}
+    resolved = [(fk, master_ids(apps.get_model(label), tenant_id, all_targets)) for fk, label in link.targets]
+    link_model.objects.filter(**{f"{link.owner_field}__any_of": list(owners.values())}).delete()
+    owner_column = f"{link.owner_field}_id"
+    converters = {}
+    rows = []
+    for owner_pk, target_st_id, extra in entries:
+        row = {"tenant_id": tenant_id, "target_st_id": target_st_id, owner_column: owner_pk}
+        matched = False
+        for fk, ids in resolved:
+            row[f"{fk}_id"] = None if matched else ids.get(target_st_id)
+            matched = matched or row[f"{fk}_id"] is not None
+        for name, value in extra.items():
+            if name not in converters:
+                converters[name] = link_model._meta.get_field(name).to_python
+            row[name] = converters[name](value)
+        rows.append(row)
+    insert_rows(link_model, rows)
+
+
+def resolve_dangling_links(link: Link, tenant_id: int) -> int:
+    """Point links whose target was not mirrored yet at it, now that it may be. Returns how many were resolved."""
+    link_model = link.link_model()
+    dangling = link_model.objects.filter(tenant_id=tenant_id, **{f"{fk}__isnull": True for fk, _ in link.targets})
+    resolved = 0
+    for fk, label in link.targets:
+        match = apps.get_model(label).objects.filter(tenant_id=tenant_id, st_id=OuterRef("target_st_id"))
+        resolvable = dangling.filter(Exists(match))
+        resolved += resolvable.update(**{fk: Subquery(match.values("pk")[:1])})
+    return resolved

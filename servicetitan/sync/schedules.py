@@ -1,0 +1,99 @@
+"""The default beat schedules, created by name and never overwritten: staff adjust them in the admin."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from django.db import transaction
+
+TASK = "servicetitan.tasks.sync_targets_task"
+
+
+@dataclass(frozen=True)
+class DefaultSchedule:
+    name: str
+    targets: tuple[str, ...] | None  # None = every module
+    full: bool
+    description: str
+    every_minutes: int | None = None
+    # Crontab fields (UTC) when not an interval.
+    minute: str = "0"
+    hour: str = "*"
+    # The task it runs: a sync unless said otherwise (other tasks, e.g. the override push, take no arguments).
+    task: str = TASK
+
+    def kwargs(self) -> str:
+        if self.task != TASK:
+            return "{}"
+        return json.dumps(
+            {"targets": list(self.targets) if self.targets else None, "full": self.full, "triggered_by": "schedule"}
+        )
+
+
+DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
+    DefaultSchedule(
+        "LAZI: pricebook incremental sync",
+        ("pricebook",),
+        full=False,
+        every_minutes=15,
+        description="Changes to the pricebook since the last run (export continuation tokens).",
+    ),
+    DefaultSchedule(
+        "LAZI: pricebook full sync (nightly)",
+        ("pricebook",),
+        full=True,
+        minute="30",
+        hour="3",
+        description="Every pricebook record again, nightly at 03:30 UTC: catches anything an incremental run missed.",
+    ),
+    DefaultSchedule(
+        "LAZI: push pending pricebook overrides",
+        None,
+        full=False,
+        every_minutes=5,
+        description="Safety net: pushes every override still pending (e.g. after ServiceTitan was unreachable).",
+        task="pricebook.tasks.push_pending_task",
+    ),
+)
+
+
+@transaction.atomic
+def setup_schedules(schedules: tuple[DefaultSchedule, ...] = DEFAULT_SCHEDULES) -> list[tuple[str, bool]]:
+    """Create each missing schedule. An existing one keeps its timing, enabled state and arguments (staff edits);
+    only the task it runs is corrected, as that is code. Returns (name, created) pairs."""
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+    outcome = []
+    for schedule in schedules:
+        existing = PeriodicTask.objects.filter(name=schedule.name).first()
+        if existing is not None:
+            if existing.task != schedule.task:
+                existing.task = schedule.task
+                existing.save(update_fields=["task"])
+            outcome.append((schedule.name, False))
+            continue
+        timing = {}
+        if schedule.every_minutes:
+            timing["interval"], _ = IntervalSchedule.objects.get_or_create(
+                every=schedule.every_minutes, period=IntervalSchedule.MINUTES
+            )
+        else:
+            timing["crontab"], _ = CrontabSchedule.objects.get_or_create(
+                minute=schedule.minute,
+                hour=schedule.hour,
+                day_of_week="*",
+                day_of_month="*",
+                month_of_year="*",
+                timezone="UTC",
+            )
+        PeriodicTask.objects.create(
+            name=schedule.name,
+            task=schedule.task,
+            kwargs=schedule.kwargs(),
+            description=schedule.description,
+            enabled=True,
+            **timing,
+        )
+        outcome.append((schedule.name, True))
+    return outcome

@@ -1,0 +1,196 @@
+"""Writing ServiceTitan records into raw + master rows, in bulk, one page at a time.
+
+For a page: expand the records (a category tree becomes one record per category), hash each payload, load the page's
+existing (st_id, hash, active, deleted) in one query, then upsert only what changed — raw rows, master rows (mapped by
+the master model's `st_mapping`) and the stream's relations (`after_page`). Unchanged records cost no write.
+
+`write_page` does not open a transaction: the engine wraps it with the page's cursor in one. `upsert_records` is the
+same write in a transaction of its own, for ServiceTitan's answers to LAZI's writes (the push).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from functools import cache
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from servicetitan.sync.bulk import PreSerializedJSON, upsert_rows
+from servicetitan.sync.streams import Stream
+
+# Keys under which a payload says the record was deleted in ServiceTitan (export answers keep deleted records).
+DELETED_MARKERS = ("deleted", "isDeleted")
+UNIQUE = ("tenant_id", "st_id")
+RAW_UPDATE_FIELDS = ["payload", "payload_hash", "st_modified_on", "active", "deleted", "fetched_at"]
+
+
+@dataclass
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    # Transitions caused by this write: active → inactive, and not deleted → deleted.
+    deactivated: int = 0
+    deleted: int = 0
+
+    def __iadd__(self, other: UpsertResult) -> UpsertResult:
+        for field in fields(self):
+            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+        return self
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated
+
+
+# Built once: `json.dumps` with options builds a new encoder for every record.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def canonical_json(payload: dict) -> str:
+    """The payload as JSON with sorted keys: what the hash is computed from, and what is stored."""
+    return _CANONICAL.encode(payload)
+
+
+def payload_hash(payload: dict, text: str | None = None) -> str:
+    """A digest of the payload independent of key order."""
+    text = canonical_json(payload) if text is None else text
+    return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+
+
+def is_deleted_payload(payload: dict) -> bool:
+    return any(payload.get(marker) is True for marker in DELETED_MARKERS)
+
+
+def st_id_of(model: type[models.Model]):
+    """The model's ServiceTitan id from a payload's `id`: an int for most, a GUID string for a few (contacts)."""
+    return model._meta.get_field("st_id").to_python
+
+
+def expand_records(stream: Stream, payloads: Iterable[dict]) -> list[tuple[object, dict]]:
+    """The page's records as stored, as (st_id, record): expanded by the stream, one per id (the last one wins, as
+    the newest)."""
+    to_st_id = st_id_of(stream.raw())
+    by_id: dict = {}
+    for payload in payloads:
+        for record in stream.expand(payload) if stream.expand else (payload,):
+            if record.get("id") is None:
+                continue
+            st_id = to_st_id(record["id"])
+            by_id.pop(st_id, None)  # re-insert so the order follows the last occurrence
+            by_id[st_id] = record
+    return list(by_id.items())
+
+
+def _aware(value):
+    if isinstance(value, datetime) and timezone.is_naive(value):
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+@cache
+def _master_update_fields(master: type[models.Model]) -> list[str]:
+    columns = [column for column, _, _ in master.compiled_mapping() if column != "st_id"]
+    return [*columns, "deleted", "synced_at"]
+
+
+def write_master(stream: Stream, records: list[tuple[dict, bool]], tenant_id: int, now: datetime) -> None:
+    """Upsert master rows for (payload, deleted) pairs, then the stream's relations for those payloads."""
+    if not records:
+        return
+    master = stream.master()
+    values_from_payload = master.values_from_payload
+    rows = [
+        {**values_from_payload(payload), "tenant_id": tenant_id, "deleted": deleted, "synced_at": now}
+        for payload, deleted in records
+    ]
+    upsert_rows(master, rows, unique=UNIQUE, update=_master_update_fields(master))
+    if stream.after_page:
+        stream.after_page(master, [payload for payload, _ in records], tenant_id)
+
+
+def write_page(
+    stream: Stream,
+    payloads: Iterable[dict],
+    tenant_id: int,
+    *,
+    now: datetime | None = None,
+    touch_unchanged: bool = False,
+) -> UpsertResult:
+    """Store one page of ServiceTitan records (raw + master + relations). Call inside a transaction.
+
+    `touch_unchanged` stamps `fetched_at` on unchanged rows too, so a complete pass can afterwards mark every row it
+    did not see as deleted.
+    """
+    now = now or timezone.now()
+    records = expand_records(stream, payloads)
+    result = UpsertResult()
+    if not records:
+        return result
+    raw_model = stream.raw()
+    raw_st_field = raw_model._meta.get_field("st_modified_on")
+    existing = {
+        st_id: (digest, active, deleted)
+        for st_id, digest, active, deleted in raw_model.objects.filter(
+            tenant_id=tenant_id, st_id__any_of=[st_id for st_id, _ in records]
+        ).values_list("st_id", "payload_hash", "active", "deleted")
+    }
+    # A deleted marker may carry only a few fields: keep the last known values beneath it, so nothing is lost.
+    markers = [st_id for st_id, r in records if is_deleted_payload(r) and st_id in existing]
+    previous = (
+        dict(raw_model.objects.filter(tenant_id=tenant_id, st_id__any_of=markers).values_list("st_id", "payload"))
+        if markers
+        else {}
+    )
+
+    raw_rows, master_records, unchanged_ids = [], [], []
+    postgres = connection.vendor == "postgresql"
+    for st_id, record in records:
+        deleted = is_deleted_payload(record)
+        if deleted and st_id in previous:
+            record = {**previous[st_id], **record}
+        text = canonical_json(record)
+        digest = payload_hash(record, text)
+        active = bool(record.get("active", True))
+        before = existing.get(st_id)
+        if before is not None and before[0] == digest and before[2] == deleted:
+            result.unchanged += 1
+            unchanged_ids.append(st_id)
+            continue
+        if before is None:
+            result.created += 1
+        else:
+            result.updated += 1
+            result.deactivated += before[1] and not active
+        result.deleted += deleted and (before is None or not before[2])
+        raw_rows.append(
+            {
+                "tenant_id": tenant_id,
+                "st_id": st_id,
+                "payload": PreSerializedJSON(text) if postgres else record,
+                "payload_hash": digest,
+                "st_modified_on": _aware(raw_st_field.to_python(record.get("modifiedOn"))),
+                "active": active,
+                "deleted": deleted,
+                "fetched_at": now,
+            }
+        )
+        master_records.append((record, deleted))
+
+    if raw_rows:
+        upsert_rows(raw_model, raw_rows, unique=UNIQUE, update=RAW_UPDATE_FIELDS)
+        write_master(stream, master_records, tenant_id, now)
+    if touch_unchanged and unchanged_ids:
+        raw_model.objects.filter(tenant_id=tenant_id, st_id__any_of=unchanged_ids).update(fetched_at=now)
+    return result
+
+
+def upsert_records(stream: Stream, payloads: list[dict], tenant_id: int) -> UpsertResult:
+    """Write ServiceTitan's records (e.g. its answer to a PATCH) into raw + master + relations, in one transaction."""
+    with transaction.atomic():
+        return write_page(stream, payloads, tenant_id)

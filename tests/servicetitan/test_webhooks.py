@@ -1,0 +1,180 @@
+import base64
+import hashlib
+import hmac
+import json
+
+import pytest
+
+from servicetitan.models import SyncRun, WebhookEvent
+from servicetitan.webhooks import signature_is_valid, target_for_event
+
+pytestmark = pytest.mark.django_db
+
+URL = "/webhooks/servicetitan/"
+SECRET = "whsec-test-0123456789"
+
+
+def sign(body: bytes, secret: str = SECRET, *, encoding: str = "base64") -> str:
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode() if encoding == "base64" else digest.hex()
+
+
+def post(client, payload, *, signature=None, headers=None):
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    headers = dict(headers or {})
+    if signature is not None:
+        headers["X-ServiceTitan-Signature"] = signature
+    return client.post(URL, body, content_type="application/json", headers=headers)
+
+
+@pytest.fixture
+def secret(settings):
+    settings.SERVICE_TITAN = {**settings.SERVICE_TITAN, "WEBHOOK_SECRET": SECRET}
+    return SECRET
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """The sync tasks queued, as (targets, kwargs), instead of running them."""
+    from servicetitan.tasks import sync_targets_task
+
+    calls = []
+    monkeypatch.setattr(sync_targets_task, "delay", lambda targets, **kwargs: calls.append((targets, kwargs)))
+    return calls
+
+
+def test_refused_when_no_secret_is_configured(client, settings, queued, django_capture_on_commit_callbacks):
+    settings.SERVICE_TITAN = {**settings.SERVICE_TITAN, "WEBHOOK_SECRET": ""}
+    payload = {"eventType": "customer.updated", "id": 1}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, payload, signature=sign(json.dumps(payload).encode(), ""))
+
+    assert response.status_code == 403
+    event = WebhookEvent.objects.get()
+    assert (event.status, event.signature_valid) == (WebhookEvent.Status.REJECTED, False)
+    assert "SERVICE_TITAN_WEBHOOK_SECRET" in event.error
+    assert queued == []
+
+
+@pytest.mark.parametrize("signature", [None, "", "bm90LXRoZS1zaWduYXR1cmU=", "zz-not-base64-nor-hex"])
+def test_refused_with_a_wrong_signature(client, secret, queued, signature, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, {"eventType": "customer.updated"}, signature=signature)
+
+    assert response.status_code == 403
+    event = WebhookEvent.objects.get()
+    assert event.status == WebhookEvent.Status.REJECTED and not event.signature_valid
+    assert event.event_type == "customer.updated"
+    assert queued == []
+
+
+def test_signed_with_another_secret_is_refused(client, secret, queued):
+    payload = json.dumps({"eventType": "customer.updated"}).encode()
+    response = post(client, payload, signature=sign(payload, "another-secret"))
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("encoding", ["base64", "hex"])
+def test_valid_webhook_is_logged_and_queues_an_incremental_sync(
+    client, secret, queued, encoding, django_capture_on_commit_callbacks
+):
+    payload = json.dumps({"eventType": "pricebook.material.updated", "id": 1100000010}).encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, payload, signature=sign(payload, encoding=encoding))
+
+    assert response.status_code == 202, response.content
+    event = WebhookEvent.objects.get()
+    assert response.json() == {"event": event.pk, "status": "queued", "targets": ["pricebook.materials"]}
+    assert (event.status, event.signature_valid, event.targets) == ("queued", True, ["pricebook.materials"])
+    assert event.payload == {"eventType": "pricebook.material.updated", "id": 1100000010}
+    assert queued == [(["pricebook.materials"], {"full": False, "triggered_by": f"webhook:{event.pk}"})]
+    stored = json.dumps([event.payload, event.error, event.event_type, event.targets])
+    assert SECRET not in stored
+
+
+def test_nothing_is_queued_before_commit(client, secret, queued, django_capture_on_commit_callbacks):
+    payload = json.dumps({"eventType": "customer.created"}).encode()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        post(client, payload, signature=sign(payload))
+    assert queued == [] and len(callbacks) == 1
+
+
+def test_event_type_from_header_and_unknown_events_are_ignored(
+    client, secret, queued, django_capture_on_commit_callbacks
+):
+    body = b"not json at all"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, body, signature=sign(body), headers={"X-ServiceTitan-Event": "marketing.campaign.sent"})
+
+    assert response.status_code == 200
+    event = WebhookEvent.objects.get()
+    assert (event.event_type, event.status, event.payload) == ("marketing.campaign.sent", "ignored", None)
+    assert queued == []
+
+
+def test_only_post_and_bounded_bodies(client, secret):
+    assert client.get(URL).status_code == 405
+    big = b"x" * (256 * 1024 + 1)
+    response = post(client, big, signature=sign(big))
+    assert response.status_code == 413
+    assert not WebhookEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("event_type", "target"),
+    [
+        ("pricebook.material.created", "pricebook.materials"),
+        ("pricebook.service.updated", "pricebook.services"),
+        ("pricebook.equipment.updated", "pricebook.equipment"),
+        ("pricebook.category.updated", "pricebook.categories"),
+        ("customer.created", "crm.customers"),
+        ("customer.updated", "crm.customers"),
+        ("job.created", "jobs.jobs"),
+        ("job.completed", "jobs.jobs"),
+        ("appointment.rescheduled", "jobs.appointments"),
+        ("invoice.updated", "accounting.invoices"),
+        ("dispatch.business-unit.updated", "dispatch.business-units"),
+        ("inventory.purchase-order.created", "inventory.purchase-orders"),
+        ("marketing.campaign.sent", None),
+        ("customer", None),
+        ("", None),
+    ],
+)
+def test_target_for_event(event_type, target):
+    assert target_for_event(event_type) == target
+
+
+def test_signature_check():
+    body = b'{"a": 1}'
+    assert signature_is_valid(body, sign(body), SECRET)
+    assert signature_is_valid(body, "sha256=" + sign(body, encoding="hex"), SECRET)
+    assert not signature_is_valid(body + b" ", sign(body), SECRET)
+    assert not signature_is_valid(body, sign(body), "")
+
+
+def test_valid_webhook_runs_the_sync_in_process(client, secret, simulator, django_capture_on_commit_callbacks):
+    # No broker in tests: the queued task runs on commit, against the simulator.
+    payload = json.dumps({"eventType": "customer.updated", "id": 1}).encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, payload, signature=sign(payload))
+
+    assert response.status_code == 202
+    run = SyncRun.objects.get()
+    assert (run.target, run.status, run.full) == ("crm.customers", "succeeded", False)
+    assert run.triggered_by == f"webhook:{WebhookEvent.objects.get().pk}"
+
+
+def test_admin_shows_the_log_read_only(secret):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    event = WebhookEvent.objects.create(
+        event_type="customer.updated", status="queued", signature_valid=True, payload={"x": "<i>1</i>"}
+    )
+    client = Client()
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", None))
+    assert client.get("/admin/servicetitan/webhookevent/").status_code == 200
+    page = client.get(f"/admin/servicetitan/webhookevent/{event.pk}/change/").content.decode()
+    assert "&lt;i&gt;1&lt;/i&gt;" in page and 'name="_save"' not in page
+    assert SECRET not in page
+    assert client.get("/admin/servicetitan/webhookevent/add/").status_code == 403
