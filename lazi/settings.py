@@ -135,6 +135,9 @@ SERVICE_TITAN = {
     "READ_TIMEOUT": env.float("SERVICE_TITAN_READ_TIMEOUT", default=110.0),
     # Page size for list endpoints (ServiceTitan allows 1..5000).
     "PAGE_SIZE": env.int("SERVICE_TITAN_PAGE_SIZE", default=5000),
+    # List endpoints without export are read from the last seen modifiedOn minus this overlap, so a record changed
+    # while the previous run was paging (ServiceTitan does not order lists) is not missed.
+    "SYNC_OVERLAP_SECONDS": env.int("SERVICE_TITAN_SYNC_OVERLAP_SECONDS", default=600),
     "WEBHOOK_SECRET": env("SERVICE_TITAN_WEBHOOK_SECRET", default=""),
 }
 

@@ -114,13 +114,26 @@ EQUIPMENT_LINKS = (
 )
 
 
+def flag_override_conflicts(master, payloads: list[dict], tenant_id: int) -> None:
+    """A page that brings a newer ServiceTitan version of an item with a pending override puts that edit in conflict."""
+    from pricebook.services.overrides import flag_conflicts_after_page  # the services import the mirror models
+
+    flag_conflicts_after_page(master, payloads, tenant_id)
+
+
+def category_page(master, payloads: list[dict], tenant_id: int) -> None:
+    rebuild_category_tree(master, payloads, tenant_id)
+    flag_override_conflicts(master, payloads, tenant_id)
+
+
 def item_relations(links: tuple[Link, ...]):
-    """The after_page hook of an item stream: its categories (many-to-many) and its links, for the page's items."""
+    """The after_page hook of an item stream: its categories (many-to-many), its links, and override conflicts."""
 
     def after_page(master, payloads: list[dict], tenant_id: int) -> None:
         replace_m2m(master, "categories", tenant_id, {int(p["id"]): category_ids(p) for p in payloads})
         for link in links:
             replace_links(link, master, payloads, tenant_id)
+        flag_override_conflicts(master, payloads, tenant_id)
 
     return after_page
 
@@ -137,7 +150,7 @@ STREAMS = [
         "pricebook.RawCategory",
         "pricebook.Category",
         expand=expand_category,
-        after_page=rebuild_category_tree,
+        after_page=category_page,
     ),
     Stream(
         "pricebook.materials",

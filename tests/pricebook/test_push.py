@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from pricebook.models import Material, PricebookOverride, PricebookOverrideChange, Service
+from pricebook.models import Category, Material, PricebookOverride, PricebookOverrideChange, RawMaterial, Service
 from pricebook.services import push as push_service
 from pricebook.services.overrides import flag_conflicts, keep_mine, save_override
 from pricebook.services.push import push_overrides, push_pending
@@ -128,8 +128,8 @@ def test_conflict_at_push_time_single(synced, editor):
 def test_conflict_in_a_batch_uses_the_synced_raw(synced, editor):
     items = materials(4)
     overrides = [override_price(item, "11.11", editor) for item in items]
-    synced.dataset.update("pricebook.materials", items[0].st_id, {"displayName": "Renamed in ServiceTitan"})
-    sync_targets(["pricebook.materials"])
+    # As if a sync had stored a newer ServiceTitan version without flagging it (the push must not trust that it did).
+    RawMaterial.objects.filter(st_id=items[0].st_id).update(st_modified_on=timezone.now() + timedelta(minutes=1))
 
     result = push_overrides([o.pk for o in overrides], mode="bulk")
 
@@ -145,10 +145,10 @@ def test_conflict_when_a_sync_brings_a_newer_record(synced, editor):
     synced.dataset.update("pricebook.materials", material.st_id, {"description": "Changed in ServiceTitan"})
     sync_targets(["pricebook.materials"])
 
-    # The function a sync can call, and the push path calls it too.
-    assert flag_conflicts("material") == 1
+    # The sync's page hook flagged it already; the push path checks again and finds nothing new.
     override.refresh_from_db()
     assert override.status == Status.CONFLICT
+    assert flag_conflicts("material") == 0
     assert PricebookOverrideChange.objects.filter(override=override, action="conflict").exists()
 
     synced.reset_stats()
@@ -238,7 +238,6 @@ def test_services_and_equipment_bulk_items_are_accepted(synced, editor):
 
 
 def test_category_override_goes_one_by_one(synced, editor):
-    from pricebook.models import Category
 
     category = Category.objects.filter(active=True).first()
     override = save_override(item_type="category", st_id=category.st_id, values={"name": "Renamed"}, user=editor)
@@ -373,15 +372,12 @@ def test_two_pushes_at_the_same_time_send_each_override_once(simulator, transact
     assert set(PricebookOverride.objects.filter(pk__in=ids).values_list("status", flat=True)) == {Status.SYNCED}
 
 
-def test_the_after_page_hook_flags_conflicts_for_a_synced_page(synced, editor):
-    from pricebook.services.overrides import flag_conflicts_after_page
+def test_a_category_sync_flags_its_pending_override(synced, editor):
+    category = Category.objects.filter(active=True, deleted=False).first()
+    override = save_override(item_type="category", st_id=category.st_id, values={"name": "Ours"}, user=editor)
+    synced.dataset.update("pricebook.categories", category.st_id, {"name": "Theirs"})
 
-    material = materials(1)[0]
-    override = override_price(material, "42", editor)
-    synced.dataset.update("pricebook.materials", material.st_id, {"description": "Changed in ServiceTitan"})
-    sync_targets(["pricebook.materials"])
-    payload = synced.dataset.get("pricebook.materials", material.st_id)
+    sync_targets(["pricebook.categories"])
 
-    assert flag_conflicts_after_page(Material, [payload], material.tenant_id) == 1
     override.refresh_from_db()
     assert override.status == Status.CONFLICT

@@ -21,9 +21,16 @@ def test_the_task_syncs_its_targets_and_reports_their_status(simulator):
 @pytest.mark.django_db(transaction=True)
 def test_the_task_goes_through_the_redis_broker_to_a_worker(redis_url, simulator):
     from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+    from django.db import connections
 
     from lazi.celery import app
 
+    def close_worker_connections(**kwargs):
+        # The test worker is a thread of this process: its database session would outlive the test database.
+        connections.close_all()
+
+    task_postrun.connect(close_worker_connections, weak=False)
     previous = {"task_always_eager": app.conf.task_always_eager, "broker_url": app.conf.broker_url}
     app.conf.update(task_always_eager=False, broker_url=redis_url)
     try:
@@ -35,6 +42,7 @@ def test_the_task_goes_through_the_redis_broker_to_a_worker(redis_url, simulator
                 time.sleep(0.1)
     finally:
         app.conf.update(**previous)
+        task_postrun.disconnect(close_worker_connections)
     run = SyncRun.objects.get(triggered_by="broker")
     assert run.status == SyncRun.Status.SUCCEEDED
     assert run.created == len(simulator.dataset.records("pricebook.categories"))
