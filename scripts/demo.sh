@@ -44,7 +44,7 @@ $PY manage.py st_sync --full
 
 echo "==> Demo login"
 PASSWORD=$($PY -c "import secrets; print(secrets.token_urlsafe(9))")
-DEMO_PASSWORD="$PASSWORD" $PY manage.py shell -c "
+DEMO_PASSWORD="$PASSWORD" $PY manage.py shell -v 0 -c "
 import os
 from django.contrib.auth import get_user_model
 user, _ = get_user_model().objects.get_or_create(username='demo', defaults={'email': 'demo@example.com'})
@@ -58,7 +58,7 @@ cat <<MSG
   username:    demo
   password:    $PASSWORD
   API docs:    http://127.0.0.1:$WEB_PORT/api/docs/
-  Simulator:   $SERVICE_TITAN_API_URL  (same credentials as above for LAZI; Ctrl-C stops both)
+  Simulator:   $SERVICE_TITAN_API_URL  (Ctrl-C stops the admin and the simulator)
 
 MSG
 $PY manage.py runserver "127.0.0.1:$WEB_PORT" --noreload

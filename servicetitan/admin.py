@@ -9,6 +9,8 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from servicetitan.admin_base import ReadOnlyAdminMixin, pretty_json
 from servicetitan.models import SyncCursor, SyncRun, WebhookEvent
@@ -171,3 +173,21 @@ class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="payload")
     def pretty_payload(self, obj):
         return pretty_json(obj.payload)
+
+
+# --- REST API tokens: the key is shown once, when created, and masked everywhere after -----------------------------------
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class ApiTokenAdmin(TokenAdmin):
+    list_display = ("masked_key", "user", "created")
+
+    @admin.display(description="key")
+    def masked_key(self, token):
+        return f"{token.key[:4]}…"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            messages.warning(request, f"API token for {obj.user}: {obj.key} — copy it now; it will not be shown again.")

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
+import orjson
 import requests
 import urllib3.exceptions
 
@@ -141,6 +142,11 @@ def _parse_json(response: requests.Response) -> Any:
     content = response.content
     if not content.strip():
         return None
+    try:
+        # orjson parses a 5,000-record page several times faster; the standard parser covers what it refuses.
+        return orjson.loads(content)
+    except ValueError:
+        pass
     try:
         return jsonlib.loads(content)
     except ValueError:
