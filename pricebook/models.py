@@ -6,9 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from servicetitan.mirroring import MONEY
 from servicetitan.models import RawRecord, SyncedModel
-
-MONEY = {"max_digits": 14, "decimal_places": 4, "default": 0}
 
 
 # --- Raw: the full JSON of each record ---------------------------------------------------------------------------------

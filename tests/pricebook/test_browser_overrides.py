@@ -33,6 +33,11 @@ def browser(monkeypatch):
         executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
     )
     yield chromium
+    # While Playwright's loop runs, the ORM hands this test a connection of its own context: close it here, or it
+    # outlives the test database.
+    from django.db import connections
+
+    connections.close_all()
     chromium.close()
     playwright.stop()
 
