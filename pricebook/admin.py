@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 
 from pricebook.forms import LABELS, ImportForm, ItemOverrideForm, PricebookOverrideAdminForm, PriceChangeForm
 from pricebook.models import (
+    OVERRIDE_COLUMNS,
     Category,
     Equipment,
     Material,
@@ -588,15 +589,7 @@ class PricebookOverrideAdmin(admin.ModelAdmin):
         return self.inlines if obj is not None else ()
 
     def get_fieldsets(self, request, obj=None):
-        values = (
-            "override_name",
-            "override_price",
-            "override_member_price",
-            "override_add_on_price",
-            "override_description",
-            "override_active",
-            "image",
-        )
+        values = (*OVERRIDE_COLUMNS, "image")
         if obj is None:
             return ((None, {"fields": ("item_type", "st_pricebook_id")}), ("Override", {"fields": values}))
         return (

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.dateparse import parse_datetime
 
-from pricebook.models import OVERRIDE_MONEY, PricebookOverride, override_fields_for
+from pricebook.models import OVERRIDE_COLUMNS, OVERRIDE_MONEY, PricebookOverride, override_fields_for
 from pricebook.selectors import ITEM_KINDS, effective_values, get_item
 from pricebook.services.images import ImageRejected, check_image, check_image_size
 from pricebook.services.pricing import PRICE_FIELDS, Rounding
@@ -122,16 +122,7 @@ class PricebookOverrideAdminForm(forms.ModelForm):
 
     class Meta:
         model = PricebookOverride
-        fields = (
-            "item_type",
-            "st_pricebook_id",
-            "override_name",
-            "override_price",
-            "override_member_price",
-            "override_add_on_price",
-            "override_description",
-            "override_active",
-        )
+        fields = ("item_type", "st_pricebook_id", *OVERRIDE_COLUMNS)
         widgets = {"override_active": ActiveOverrideSelect}
         help_texts = dict.fromkeys(fields[2:-1], "Empty: ServiceTitan's value.")
 
@@ -144,10 +135,11 @@ class PricebookOverrideAdminForm(forms.ModelForm):
                 raise forms.ValidationError(
                     f"There is no {item_type} with ServiceTitan id {st_id} in the mirror; sync the pricebook first."
                 )
-            if item_type == "category":
-                for column in ("override_price", "override_member_price", "override_add_on_price"):
-                    if cleaned.get(column) is not None:
-                        self.add_error(column, "Categories have no prices.")
+            allowed = {f.override for f in override_fields_for(item_type)}
+            for column in OVERRIDE_COLUMNS:
+                # Only prices are missing from some item types (categories).
+                if column not in allowed and cleaned.get(column) is not None:
+                    self.add_error(column, "Categories have no prices.")
         return cleaned
 
     def validate_constraints(self, exclude=None):

@@ -282,6 +282,8 @@ OVERRIDE_FIELDS: tuple[OverrideField, ...] = (
     OverrideField("description", "override_description", "description", (*ITEM_TYPES, "category")),
     OverrideField("active", "override_active", "active", (*ITEM_TYPES, "category")),
 )
+# The override columns, in display order (forms, serializers and admin list them from here).
+OVERRIDE_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(f.override for f in OVERRIDE_FIELDS))
 OVERRIDE_MONEY = {"max_digits": 14, "decimal_places": 4, "null": True, "blank": True}
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from pricebook.models import Category, Equipment, Material, PricebookOverride, Service, override_fields_for
+from pricebook.models import (
+    OVERRIDE_COLUMNS,
+    Category,
+    Equipment,
+    Material,
+    PricebookOverride,
+    Service,
+    override_fields_for,
+)
 from pricebook.selectors import get_item
 from pricebook.services import overrides as override_services
 from pricebook.services.images import ImageRejected, check_image, check_image_size
@@ -69,12 +77,7 @@ class PricebookOverrideSerializer(serializers.ModelSerializer):
             "id",
             "item_type",
             "st_pricebook_id",
-            "override_name",
-            "override_price",
-            "override_member_price",
-            "override_add_on_price",
-            "override_description",
-            "override_active",
+            *OVERRIDE_COLUMNS,
             "image",
             "remove_image",
             "has_image",
@@ -125,7 +128,7 @@ class PricebookOverrideSerializer(serializers.ModelSerializer):
                     {"st_pricebook_id": f"There is no {item_type} with ServiceTitan id {st_id} in the mirror."}
                 )
         allowed = {f.override for f in override_fields_for(item_type)}
-        for column in ("override_price", "override_member_price", "override_add_on_price"):
+        for column in OVERRIDE_COLUMNS:
             if column not in allowed and attrs.get(column) is not None:
                 raise serializers.ValidationError({column: "Categories have no prices."})
         attrs["_item"] = (item_type, st_id)
