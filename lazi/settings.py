@@ -22,6 +22,9 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="lazi-dev-only-insecure-key" if DE
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# LAZI's own apps: the integration core first, then one app per ServiceTitan module (the API mounts each one).
+LAZI_APPS = ["servicetitan", "pricebook", "crm", "jobs", "dispatch", "accounting", "inventory"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -34,14 +37,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
-    # LAZI: the integration core first, then one app per ServiceTitan module.
-    "servicetitan",
-    "pricebook",
-    "crm",
-    "jobs",
-    "dispatch",
-    "accounting",
-    "inventory",
+    *LAZI_APPS,
 ]
 
 MIDDLEWARE = [

@@ -7,21 +7,13 @@ their view permission without anyone touching the groups by hand.
 from __future__ import annotations
 
 from django.apps import apps as global_apps
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
 
 EDITORS = "Pricebook editors"
 VIEWERS = "Viewers"
 # Apps whose every model staff may view: LAZI's own, and the beat schedules shown in the admin.
-VIEWABLE_APPS = (
-    "servicetitan",
-    "pricebook",
-    "crm",
-    "jobs",
-    "dispatch",
-    "accounting",
-    "inventory",
-    "django_celery_beat",
-)
+VIEWABLE_APPS = (*settings.LAZI_APPS, "django_celery_beat")
 EDITOR_EXTRA = (
     ("pricebook", "add_pricebookoverride"),
     ("pricebook", "change_pricebookoverride"),

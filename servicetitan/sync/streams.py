@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from django.apps import apps
+from django.utils.module_loading import module_has_submodule
 
 from servicetitan.registry import Resource, get_resource
 
@@ -52,13 +53,9 @@ def all_streams() -> dict[str, Stream]:
     """Every stream declared by an installed app, in dependency order."""
     found: dict[str, Stream] = {}
     for config in apps.get_app_configs():
-        try:
-            module = import_module(f"{config.name}.streams")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.streams":
-                raise
+        if not module_has_submodule(config.module, "streams"):
             continue
-        for stream in module.STREAMS:
+        for stream in import_module(f"{config.name}.streams").STREAMS:
             found[stream.key] = stream
     ordered: dict[str, Stream] = {}
 
