@@ -3,7 +3,7 @@
 from django.db import models
 
 from servicetitan.mirroring import MONEY, GeoAddressColumns, address_mapping, mirror_relation
-from servicetitan.models import RawRecord, SyncedModel
+from servicetitan.models import Computed, RawRecord, SyncedModel
 
 # ServiceTitan's CRM contacts (`/crm/v2/tenant/{tenant}/contacts`) are keyed by a GUID, not an integer.
 GUID_ST_ID = {"verbose_name": "ServiceTitan id", "max_length": 64}
@@ -106,7 +106,10 @@ class Contact(SyncedModel):
 
     st_mapping = {
         # Contacts have no `active`: an archived contact is the inactive one.
-        "active": lambda payload: not payload.get("isArchived", False),
+        "active": Computed(
+            lambda payload: not payload.get("isArchived", False),
+            sql="NOT COALESCE((payload ->> 'isArchived')::boolean, false)",
+        ),
         "name": "name",
         "title": "title",
         "reference_id": "referenceId",

@@ -3,7 +3,7 @@
 from django.db import models
 
 from servicetitan.mirroring import MONEY, AddressColumns, address_mapping, mirror_relation
-from servicetitan.models import RawRecord, SyncedModel
+from servicetitan.models import Computed, RawRecord, SyncedModel
 
 
 # --- Raw: the full JSON of each record ---------------------------------------------------------------------------------
@@ -106,7 +106,11 @@ class PurchaseOrder(AddressColumns, SyncedModel):
 
     st_mapping = {
         # Purchase orders have no `active`: a canceled one is the inactive one.
-        "active": lambda payload: payload.get("active", payload.get("status") != "Canceled"),
+        "active": Computed(
+            lambda payload: payload.get("active", payload.get("status") != "Canceled"),
+            sql="CASE WHEN payload ? 'active' THEN (payload ->> 'active')::boolean "
+            "ELSE (payload ->> 'status') IS DISTINCT FROM 'Canceled' END",
+        ),
         "number": "number",
         "status": "status",
         "type_id": "typeId",

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from servicetitan.mirroring import MONEY
-from servicetitan.models import RawRecord, SyncedModel
+from servicetitan.models import Computed, RawRecord, SyncedModel
 
 
 # --- Raw: the full JSON of each record ---------------------------------------------------------------------------------
@@ -60,6 +60,20 @@ class Category(SyncedModel):
         ordering = ["path"]
 
 
+def category_ids_of(payload: dict) -> list:
+    """An item's category ids: materials and equipment list ids, services {id, name, active} objects."""
+    categories = payload.get("categories")
+    return [c.get("id") if isinstance(c, dict) else c for c in categories] if isinstance(categories, list) else []
+
+
+CATEGORY_IDS = Computed(
+    category_ids_of,
+    sql="""(SELECT COALESCE(jsonb_agg(CASE WHEN jsonb_typeof(c) = 'object' THEN c -> 'id' ELSE c END ORDER BY n), '[]')
+    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(payload -> 'categories') = 'array'
+    THEN payload -> 'categories' ELSE '[]' END) WITH ORDINALITY AS e(c, n))""",
+)
+
+
 class PricebookItem(SyncedModel):
     """What materials, services and equipment share."""
 
@@ -96,7 +110,7 @@ class PricebookItem(SyncedModel):
         "commission_bonus": "commissionBonus",
         "pays_commission": "paysCommission",
         "taxable": "taxable",
-        "category_ids": lambda p: [c["id"] if isinstance(c, dict) else c for c in p.get("categories") or []],
+        "category_ids": CATEGORY_IDS,
         "images": "assets",
         "default_image_url": "defaultAssetUrl",
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pricebook.models import category_ids_of
 from servicetitan.sync.relations import Link, replace_links, replace_m2m, resolve_dangling_links
 from servicetitan.sync.streams import Stream
 
@@ -67,11 +68,6 @@ def rebuild_category_tree(master, payloads: list[dict], tenant_id: int) -> None:
 
 
 # --- Items: categories and links ------------------------------------------------------------------------------------------
-def category_ids(payload: dict) -> list[int]:
-    """Materials and equipment list category ids; services list {id, name, active} objects."""
-    return [c.get("id") if isinstance(c, dict) else c for c in payload.get("categories") or ()]
-
-
 def _sku_links(key: str):
     def entries(payload: dict) -> Iterator[tuple[int, dict]]:
         for link in payload.get(key) or ():
@@ -130,7 +126,7 @@ def item_relations(links: tuple[Link, ...]):
     """The after_page hook of an item stream: its categories (many-to-many), its links, and override conflicts."""
 
     def after_page(master, payloads: list[dict], tenant_id: int) -> None:
-        replace_m2m(master, "categories", tenant_id, {int(p["id"]): category_ids(p) for p in payloads})
+        replace_m2m(master, "categories", tenant_id, {int(p["id"]): category_ids_of(p) for p in payloads})
         for link in links:
             replace_links(link, master, payloads, tenant_id)
         flag_override_conflicts(master, payloads, tenant_id)

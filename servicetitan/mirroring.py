@@ -6,13 +6,13 @@ Naming: a column holding the id of a record LAZI mirrors ends in `_st_id` and ge
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
 
-from servicetitan.models import _dig
+from servicetitan.models import Computed, _dig
 
 MONEY = {"max_digits": 14, "decimal_places": 4, "default": 0}
 ADDRESS_PARTS = ("street", "unit", "city", "state", "zip", "country")
@@ -49,19 +49,26 @@ def address_mapping(source: str, *, geo: bool = False) -> dict[str, str]:
     return {part: f"{source}.{part}" for part in parts}
 
 
-def decimal_at(path: str) -> Callable[[dict], Decimal | None]:
+# A number as text, as PostgreSQL's `numeric` and Python's `Decimal` both read it.
+DECIMAL_TEXT = r"^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$"
+_DECIMAL_TEXT = re.compile(DECIMAL_TEXT)
+
+
+def decimal_at(path: str) -> Computed:
     """A mapping for amounts ServiceTitan sends as strings (accounting): "" and junk read as missing."""
 
     def read(payload: dict) -> Decimal | None:
         value: Any = _dig(payload, path)
-        if value is None or value == "":
+        if value is None or not _DECIMAL_TEXT.match(text := str(value)):
             return None
         try:
-            return Decimal(str(value))
+            return Decimal(text)
         except InvalidOperation:
             return None
 
-    return read
+    keys = "{" + ",".join(path.split(".")) + "}"
+    text = f"(payload #>> '{keys}')"
+    return Computed(read, sql=f"CASE WHEN {text} ~ '{DECIMAL_TEXT}' THEN {text}::numeric END")
 
 
 def mirror_relation(to: str, st_id_field: str, *, related_name: str) -> models.ForeignObject:

@@ -2,13 +2,15 @@
 
 - `RawRecord`: the full JSON of one ServiceTitan record as last fetched (one concrete model per entity).
 - `SyncedModel`: the typed master row. Its `st_mapping` declares, once, which JSON key fills which column;
-  conversions come from the column's own type (`Field.to_python`), or from a callable for special cases.
+  conversions come from the column's own type (`Field.to_python`), or from a `Computed` source for special cases.
+  The same declaration maps a page in Python (any database) or in SQL (PostgreSQL, see `sync/sql_mapping.py`).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.db import models
@@ -22,6 +24,19 @@ def _dig(payload: dict, path: str) -> Any:
             return None
         value = value.get(part)
     return value
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A mapping source that is not a JSON key: `read(payload)` in Python, and the same value as an SQL expression
+    over the `jsonb` column `payload`, for PostgreSQL's set-based page write. Without `sql`, the model's pages are
+    mapped in Python. The value then goes through the column's conversion like any other (missing → default)."""
+
+    read: Callable[[dict], Any]
+    sql: str = ""
+
+    def __call__(self, payload: dict) -> Any:
+        return self.read(payload)
 
 
 class RawRecord(models.Model):
@@ -58,7 +73,8 @@ class SyncedModel(models.Model):
     deleted = models.BooleanField(default=False)
     synced_at = models.DateTimeField(null=True, blank=True)
 
-    # column name -> JSON key (dotted path) or callable(payload) -> value. Declared once per model.
+    # column name -> JSON key (dotted path), or a `Computed` (or plain callable(payload), mapped in Python only).
+    # Declared once per model.
     st_mapping: ClassVar[dict[str, str | Callable[[dict], Any]]] = {}
     # Columns every model maps the same way.
     base_mapping: ClassVar[dict[str, str | Callable[[dict], Any]]] = {

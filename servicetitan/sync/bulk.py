@@ -176,10 +176,14 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict]) -> None:
 
 def upsert_rows(
     model: type[models.Model], rows: Sequence[dict], *, unique: Sequence[str], update: Sequence[str]
-) -> None:
-    """Insert rows, or update the `update` attributes of the row with the same `unique` attributes."""
+) -> str | None:
+    """Insert rows, or update the `update` attributes of the row with the same `unique` attributes.
+
+    PostgreSQL: returns the (quoted) staging table, which holds exactly these rows until the transaction ends, for a
+    caller to derive more rows from in SQL. Other databases: None.
+    """
     if not rows:
-        return
+        return None
     if connection.vendor != "postgresql":
         model.objects.bulk_create(
             [model(**row) for row in rows],
@@ -188,7 +192,7 @@ def upsert_rows(
             update_fields=[model._meta.get_field(name).name for name in update],
             batch_size=1000,
         )
-        return
+        return None
     attnames, buffer = _copy_text(model, rows)
     columns, _ = _columns(model, attnames)
     table = model._meta.db_table
@@ -209,3 +213,4 @@ def upsert_rows(
         cursor.execute(f"TRUNCATE {stage}")
         _copy_into(cursor, stage, columns, buffer)
         cursor.execute(merge)
+    return stage

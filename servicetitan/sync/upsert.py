@@ -2,7 +2,8 @@
 
 For a page: expand the records (a category tree becomes one record per category), hash each payload, load the page's
 existing (st_id, hash, active, deleted) in one query, then upsert only what changed — raw rows, master rows (mapped by
-the master model's `st_mapping`) and the stream's relations (`after_page`). Unchanged records cost no write.
+the master model's `st_mapping`: in SQL from the raw rows on PostgreSQL, in Python elsewhere) and the stream's
+relations (`after_page`). Unchanged records cost no write.
 
 `write_page` does not open a transaction: the engine wraps it with the page's cursor in one. `upsert_records` is the
 same write in a transaction of its own, for ServiceTitan's answers to LAZI's writes (the push).
@@ -22,6 +23,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from servicetitan.sync.bulk import PreSerializedJSON, upsert_rows
+from servicetitan.sync.sql_mapping import maps_in_sql, merge_master_from_stage
 from servicetitan.sync.streams import Stream
 
 # Keys under which a payload says the record was deleted in ServiceTitan (export answers keep deleted records).
@@ -117,8 +119,12 @@ def write_master(stream: Stream, records: list[tuple[dict, bool]], tenant_id: in
         for payload, deleted in records
     ]
     upsert_rows(master, rows, unique=UNIQUE, update=_master_update_fields(master))
+    _after_page(stream, [payload for payload, _ in records], tenant_id)
+
+
+def _after_page(stream: Stream, payloads: list[dict], tenant_id: int) -> None:
     if stream.after_page:
-        stream.after_page(master, [payload for payload, _ in records], tenant_id)
+        stream.after_page(stream.master(), payloads, tenant_id)
 
 
 def write_page(
@@ -190,8 +196,14 @@ def write_page(
         master_records.append((record, deleted))
 
     if raw_rows:
-        upsert_rows(raw_model, raw_rows, unique=UNIQUE, update=RAW_UPDATE_FIELDS)
-        write_master(stream, master_records, tenant_id, now)
+        stage = upsert_rows(raw_model, raw_rows, unique=UNIQUE, update=RAW_UPDATE_FIELDS)
+        master = stream.master()
+        if stage is not None and maps_in_sql(master):
+            # PostgreSQL maps the master rows from the raw rows it just took: no second set of rows to build and COPY.
+            merge_master_from_stage(master, stage, _master_update_fields(master))
+            _after_page(stream, [record for record, _ in master_records], tenant_id)
+        else:
+            write_master(stream, master_records, tenant_id, now)
     if touch_unchanged and unchanged_ids:
         raw_model.objects.filter(tenant_id=tenant_id, st_id__any_of=unchanged_ids).update(fetched_at=now)
     return result

@@ -12,7 +12,6 @@ from pricebook.models import Category, Material, RawMaterial, Service
 from servicetitan import registry
 from servicetitan.models import SyncCursor, SyncRun
 from servicetitan.simulator import DEMO_TENANT_ID, FaultConfig
-from servicetitan.sync import upsert
 from servicetitan.sync.engine import rebuild_targets, sync_stream, sync_targets
 from servicetitan.sync.streams import all_streams
 from servicetitan.sync.upsert import upsert_records
@@ -147,20 +146,18 @@ def test_a_crash_after_k_pages_resumes_from_the_saved_token_without_duplicates(s
     assert_mirror_equals(sim, ["pricebook.materials"])
 
 
-def test_a_failure_inside_a_page_rolls_back_that_page_and_its_cursor(sim, monkeypatch):
+def test_a_failure_inside_a_page_rolls_back_that_page_and_its_cursor(sim):
     stream = all_streams()["pricebook.materials"]
     calls = {"n": 0}
-    real_write_master = upsert.write_master
 
-    def failing_write_master(*args, **kwargs):
+    def failing_relations(master, payloads, tenant_id):
+        # Runs after the page's raw and master rows are written, before its cursor: fail on the third page.
         calls["n"] += 1
         if calls["n"] == 3:
             raise RuntimeError("database went away mid-page")
-        return real_write_master(*args, **kwargs)
+        stream.after_page(master, payloads, tenant_id)
 
-    monkeypatch.setattr(upsert, "write_master", failing_write_master)
-    failed = sync_stream(stream)
-    monkeypatch.undo()
+    failed = sync_stream(dataclasses.replace(stream, after_page=failing_relations))
 
     assert failed.status == SyncRun.Status.FAILED
     assert failed.pages == 2

@@ -114,7 +114,8 @@ def test_pause_after_a_429_holds_back_every_client(budget):
     permit = second.acquire()
 
     assert permit.waited
-    assert connection.pttl(f"{namespace}:pause") < 0  # the pause has run out
+    # The pause has run out: the key is gone (-2), or has under a millisecond left (0), which the script treats as over.
+    assert connection.pttl(f"{namespace}:pause") <= 0
 
 
 def test_windows_in_one_process_match_the_local_rules(budget):

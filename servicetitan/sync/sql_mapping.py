@@ -1,0 +1,135 @@
+"""PostgreSQL: master rows mapped in the database, straight from the page's raw rows.
+
+A page's raw rows are already in a staging table (see `bulk.upsert_rows`), payloads parsed as `jsonb`. Rather than map
+every payload in Python and COPY a second set of rows, one `INSERT … SELECT … ON CONFLICT` fills the master table from
+that staging table, with an expression per column generated from the model's `st_mapping`, the same declaration the
+Python mapping (`SyncedModel.values_from_payload`) is built from, following the same rules:
+
+- a JSON key (or dotted path) is cast to the column's type; `null` or a missing key reads as missing;
+- a missing value becomes the column's default when it has one, "" for a text column, else NULL;
+- a `Computed` source brings its own SQL expression.
+
+Models with a source SQL cannot express (a plain callable, an unusual column type) are mapped in Python. Tests
+compare both mappings on the simulator's data (`tests/servicetitan/test_engine_sql_mapping.py`).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.db import connection, models
+
+from servicetitan.models import Computed, SyncedModel
+
+# Column type → the cast applied to the JSON value as text. Integers go through `bigint` whatever their width: the
+# column's own type then checks the range, as it does for the Python mapping.
+CASTS = {
+    "CharField": "",
+    "TextField": "",
+    "BooleanField": "::boolean",
+    "IntegerField": "::bigint",
+    "BigIntegerField": "::bigint",
+    "SmallIntegerField": "::bigint",
+    "PositiveIntegerField": "::bigint",
+    "PositiveBigIntegerField": "::bigint",
+    "PositiveSmallIntegerField": "::bigint",
+    "DecimalField": "::numeric",
+    "FloatField": "::double precision",
+    # Timestamps without an offset are UTC: Django's connections to PostgreSQL run in UTC (USE_TZ).
+    "DateTimeField": "::timestamptz",
+    "DateField": "::date",
+}
+# Columns every master row gets from the staging table rather than from the payload.
+FROM_STAGE = {"tenant_id": "tenant_id", "st_id": "st_id", "deleted": "deleted", "synced_at": "fetched_at"}
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _value_expression(source, field: models.Field) -> tuple[str, list] | None:
+    """The SQL for one mapped column's value before defaults, with its parameters; None if SQL cannot say it."""
+    if isinstance(source, Computed):
+        return (f"({source.sql})", []) if source.sql else None
+    if callable(source):
+        return None
+    path = source.split(".")
+    kind = field.get_internal_type()
+    if kind == "JSONField":
+        return "NULLIF(payload #> %s, 'null'::jsonb)", [path]
+    if kind not in CASTS:
+        return None
+    return f"(payload #>> %s){CASTS[kind]}", [path]
+
+
+def _missing(field: models.Field) -> tuple[str, list] | None:
+    """What a missing value becomes, as `SyncedModel`'s `_converter` decides; None for NULL."""
+    if not field.null and field.has_default():
+        return _default(field)
+    if not field.null and isinstance(field, models.CharField | models.TextField):
+        return "''", []
+    return None
+
+
+def _default(field: models.Field) -> tuple[str, list] | None:
+    """The model default as a typed parameter (computed at every call: defaults may be callables)."""
+    default = field.get_default()
+    if default is None:
+        return None
+    return f"%s::{field.db_type(connection)}", [field.get_db_prep_save(default, connection)]
+
+
+@cache
+def _plan(master: type[SyncedModel]) -> tuple[tuple[models.Field, str, list], ...] | None:
+    """(field, value expression, its JSON-path parameters) per master column the payload maps, or None when the
+    model's mapping needs Python."""
+    plan = []
+    for column, source, field in master.compiled_mapping():
+        if column in FROM_STAGE:
+            continue
+        value = _value_expression(source, field)
+        if value is None:
+            return None
+        plan.append((field, *value))
+    return tuple(plan)
+
+
+def maps_in_sql(master: type[SyncedModel]) -> bool:
+    return connection.vendor == "postgresql" and _plan(master) is not None
+
+
+def merge_master_from_stage(master: type[SyncedModel], stage: str, update: list[str]) -> None:
+    """Upsert the master rows of every raw row in `stage` (a quoted table name), in one statement."""
+    plan = _plan(master)
+    if plan is None:
+        raise ValueError(f"{master.__name__}'s mapping needs Python (see maps_in_sql)")
+    columns, selects, params = [], [], []
+    for field, expression, value_params in plan:
+        missing = _missing(field)
+        if missing is not None:
+            expression = f"COALESCE({expression}, {missing[0]})"
+            value_params = [*value_params, *missing[1]]
+        columns.append(field.column)
+        selects.append(expression)
+        params.extend(value_params)
+    for name, stage_column in FROM_STAGE.items():
+        columns.append(master._meta.get_field(name).column)
+        selects.append(_quote(stage_column))
+    # Columns a new row needs beyond the mapping (e.g. a category's depth) get their model defaults, as Django's
+    # `save` would fill them: the database has no defaults of its own.
+    for field in master._meta.concrete_fields:
+        if field.column in columns or field.primary_key or getattr(field, "generated", False):
+            continue
+        default = _default(field)
+        columns.append(field.column)
+        selects.append(default[0] if default else "NULL")
+        params.extend(default[1] if default else ())
+    assignments = ", ".join(
+        f"{column} = EXCLUDED.{column}" for column in (_quote(master._meta.get_field(name).column) for name in update)
+    )
+    # Identifiers come from model metadata (quoted), SQL from the models' own declarations; values are parameters.
+    sql = f"INSERT INTO {_quote(master._meta.db_table)} ({', '.join(map(_quote, columns))}) "
+    sql += f"SELECT {', '.join(selects)} FROM {stage} "  # noqa: S608
+    sql += f"ON CONFLICT (tenant_id, st_id) DO UPDATE SET {assignments}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
