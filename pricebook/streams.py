@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pricebook.models import category_ids_of
-from servicetitan.sync.relations import Link, replace_links, replace_m2m, resolve_dangling_links
+from servicetitan.sync.relations import Link, master_ids, replace_links, replace_m2m, resolve_dangling_links
 from servicetitan.sync.streams import Stream
 
 PATH_SEPARATOR = " > "
@@ -126,9 +126,10 @@ def item_relations(links: tuple[Link, ...]):
     """The after_page hook of an item stream: its categories (many-to-many), its links, and override conflicts."""
 
     def after_page(master, payloads: list[dict], tenant_id: int) -> None:
-        replace_m2m(master, "categories", tenant_id, {int(p["id"]): category_ids_of(p) for p in payloads})
+        owners = master_ids(master, tenant_id, (p["id"] for p in payloads))
+        replace_m2m(master, "categories", tenant_id, {int(p["id"]): category_ids_of(p) for p in payloads}, owners)
         for link in links:
-            replace_links(link, master, payloads, tenant_id)
+            replace_links(link, master, payloads, tenant_id, owners)
         flag_override_conflicts(master, payloads, tenant_id)
 
     return after_page

@@ -30,13 +30,21 @@ def master_ids(model: type[models.Model], tenant_id: int, st_ids: Iterable) -> d
 
 
 def replace_m2m(
-    owner_model: type[models.Model], field_name: str, tenant_id: int, targets_by_owner: dict[int, Iterable[int]]
+    owner_model: type[models.Model],
+    field_name: str,
+    tenant_id: int,
+    targets_by_owner: dict[int, Iterable[int]],
+    owners: dict | None = None,
 ) -> None:
-    """Make each owner's many-to-many `field_name` exactly the targets listed (by ServiceTitan id) that are mirrored."""
+    """Make each owner's many-to-many `field_name` exactly the targets listed (by ServiceTitan id) that are mirrored.
+
+    `owners`: the owners' `master_ids`, when the caller has them already (one lookup for all of a page's relations).
+    """
     field = owner_model._meta.get_field(field_name)
     through = field.remote_field.through
     source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
-    owners = master_ids(owner_model, tenant_id, targets_by_owner)
+    if owners is None:
+        owners = master_ids(owner_model, tenant_id, targets_by_owner)
     if not owners:
         return
     target_model = field.related_model
@@ -71,10 +79,13 @@ class Link:
         return apps.get_model(self.model)
 
 
-def replace_links(link: Link, owner_model: type[models.Model], payloads: list[dict], tenant_id: int) -> None:
-    """Rebuild the link rows of every owner in `payloads`, in a delete and an insert."""
+def replace_links(
+    link: Link, owner_model: type[models.Model], payloads: list[dict], tenant_id: int, owners: dict | None = None
+) -> None:
+    """Rebuild the link rows of every owner in `payloads`, in a delete and an insert (`owners` as for `replace_m2m`)."""
     link_model = link.link_model()
-    owners = master_ids(owner_model, tenant_id, (p.get("id") for p in payloads))
+    if owners is None:
+        owners = master_ids(owner_model, tenant_id, (p.get("id") for p in payloads))
     if not owners:
         return
     to_owner_st_id = owner_model._meta.get_field("st_id").to_python

@@ -154,7 +154,7 @@ def write_page(
         ).values_list("st_id", "payload_hash", "active", "deleted")
     }
     # A deleted marker may carry only a few fields: keep the last known values beneath it, so nothing is lost.
-    markers = [st_id for st_id, r in records if is_deleted_payload(r) and st_id in existing]
+    markers = [st_id for st_id, r in records if st_id in existing and is_deleted_payload(r)]
     previous = (
         dict(raw_model.objects.filter(tenant_id=tenant_id, st_id__any_of=markers).values_list("st_id", "payload"))
         if markers

@@ -134,7 +134,7 @@ def render(c: bench.Comparison, rss: list[dict], push_rows: list[dict], keys: li
         f"{connection.pg_version // 10000} · entities: {', '.join(keys)} · {c.records:,} records, each a raw and a "
         "master row (the engine also writes relations and its cursor, and maps master rows from the raw rows in SQL; the "
         "other two loads get both rows ready-made). Engine and COPY: "
-        "best of two runs into empty tables.",
+        "taking turns, best of three runs each into empty tables, each after a checkpoint.",
         "",
         "| approach | seconds | records/s |",
         "|---|---:|---:|",
