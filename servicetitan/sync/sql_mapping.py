@@ -10,7 +10,9 @@ Python mapping (`SyncedModel.values_from_payload`) is built from, following the 
 - a `Computed` source brings its own SQL expression.
 
 Models with a source SQL cannot express (a plain callable, an unusual column type) are mapped in Python. Tests
-compare both mappings on the simulator's data (`tests/servicetitan/test_engine_sql_mapping.py`).
+compare both mappings on the simulator's data and on edge cases (`tests/servicetitan/test_engine_sql_mapping.py`).
+Known difference, for values of the wrong JSON type only: a JSON boolean or a number with trailing zeros sent for a
+text column reads "true" / "12.50" in SQL and "True" / "12.5" in Python.
 """
 
 from __future__ import annotations
@@ -21,23 +23,25 @@ from django.db import connection, models
 
 from servicetitan.models import Computed, SyncedModel
 
-# Column type → the cast applied to the JSON value as text. Integers go through `bigint` whatever their width: the
-# column's own type then checks the range, as it does for the Python mapping.
-CASTS = {
-    "CharField": "",
-    "TextField": "",
-    "BooleanField": "::boolean",
-    "IntegerField": "::bigint",
-    "BigIntegerField": "::bigint",
-    "SmallIntegerField": "::bigint",
-    "PositiveIntegerField": "::bigint",
-    "PositiveBigIntegerField": "::bigint",
-    "PositiveSmallIntegerField": "::bigint",
-    "DecimalField": "::numeric",
-    "FloatField": "::double precision",
-    # Timestamps without an offset are UTC: Django's connections to PostgreSQL run in UTC (USE_TZ).
-    "DateTimeField": "::timestamptz",
-    "DateField": "::date",
+# Column type → the conversion of the JSON value as text (`{}`). Integers go through `bigint` whatever their width:
+# the column's own type then checks the range, as it does for the Python mapping.
+CONVERSIONS = {
+    "CharField": "{}",
+    "TextField": "{}",
+    "BooleanField": "({})::boolean",
+    "IntegerField": "({})::bigint",
+    "BigIntegerField": "({})::bigint",
+    "SmallIntegerField": "({})::bigint",
+    "PositiveIntegerField": "({})::bigint",
+    "PositiveBigIntegerField": "({})::bigint",
+    "PositiveSmallIntegerField": "({})::bigint",
+    "DecimalField": "({})::numeric",
+    "FloatField": "({})::double precision",
+    # ServiceTitan sends up to seven decimals of a second: Python keeps six and drops the rest, PostgreSQL would round
+    # them; both must store the same instant. Timestamps without an offset are UTC: Django's connections to
+    # PostgreSQL run in UTC (USE_TZ).
+    "DateTimeField": r"regexp_replace({}, '(\.[0-9]{{6}})[0-9]+', '\1')::timestamptz",
+    "DateField": "({})::date",
 }
 # Columns every master row gets from the staging table rather than from the payload.
 FROM_STAGE = {"tenant_id": "tenant_id", "st_id": "st_id", "deleted": "deleted", "synced_at": "fetched_at"}
@@ -57,9 +61,9 @@ def _value_expression(source, field: models.Field) -> tuple[str, list] | None:
     kind = field.get_internal_type()
     if kind == "JSONField":
         return "NULLIF(payload #> %s, 'null'::jsonb)", [path]
-    if kind not in CASTS:
+    if kind not in CONVERSIONS:
         return None
-    return f"(payload #>> %s){CASTS[kind]}", [path]
+    return CONVERSIONS[kind].format("(payload #>> %s)"), [path]
 
 
 def _missing(field: models.Field) -> tuple[str, list] | None:

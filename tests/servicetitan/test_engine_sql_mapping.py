@@ -31,7 +31,8 @@ TYPED_VALUES = {
     "PositiveIntegerField": (42, "43"),
     "DecimalField": (7, "12.34567"),  # a string where a number belongs; more decimals than the column keeps
     "FloatField": (33.5, 7),
-    "DateTimeField": ("2026-03-04T05:06:07+02:00", "2026-03-04T05:06:07.123456"),  # no offset: UTC
+    # An offset; none (UTC); ServiceTitan's seven decimals, beyond what Python and PostgreSQL keep.
+    "DateTimeField": ("2026-03-04T05:06:07.9999996+02:00", "2026-03-04T05:06:07.1234567"),
     "DateField": ("2026-02-01", "2026-02-01T00:00:00Z"),
     "JSONField": ([1, {"a": None}], {}),
 }
