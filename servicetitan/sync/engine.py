@@ -22,15 +22,16 @@ from datetime import timedelta
 from typing import Protocol
 
 from django.conf import settings
-from django.db import reset_queries, transaction
+from django.db import connection, reset_queries, transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
 from servicetitan.logging import redact
 from servicetitan.models import SyncCursor, SyncRun
 from servicetitan.sync.locks import HOST, RunLock, run_lock
+from servicetitan.sync.sql_mapping import maps_in_sql, merge_master_from_raw
 from servicetitan.sync.streams import Stream, resolve_targets
-from servicetitan.sync.upsert import UpsertResult, write_master, write_page
+from servicetitan.sync.upsert import UpsertResult, master_update_fields, run_after_page, write_master, write_page
 
 logger = logging.getLogger("servicetitan.sync")
 
@@ -271,7 +272,8 @@ def rebuild_targets(targets: Iterable[str] | None = None) -> dict[str, int]:
 
 
 def rebuild_stream(stream: Stream) -> int:
-    raw = stream.raw()
+    raw, master = stream.raw(), stream.master()
+    raw_table = connection.ops.quote_name(raw._meta.db_table)
     count, last_pk, tenants = 0, 0, set()
     while True:
         # Chunks by primary key: memory stays flat however many rows there are.
@@ -282,14 +284,20 @@ def rebuild_stream(stream: Stream) -> int:
         )
         if not chunk:
             break
-        last_pk = chunk[-1][0]
+        pk_range, last_pk = (last_pk, chunk[-1][0]), chunk[-1][0]
         by_tenant: dict[int, list[tuple[dict, bool]]] = {}
         for _, tenant_id, payload, deleted in chunk:
             by_tenant.setdefault(tenant_id, []).append((payload, deleted))
         now = timezone.now()
         with transaction.atomic():
-            for tenant_id, records in by_tenant.items():
-                write_master(stream, records, tenant_id, now)
+            if maps_in_sql(master):
+                # PostgreSQL: the chunk's master rows in one statement, straight from the raw table.
+                merge_master_from_raw(master, raw_table, master_update_fields(master), synced_at=now, pk_range=pk_range)
+                for tenant_id, records in by_tenant.items():
+                    run_after_page(stream, [payload for payload, _ in records], tenant_id)
+            else:
+                for tenant_id, records in by_tenant.items():
+                    write_master(stream, records, tenant_id, now)
         tenants.update(by_tenant)
         count += len(chunk)
     if stream.after_run:

@@ -17,6 +17,7 @@ text column reads "true" / "12.50" in SQL and "True" / "12.5" in Python.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 
 from django.db import connection, models
@@ -43,8 +44,8 @@ CONVERSIONS = {
     "DateTimeField": r"regexp_replace({}, '(\.[0-9]{{6}})[0-9]+', '\1')::timestamptz",
     "DateField": "({})::date",
 }
-# Columns every master row gets from the staging table rather than from the payload.
-FROM_STAGE = {"tenant_id": "tenant_id", "st_id": "st_id", "deleted": "deleted", "synced_at": "fetched_at"}
+# Columns every master row takes from its raw row rather than from the payload.
+FROM_RAW = {"tenant_id": "tenant_id", "st_id": "st_id", "deleted": "deleted", "synced_at": "fetched_at"}
 
 
 def _quote(name: str) -> str:
@@ -89,7 +90,7 @@ def _plan(master: type[SyncedModel]) -> tuple[tuple[models.Field, str, list], ..
     model's mapping needs Python."""
     plan = []
     for column, source, field in master.compiled_mapping():
-        if column in FROM_STAGE:
+        if column in FROM_RAW:
             continue
         value = _value_expression(source, field)
         if value is None:
@@ -102,8 +103,17 @@ def maps_in_sql(master: type[SyncedModel]) -> bool:
     return connection.vendor == "postgresql" and _plan(master) is not None
 
 
-def merge_master_from_stage(master: type[SyncedModel], stage: str, update: list[str]) -> None:
-    """Upsert the master rows of every raw row in `stage` (a quoted table name), in one statement."""
+def merge_master_from_raw(
+    master: type[SyncedModel],
+    source: str,
+    update: list[str],
+    *,
+    synced_at: datetime | None = None,
+    pk_range: tuple[int, int] | None = None,
+) -> None:
+    """Upsert the master rows of the raw rows in `source` (a quoted table: a page's staging table, or the raw table
+    itself for a rebuild, then limited to `pk_range` = (after, up to)), in one statement. `synced_at` defaults to the
+    raw rows' `fetched_at`."""
     plan = _plan(master)
     if plan is None:
         raise ValueError(f"{master.__name__}'s mapping needs Python (see maps_in_sql)")
@@ -116,9 +126,13 @@ def merge_master_from_stage(master: type[SyncedModel], stage: str, update: list[
         columns.append(field.column)
         selects.append(expression)
         params.extend(value_params)
-    for name, stage_column in FROM_STAGE.items():
+    for name, raw_column in FROM_RAW.items():
         columns.append(master._meta.get_field(name).column)
-        selects.append(_quote(stage_column))
+        if name == "synced_at" and synced_at is not None:
+            selects.append("%s")
+            params.append(synced_at)
+        else:
+            selects.append(_quote(raw_column))
     # Columns a new row needs beyond the mapping (e.g. a category's depth) get their model defaults, as Django's
     # `save` would fill them: the database has no defaults of its own.
     for field in master._meta.concrete_fields:
@@ -133,7 +147,10 @@ def merge_master_from_stage(master: type[SyncedModel], stage: str, update: list[
     )
     # Identifiers come from model metadata (quoted), SQL from the models' own declarations; values are parameters.
     sql = f"INSERT INTO {_quote(master._meta.db_table)} ({', '.join(map(_quote, columns))}) "
-    sql += f"SELECT {', '.join(selects)} FROM {stage} "  # noqa: S608
+    sql += f"SELECT {', '.join(selects)} FROM {source} "  # noqa: S608
+    if pk_range is not None:
+        sql += 'WHERE "id" > %s AND "id" <= %s '  # raw models keep Django's default primary key
+        params.extend(pk_range)
     sql += f"ON CONFLICT (tenant_id, st_id) DO UPDATE SET {assignments}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

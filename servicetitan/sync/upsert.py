@@ -23,7 +23,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from servicetitan.sync.bulk import PreSerializedJSON, upsert_rows
-from servicetitan.sync.sql_mapping import maps_in_sql, merge_master_from_stage
+from servicetitan.sync.sql_mapping import maps_in_sql, merge_master_from_raw
 from servicetitan.sync.streams import Stream
 
 # Keys under which a payload says the record was deleted in ServiceTitan (export answers keep deleted records).
@@ -103,7 +103,7 @@ def _aware(value):
 
 
 @cache
-def _master_update_fields(master: type[models.Model]) -> list[str]:
+def master_update_fields(master: type[models.Model]) -> list[str]:
     columns = [column for column, _, _ in master.compiled_mapping() if column != "st_id"]
     return [*columns, "deleted", "synced_at"]
 
@@ -118,11 +118,11 @@ def write_master(stream: Stream, records: list[tuple[dict, bool]], tenant_id: in
         {**values_from_payload(payload), "tenant_id": tenant_id, "deleted": deleted, "synced_at": now}
         for payload, deleted in records
     ]
-    upsert_rows(master, rows, unique=UNIQUE, update=_master_update_fields(master))
-    _after_page(stream, [payload for payload, _ in records], tenant_id)
+    upsert_rows(master, rows, unique=UNIQUE, update=master_update_fields(master))
+    run_after_page(stream, [payload for payload, _ in records], tenant_id)
 
 
-def _after_page(stream: Stream, payloads: list[dict], tenant_id: int) -> None:
+def run_after_page(stream: Stream, payloads: list[dict], tenant_id: int) -> None:
     if stream.after_page:
         stream.after_page(stream.master(), payloads, tenant_id)
 
@@ -200,8 +200,8 @@ def write_page(
         master = stream.master()
         if stage is not None and maps_in_sql(master):
             # PostgreSQL maps the master rows from the raw rows it just took: no second set of rows to build and COPY.
-            merge_master_from_stage(master, stage, _master_update_fields(master))
-            _after_page(stream, [record for record, _ in master_records], tenant_id)
+            merge_master_from_raw(master, stage, master_update_fields(master))
+            run_after_page(stream, [record for record, _ in master_records], tenant_id)
         else:
             write_master(stream, master_records, tenant_id, now)
     if touch_unchanged and unchanged_ids:

@@ -12,6 +12,7 @@ from pricebook.models import Category, Material, RawMaterial, Service
 from servicetitan import registry
 from servicetitan.models import SyncCursor, SyncRun
 from servicetitan.simulator import DEMO_TENANT_ID, FaultConfig
+from servicetitan.sync import engine
 from servicetitan.sync.engine import rebuild_targets, sync_stream, sync_targets
 from servicetitan.sync.streams import all_streams
 from servicetitan.sync.upsert import upsert_records
@@ -241,6 +242,18 @@ def test_rebuild_reproduces_master_rows_and_relations_from_raw_without_calls(sim
         == (before["links"])
     )
     assert sorted(Material.objects.values_list("st_id", "categories__st_id")) == before["material_categories"]
+
+
+def test_rebuild_in_small_chunks_covers_every_raw_row_once(sim, monkeypatch):
+    sync_targets(["pricebook.categories", "pricebook.materials"], full=True)
+    Material.objects.filter(st_id__in=list(Material.objects.values_list("st_id", flat=True)[::2])).delete()
+    Material.objects.update(name="stale")
+    monkeypatch.setattr(engine, "REBUILD_CHUNK", 7)  # many chunks, a partial last one
+
+    counts = rebuild_targets(["pricebook.materials"])
+
+    assert counts == {"pricebook.materials": RawMaterial.objects.count()}
+    assert_mirror_equals(sim, ["pricebook.materials"])
 
 
 def _resource_without(monkeypatch, key: str, **changes):
