@@ -274,27 +274,27 @@ def rebuild_targets(targets: Iterable[str] | None = None) -> dict[str, int]:
 def rebuild_stream(stream: Stream) -> int:
     raw, master = stream.raw(), stream.master()
     raw_table = connection.ops.quote_name(raw._meta.db_table)
+    in_sql = maps_in_sql(master)
+    # PostgreSQL maps in SQL: payloads are read into Python only for the stream's relations, if it has any.
+    columns = ("pk", "tenant_id", "deleted", *(("payload",) if stream.after_page or not in_sql else ()))
     count, last_pk, tenants = 0, 0, set()
     while True:
         # Chunks by primary key: memory stays flat however many rows there are.
-        chunk = list(
-            raw.objects.filter(pk__gt=last_pk)
-            .order_by("pk")
-            .values_list("pk", "tenant_id", "payload", "deleted")[:REBUILD_CHUNK]
-        )
+        chunk = list(raw.objects.filter(pk__gt=last_pk).order_by("pk").values_list(*columns)[:REBUILD_CHUNK])
         if not chunk:
             break
         pk_range, last_pk = (last_pk, chunk[-1][0]), chunk[-1][0]
         by_tenant: dict[int, list[tuple[dict, bool]]] = {}
-        for _, tenant_id, payload, deleted in chunk:
-            by_tenant.setdefault(tenant_id, []).append((payload, deleted))
+        for _, tenant_id, deleted, *rest in chunk:
+            by_tenant.setdefault(tenant_id, []).append((rest[0] if rest else None, deleted))
         now = timezone.now()
         with transaction.atomic():
-            if maps_in_sql(master):
-                # PostgreSQL: the chunk's master rows in one statement, straight from the raw table.
+            if in_sql:
+                # The chunk's master rows in one statement, straight from the raw table.
                 merge_master_from_raw(master, raw_table, master_update_fields(master), synced_at=now, pk_range=pk_range)
-                for tenant_id, records in by_tenant.items():
-                    run_after_page(stream, [payload for payload, _ in records], tenant_id)
+                if stream.after_page:
+                    for tenant_id, records in by_tenant.items():
+                        run_after_page(stream, [payload for payload, _ in records], tenant_id)
             else:
                 for tenant_id, records in by_tenant.items():
                     write_master(stream, records, tenant_id, now)

@@ -245,15 +245,19 @@ def test_rebuild_reproduces_master_rows_and_relations_from_raw_without_calls(sim
 
 
 def test_rebuild_in_small_chunks_covers_every_raw_row_once(sim, monkeypatch):
-    sync_targets(["pricebook.categories", "pricebook.materials"], full=True)
-    Material.objects.filter(st_id__in=list(Material.objects.values_list("st_id", flat=True)[::2])).delete()
-    Material.objects.update(name="stale")
+    from crm.models import Customer, RawCustomer
+
+    keys = ["pricebook.materials", "crm.customers"]  # with relations, and without
+    sync_targets(["pricebook.categories", *keys], full=True)
+    for model in (Material, Customer):
+        model.objects.filter(st_id__in=list(model.objects.values_list("st_id", flat=True)[::2])).delete()
+        model.objects.update(name="stale")
     monkeypatch.setattr(engine, "REBUILD_CHUNK", 7)  # many chunks, a partial last one
 
-    counts = rebuild_targets(["pricebook.materials"])
+    counts = rebuild_targets(keys)
 
-    assert counts == {"pricebook.materials": RawMaterial.objects.count()}
-    assert_mirror_equals(sim, ["pricebook.materials"])
+    assert counts == {"pricebook.materials": RawMaterial.objects.count(), "crm.customers": RawCustomer.objects.count()}
+    assert_mirror_equals(sim, keys)
 
 
 def _resource_without(monkeypatch, key: str, **changes):
