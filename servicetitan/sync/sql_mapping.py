@@ -55,7 +55,8 @@ def _quote(name: str) -> str:
 def _value_expression(source, field: models.Field) -> tuple[str, list] | None:
     """The SQL for one mapped column's value before defaults, with its parameters; None if SQL cannot say it."""
     if isinstance(source, Computed):
-        return (f"({source.sql})", []) if source.sql else None
+        # A literal % (LIKE patterns) must not read as a parameter placeholder.
+        return (f"({source.sql.replace('%', '%%')})", []) if source.sql else None
     if callable(source):
         return None
     path = source.split(".")

@@ -126,3 +126,21 @@ def test_a_model_with_a_plain_callable_is_mapped_in_python(monkeypatch):
         assert maps_in_sql(all_streams()["pricebook.services"].master())
     finally:
         sql_mapping._plan.cache_clear()
+
+
+def test_computed_sql_may_contain_a_percent_sign(monkeypatch):
+    from pricebook.models import Material
+    from servicetitan.models import Computed
+    from servicetitan.sync import sql_mapping
+
+    stream = all_streams()["pricebook.materials"]
+    percent = Computed(lambda payload: "50%", sql="'50%'")
+    mapping = [(c, percent if c == "name" else src, f) for c, src, f in Material.compiled_mapping()]
+    monkeypatch.setattr(Material, "_compiled_mapping", mapping)
+    sql_mapping._plan.cache_clear()
+    try:
+        with transaction.atomic():
+            write_page(stream, [{"id": 1, "code": "A"}], SQL_TENANT)
+        assert Material.objects.get(tenant_id=SQL_TENANT, st_id=1).name == "50%"
+    finally:
+        sql_mapping._plan.cache_clear()
