@@ -145,7 +145,15 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(SyncCursor)
 class SyncCursorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("target", "tenant_id", "short_token", "modified_since", "last_full_at", "updated_at")
+    list_display = (
+        "target",
+        "tenant_id",
+        "short_token",
+        "modified_since",
+        "last_full_at",
+        "follow_up_requested_at",
+        "updated_at",
+    )
     search_fields = ("target",)
 
     @admin.display(description="export token")

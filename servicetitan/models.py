@@ -297,6 +297,8 @@ class SyncCursor(models.Model):
     # minus a safety overlap).
     modified_since = models.DateTimeField(null=True, blank=True)
     last_full_at = models.DateTimeField(null=True, blank=True, help_text="When the last complete full pass finished.")
+    # A run was asked for while another held the lock: the holder runs once more when it finishes.
+    follow_up_requested_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -9,7 +9,9 @@ How a stream is fetched follows from its registry resource:
 A complete pass over everything (full runs, first runs, whole refreshes) ends by marking every row it did not see as
 deleted: records vanish from the mirror's view, never from the database.
 
-One run per (tenant, entity) at a time (see `locks`); every run leaves a `SyncRun` with its counts and error.
+One run per (tenant, entity) at a time (see `locks`); a run asked for meanwhile is skipped and leaves a request that
+the holder serves with one more incremental run when it finishes (a burst of webhooks costs one extra run, not one
+each). Every run leaves a `SyncRun` with its counts and error.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ COUNTERS = ("pages", "created", "updated", "unchanged", "deactivated", "deleted"
 # ServiceTitan and records committed late on their side. Re-reading a record costs nothing (its hash is unchanged).
 DEFAULT_OVERLAP_SECONDS = 600
 REBUILD_CHUNK = 2000
+# Follow-up runs one run makes at most for requests that arrived while it ran (a steady stream of webhooks must not
+# keep one worker busy forever; a request left over is served by the next run).
+MAX_FOLLOW_UPS = 3
 
 
 def overlap() -> timedelta:
@@ -117,15 +122,48 @@ def sync_stream(
     progress: SyncProgress | None = None,
     triggered_by: str = "",
 ) -> SyncRun:
-    """One run of one entity. Returns its SyncRun: succeeded, failed (with the error) or skipped (lock held)."""
+    """One run of one entity. Returns its SyncRun: succeeded, failed (with the error) or skipped (lock held).
+
+    A run asked for while another held the lock (a webhook during a long sync, say) is skipped, and leaves a request
+    on the entity's cursor: the holder then runs once more, incrementally, when it finishes, so what the skipped run
+    was for is not left to the next schedule.
+    """
     if client is None:
         try:
             client = _get_client()
         except Exception as exc:
             return _record_failure(stream, exc, full=full, triggered_by=triggered_by)
+    run = _locked_run(stream, full=full, client=client, progress=progress, triggered_by=triggered_by)
+    follow_ups = 0
+    while run.status != SyncRun.Status.SKIPPED and follow_ups < MAX_FOLLOW_UPS:
+        if not _follow_up_requested(client.tenant_id, stream.key):
+            break
+        follow_ups += 1
+        follow_up = _locked_run(
+            stream, full=False, client=client, progress=progress, triggered_by=f"follow-up of run {run.pk}"
+        )
+        if follow_up.status == SyncRun.Status.SKIPPED:  # another process took over, and the request with it
+            break
+    return run
+
+
+def _follow_up_requested(tenant_id: int, target: str) -> bool:
+    return SyncCursor.objects.filter(tenant_id=tenant_id, target=target, follow_up_requested_at__isnull=False).exists()
+
+
+def request_follow_up(tenant_id: int, target: str) -> None:
+    SyncCursor.objects.get_or_create(tenant_id=tenant_id, target=target)
+    SyncCursor.objects.filter(tenant_id=tenant_id, target=target).update(follow_up_requested_at=timezone.now())
+
+
+def _locked_run(stream: Stream, *, full: bool, client, progress: SyncProgress | None, triggered_by: str) -> SyncRun:
     tenant_id = client.tenant_id
     worker = f"{HOST}:{os.getpid()}"
     with run_lock(tenant_id, stream.key) as lock:
+        if not lock.held:
+            request_follow_up(tenant_id, stream.key)
+            # The holder may have finished and looked for requests in between: then nobody would run for this one.
+            lock.held = lock.acquire()
         if not lock.held:
             now = timezone.now()
             run = SyncRun.objects.create(
@@ -135,13 +173,16 @@ def sync_stream(
                 status=SyncRun.Status.SKIPPED,
                 started_at=now,
                 finished_at=now,
-                error=f"Skipped: another run of {stream.key} is in progress.",
+                error=f"Skipped: another run of {stream.key} is in progress. It runs once more when it finishes, "
+                "to pick up what this run was asked for.",
                 triggered_by=triggered_by,
                 worker=worker,
             )
-            logger.info("sync %s skipped: another run holds the lock", stream.key)
+            logger.info("sync %s skipped: another run holds the lock and will run again after it", stream.key)
             return run
         _close_abandoned_runs(tenant_id, stream.key)
+        # This run covers every request made before it starts; requests made while it runs ask for a follow-up.
+        SyncCursor.objects.filter(tenant_id=tenant_id, target=stream.key).update(follow_up_requested_at=None)
         run = SyncRun.objects.create(
             target=stream.key, tenant_id=tenant_id, full=full, triggered_by=triggered_by, worker=worker
         )

@@ -195,8 +195,39 @@ def test_two_concurrent_runs_of_an_entity_do_not_both_run(sim):
     assert second.status == SyncRun.Status.SKIPPED
     assert "in progress" in second.error
     assert first[0].status == SyncRun.Status.SUCCEEDED
-    third = sync_stream(stream)  # the lock is free again
+    # The skipped request is not dropped: the holder ran once more, incrementally, when it finished.
+    follow_up = SyncRun.objects.get(triggered_by=f"follow-up of run {first[0].pk}")
+    assert follow_up.status == SyncRun.Status.SUCCEEDED and not follow_up.full
+    assert follow_up.started_at >= first[0].finished_at
+    assert not SyncCursor.objects.get(target=stream.key).follow_up_requested_at
+    third = sync_stream(stream)  # the lock is free again, and nothing asks for a follow-up
     assert third.status == SyncRun.Status.SUCCEEDED
+    assert SyncRun.objects.filter(target=stream.key).count() == 4  # first, skipped, follow-up, third
+
+
+def test_a_request_arriving_during_a_run_is_served_by_a_follow_up_and_steady_requests_are_bounded(sim, monkeypatch):
+    stream = all_streams()["pricebook.categories"]
+
+    class RequestsWhileRunning:
+        """Every run gets a request for another run while it is on its first page (as a webhook would)."""
+
+        def started(self, stream, run):
+            pass
+
+        def page(self, stream, run, records):
+            engine.request_follow_up(run.tenant_id, stream.key)
+
+        def finished(self, stream, run):
+            pass
+
+    monkeypatch.setattr(engine, "MAX_FOLLOW_UPS", 2)
+    run = sync_stream(stream, full=True, progress=RequestsWhileRunning(), triggered_by="test")
+
+    follow_ups = SyncRun.objects.filter(triggered_by=f"follow-up of run {run.pk}").order_by("started_at")
+    assert [r.status for r in follow_ups] == [SyncRun.Status.SUCCEEDED] * 2  # bounded, not one per request forever
+    assert not any(r.full for r in follow_ups)
+    # The last request is kept for the next run rather than dropped.
+    assert SyncCursor.objects.get(target=stream.key).follow_up_requested_at is not None
 
 
 def test_a_run_left_running_by_a_dead_process_is_closed_by_the_next_run(sim):

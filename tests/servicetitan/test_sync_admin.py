@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from servicetitan.models import SyncRun
-from servicetitan.sync.engine import _describe
+from servicetitan.sync.engine import _describe, request_follow_up
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +38,15 @@ def test_status_page_lists_every_entity_with_its_last_run_and_error(staff):
     assert "Price must be greater than or equal to 0" in html
     assert "failed" in html
     assert html.count("Full resync") >= 4
+
+
+def test_status_page_says_when_another_run_was_requested_during_a_run(staff):
+    assert "another run requested" not in staff.get(STATUS_URL).content.decode()
+
+    request_follow_up(1, "pricebook.services")  # what a skipped run leaves
+
+    html = staff.get(STATUS_URL).content.decode()
+    assert html.count("another run requested") == 1
 
 
 def test_sync_now_queues_the_task_on_commit_and_the_run_is_recorded(
