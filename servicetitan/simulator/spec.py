@@ -2,17 +2,17 @@
 
 The simulator shapes every record from the response schemas (so each field the spec requires is present with the
 right type) and validates write bodies against the request schemas. It reads a vendored snapshot, `schemas.json`
-(the schemas reachable from the registry's operations, structural keywords only), so it runs without the specs;
+(the schemas reachable from the registry's operations, structural keywords only), so it need not parse 4 MB of specs;
 `build_snapshot()` regenerates it from the specs and a test checks it is current.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from pathlib import Path
 
+from servicetitan import openapi
 from servicetitan.registry import RESOURCES, Resource
 
 SNAPSHOT_PATH = Path(__file__).with_name("schemas.json")
@@ -34,22 +34,9 @@ _KEPT = {
 _REF_PREFIX = "#/components/schemas/"
 
 
-def find_spec_dir() -> Path | None:
-    """Where ServiceTitan's OpenAPI files are: $SERVICE_TITAN_OPENAPI_DIR, or `shared/` beside or above the repo."""
-    repo = Path(__file__).resolve().parents[2]
-    candidates = [os.environ.get("SERVICE_TITAN_OPENAPI_DIR")]
-    candidates += [str(repo / "shared" / "servicetitan-openapi"), str(repo.parent / "shared" / "servicetitan-openapi")]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "pricebook-v2.json").is_file():
-            return Path(candidate)
-    return None
-
-
 @cache
 def load_spec(api_module: str, spec_dir: str | None = None) -> dict:
-    directory = Path(spec_dir) if spec_dir else find_spec_dir()
-    if directory is None:
-        raise FileNotFoundError("ServiceTitan OpenAPI specs not found; set SERVICE_TITAN_OPENAPI_DIR")
+    directory = Path(spec_dir) if spec_dir else openapi.spec_dir()
     return json.loads((directory / f"{api_module}-v2.json").read_text())
 
 

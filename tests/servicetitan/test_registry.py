@@ -1,24 +1,19 @@
 """Every operation in servicetitan/registry.py exists in ServiceTitan's OpenAPI specs, with only their parameters.
 
-The specs live in `shared/servicetitan-openapi/` beside the repository (override with LAZI_OPENAPI_DIR). Without
-them this test fails: it is the only guard that LAZI never calls an endpoint or parameter ServiceTitan lacks.
+The specs are read from `servicetitan/openapi/` (a copy of `shared/servicetitan-openapi/`, kept equal to it here;
+LAZI_OPENAPI_DIR overrides). Without them this test fails: it is the only guard that LAZI never calls an endpoint or
+parameter ServiceTitan lacks.
 """
 
 import functools
 import json
-import os
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
+from servicetitan import openapi
+from servicetitan.openapi import spec_dir
 from servicetitan.registry import RESOURCES, Operation, Resource
-
-
-def spec_dir() -> Path:
-    override = os.environ.get("LAZI_OPENAPI_DIR")
-    return Path(override) if override else Path(settings.BASE_DIR).parent / "shared" / "servicetitan-openapi"
 
 
 @functools.cache
@@ -73,6 +68,14 @@ CASES = [
     ]
     if operation is not None
 ]
+
+
+def test_the_vendored_specs_are_the_shared_ones():
+    if not openapi.SHARED_DIR.is_dir():
+        pytest.skip(f"{openapi.SHARED_DIR} is not beside this clone: nothing to compare the copy with")
+    shared = {path.name: path.read_bytes() for path in openapi.SHARED_DIR.glob("*.json")}
+    vendored = {path.name: path.read_bytes() for path in openapi.VENDORED_DIR.glob("*.json")}
+    assert shared == vendored, "servicetitan/openapi/ differs from shared/servicetitan-openapi/: copy the specs again"
 
 
 def test_specs_directory_is_present():
