@@ -33,7 +33,14 @@ from django.db import DatabaseError, connection, transaction
 from servicetitan.sync.bulk import PreSerializedJSON, upsert_rows
 from servicetitan.sync.engine import sync_targets
 from servicetitan.sync.streams import Stream, all_streams
-from servicetitan.sync.upsert import UNIQUE, canonical_json, expand_records, master_update_fields, payload_hash
+from servicetitan.sync.upsert import (
+    RAW_UPDATE_FIELDS,
+    UNIQUE,
+    canonical_json,
+    expand_records,
+    master_update_fields,
+    payload_hash,
+)
 
 ROOT = Path(settings.BASE_DIR)
 BENCH_KEYS = ("pricebook.categories", "pricebook.materials", "pricebook.equipment", "pricebook.services")
@@ -234,23 +241,21 @@ def _row_statement(model, row: dict, update: list[str]) -> tuple[str, list]:
 
 def load_row_by_row(stream: Stream, prepared) -> None:
     raw, master = stream.raw(), stream.master()
-    raw_update = ["payload", "payload_hash", "st_modified_on", "active", "deleted", "fetched_at"]
     master_update = master_update_fields(master)
     with connection.cursor() as cursor:
         for raw_rows, master_rows in prepared:
             for raw_row, master_row in zip(raw_rows, master_rows, strict=True):
                 raw_row = {**raw_row, "payload": json.loads(raw_row["payload"])}
-                cursor.execute(*_row_statement(raw, raw_row, raw_update))  # autocommit: one transaction each
+                cursor.execute(*_row_statement(raw, raw_row, RAW_UPDATE_FIELDS))  # autocommit: one transaction each
                 cursor.execute(*_row_statement(master, master_row, master_update))
 
 
 def load_by_copy(stream: Stream, prepared) -> None:
     raw, master = stream.raw(), stream.master()
-    raw_update = ["payload", "payload_hash", "st_modified_on", "active", "deleted", "fetched_at"]
     master_update = master_update_fields(master)
     for raw_rows, master_rows in prepared:
         with transaction.atomic():
-            upsert_rows(raw, raw_rows, unique=UNIQUE, update=raw_update)
+            upsert_rows(raw, raw_rows, unique=UNIQUE, update=RAW_UPDATE_FIELDS)
             upsert_rows(master, master_rows, unique=UNIQUE, update=master_update)
 
 

@@ -134,11 +134,11 @@ def sync_stream(
         except Exception as exc:
             return _record_failure(stream, exc, full=full, triggered_by=triggered_by)
     run = _locked_run(stream, full=full, client=client, progress=progress, triggered_by=triggered_by)
-    follow_ups = 0
-    while run.status != SyncRun.Status.SKIPPED and follow_ups < MAX_FOLLOW_UPS:
+    if run.status == SyncRun.Status.SKIPPED:
+        return run
+    for _ in range(MAX_FOLLOW_UPS):
         if not _follow_up_requested(client.tenant_id, stream.key):
             break
-        follow_ups += 1
         follow_up = _locked_run(
             stream, full=False, client=client, progress=progress, triggered_by=f"follow-up of run {run.pk}"
         )
@@ -152,8 +152,9 @@ def _follow_up_requested(tenant_id: int, target: str) -> bool:
 
 
 def request_follow_up(tenant_id: int, target: str) -> None:
-    SyncCursor.objects.get_or_create(tenant_id=tenant_id, target=target)
-    SyncCursor.objects.filter(tenant_id=tenant_id, target=target).update(follow_up_requested_at=timezone.now())
+    SyncCursor.objects.update_or_create(
+        tenant_id=tenant_id, target=target, defaults={"follow_up_requested_at": timezone.now()}
+    )
 
 
 def _locked_run(stream: Stream, *, full: bool, client, progress: SyncProgress | None, triggered_by: str) -> SyncRun:

@@ -12,13 +12,12 @@ import re
 import pytest
 
 from servicetitan import openapi
-from servicetitan.openapi import spec_dir
 from servicetitan.registry import RESOURCES, Operation, Resource
 
 
 @functools.cache
 def load_spec(file_name: str) -> dict:
-    path = spec_dir() / file_name
+    path = openapi.spec_dir() / file_name
     if not path.is_file():
         pytest.fail(f"ServiceTitan OpenAPI spec {path} is missing: set LAZI_OPENAPI_DIR to the specs' directory")
     return json.loads(path.read_text())
@@ -79,7 +78,7 @@ def test_the_vendored_specs_are_the_shared_ones():
 
 
 def test_specs_directory_is_present():
-    directory = spec_dir()
+    directory = openapi.spec_dir()
     assert directory.is_dir(), f"{directory} is missing: set LAZI_OPENAPI_DIR to ServiceTitan's OpenAPI specs"
     needed = {resource.spec_file for resource in RESOURCES.values()}
     assert needed <= {path.name for path in directory.glob("*.json")}
