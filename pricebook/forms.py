@@ -15,6 +15,7 @@ from pricebook.services.pricing import PRICE_FIELDS, Rounding
 _MONEY_FIELD = {"max_digits": OVERRIDE_MONEY["max_digits"], "decimal_places": 4}
 LABELS = {
     "name": "Name",
+    "cost": "Cost",
     "price": "Price",
     "member_price": "Member price",
     "add_on_price": "Add-on price",

@@ -29,6 +29,10 @@ class RawEquipment(RawRecord):
         verbose_name_plural = "raw equipment"
 
 
+class RawMarkupTier(RawRecord):
+    pass
+
+
 # --- Master -----------------------------------------------------------------------------------------------------------
 class Category(SyncedModel):
     class CategoryType(models.TextChoices):
@@ -207,6 +211,23 @@ class Equipment(PricebookItem):
         verbose_name_plural = "equipment"
 
 
+# --- ServiceTitan's material markup table (`materialsmarkup`): cost ranges, each with a markup percent -----------------
+class MarkupTier(SyncedModel):
+    """One tier of the markup table: a cost `from_cost ≤ cost < to_cost` is marked up by `percent` (see PRICING.md)."""
+
+    from_cost = models.DecimalField("from", max_digits=14, decimal_places=4, default=0)
+    to_cost = models.DecimalField("to", max_digits=14, decimal_places=4, default=0)
+    percent = models.DecimalField("markup %", max_digits=9, decimal_places=4, default=0)
+
+    st_mapping = {"from_cost": "from", "to_cost": "to", "percent": "percent"}
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["from_cost"]
+
+    def __str__(self):
+        return f"{self.from_cost.normalize():f} to {self.to_cost.normalize():f}: {self.percent.normalize():f}%"
+
+
 # --- Links between pricebook items, queryable ----------------------------------------------------------------------------
 # One row per link as ServiceTitan lists it. The target is kept by ServiceTitan id and resolved to the mirrored row when
 # it exists (`None` until it is mirrored; the sync resolves dangling links after each run), so no link is ever lost.
@@ -290,6 +311,7 @@ ITEM_TYPES = ("material", "service", "equipment")
 OVERRIDE_FIELDS: tuple[OverrideField, ...] = (
     OverrideField("name", "override_name", "displayName", ITEM_TYPES),
     OverrideField("name", "override_name", "name", ("category",)),
+    OverrideField("cost", "override_cost", "cost", ("material", "equipment")),
     OverrideField("price", "override_price", "price", ITEM_TYPES),
     OverrideField("member_price", "override_member_price", "memberPrice", ITEM_TYPES),
     OverrideField("add_on_price", "override_add_on_price", "addOnPrice", ITEM_TYPES),
@@ -329,6 +351,7 @@ class PricebookOverride(models.Model):
     st_pricebook_id = models.BigIntegerField("ServiceTitan id")
 
     override_name = models.CharField("name", max_length=512, null=True, blank=True)
+    override_cost = models.DecimalField("cost", **OVERRIDE_MONEY)
     override_price = models.DecimalField("price", **OVERRIDE_MONEY)
     override_member_price = models.DecimalField("member price", **OVERRIDE_MONEY)
     override_add_on_price = models.DecimalField("add-on price", **OVERRIDE_MONEY)
@@ -430,3 +453,94 @@ class PricebookOverrideChange(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.item_type} {self.st_pricebook_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- Pricing from cost (PRICING.md): LAZI's pricing rules and the reprice batches they propose ----------------------------
+class PricingRule(models.Model):
+    """How LAZI prices one item type in one category subtree (no category: the default). The most specific wins."""
+
+    class ItemType(models.TextChoices):
+        MATERIAL = "material"
+        SERVICE = "service"
+        EQUIPMENT = "equipment"
+
+    class Markup(models.TextChoices):
+        TIERS = "tiers", "ServiceTitan's markup table"
+        PERCENT = "percent", "a fixed percent"
+
+    class MaterialsMarkup(models.TextChoices):
+        INDIVIDUAL = "individual", "each material by its own tier"
+        AGGREGATE = "aggregate", "the materials' total by its tier"
+
+    class Rounding(models.TextChoices):
+        CENTS = "cents", "to the cent"
+        WHOLE = "whole", "to whole dollars"
+        UP_99 = "up_99", "up to .99"
+        UP_95 = "up_95", "up to .95"
+        FIVE = "five", "up to a multiple of 5"
+
+    tenant_id = models.BigIntegerField()
+    name = models.CharField(max_length=255)
+    item_type = models.CharField(max_length=16, choices=ItemType.choices)
+    # A category's ServiceTitan id: the rule covers it and its subcategories. None: every category.
+    category_st_id = models.BigIntegerField("category (ServiceTitan id)", null=True, blank=True)
+    markup = models.CharField(max_length=16, choices=Markup.choices, default=Markup.TIERS)
+    markup_percent = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
+    labor_rate = models.DecimalField("billable hourly rate", max_digits=14, decimal_places=4, null=True, blank=True)
+    progressive_after_hours = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    progressive_rate = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    materials_markup = models.CharField(
+        max_length=16, choices=MaterialsMarkup.choices, default=MaterialsMarkup.INDIVIDUAL
+    )
+    member_discount_percent = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
+    add_on_percent = models.DecimalField("add-on share %", max_digits=9, decimal_places=4, null=True, blank=True)
+    rounding = models.CharField(max_length=16, choices=Rounding.choices, default=Rounding.CENTS)
+    min_margin_percent = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
+    max_change_percent = models.DecimalField(
+        "tolerance %",
+        max_digits=9,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="The largest change (in %) allowed without a flag.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["item_type", "category_st_id", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class RepriceBatch(models.Model):
+    """A proposal of new prices computed by the pricing rules; pushed only once approved."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed"
+        APPROVED = "approved"
+        PUSHED = "pushed"
+        DISCARDED = "discarded"
+
+    tenant_id = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED, db_index=True)
+    # What was asked for: targets as in st_sync (`pricebook.materials`, …), a category subtree, chosen items.
+    targets = models.JSONField(default=list, blank=True)
+    category_st_id = models.BigIntegerField(null=True, blank=True)
+    st_ids = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "reprice batches"
+
+    def __str__(self):
+        return f"Reprice #{self.pk} ({self.status})"

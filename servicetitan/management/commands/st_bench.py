@@ -7,11 +7,14 @@ import os
 import subprocess
 import sys
 import time
+from importlib import import_module
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils.module_loading import module_has_submodule
 
 from servicetitan.sync import bench
 
@@ -36,8 +39,18 @@ class Command(BaseCommand):
         parser.add_argument("--output", default="bench-results/latest.md")
         parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database for the next run")
         parser.add_argument("--rss-probe", type=int, help="(internal) one peak-RSS measurement, in a fresh process")
+        parser.add_argument(
+            "--only",
+            help="run only these sections of the apps' benchmarks (comma-separated names, see --list), "
+            "skipping the sync comparison",
+        )
+        parser.add_argument("--list", action="store_true", help="list the apps' benchmark sections and stop")
 
     def handle(self, *args, **options):
+        if options["list"]:
+            for name in app_sections():
+                self.stdout.write(name)
+            return
         if options["database_url"] and options["database_url"] != os.environ.get("DATABASE_URL"):
             return self._reexec(options["database_url"])
         if connection.vendor != "postgresql":
@@ -80,6 +93,15 @@ class Command(BaseCommand):
                 connection.creation.destroy_test_db(base_name, verbosity=0)
 
     def _measure(self, options):
+        sections = app_sections()
+        if options["only"]:
+            wanted = [name.strip() for name in options["only"].split(",") if name.strip()]
+            unknown = set(wanted) - set(sections)
+            if unknown:
+                raise CommandError(f"unknown benchmark sections {', '.join(sorted(unknown))}; see --list")
+            report = "\n".join(self._sections({name: sections[name] for name in wanted}))
+            self.stdout.write(report)
+            return
         streams = bench.bench_streams()
         keys = [s.key for s in streams]
         page_size = settings.SERVICE_TITAN["PAGE_SIZE"]
@@ -97,12 +119,19 @@ class Command(BaseCommand):
             simulator.stop()
         url = bench.database_url_of_current_connection()
         rss = [bench.run_rss_probe_subprocess(int(n), url, self.log) for n in options["rss_sizes"].split(",") if n]
-        report = render(comparison, rss, push_rows, keys, page_size)
+        report = render(comparison, rss, push_rows, keys, page_size) + "\n".join(self._sections(sections))
         self.stdout.write(report)
         path = Path(settings.BASE_DIR) / options["output"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(report)
         self.log(f"written to {path}")
+
+    def _sections(self, sections: dict) -> list[str]:
+        lines = []
+        for name, section in sections.items():
+            self.log(f"section {name} …")
+            lines += ["", *section(self.log)]
+        return lines
 
     def _push(self, simulator, n: int) -> list[dict]:
         try:
@@ -115,6 +144,20 @@ class Command(BaseCommand):
         bench.truncate_mirror(bench.bench_streams())
         sync_targets(["pricebook"], full=True, triggered_by="bench")
         return bench_push(simulator, n)
+
+
+def app_sections() -> dict:
+    """name -> section callable, from every LAZI app's `benchmarks.BENCH_SECTIONS`.
+
+    A section is `section(log) -> list[str]`: it prepares its own data (in the benchmark database, against a simulator
+    of its own when it needs one), measures side by side, cleans up, and returns Markdown lines for the report.
+    """
+    sections = {}
+    for app in settings.LAZI_APPS:
+        config = apps.get_app_config(app.rsplit(".", 1)[-1])
+        if module_has_submodule(config.module, "benchmarks"):
+            sections.update(getattr(import_module(f"{config.name}.benchmarks"), "BENCH_SECTIONS", {}))
+    return sections
 
 
 def render(c: bench.Comparison, rss: list[dict], push_rows: list[dict], keys: list[str], page_size: int) -> str:
