@@ -494,6 +494,8 @@ class PricingRule(models.Model):
     )
     member_discount_percent = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
     add_on_percent = models.DecimalField("add-on share %", max_digits=9, decimal_places=4, null=True, blank=True)
+    # Services only: the add-on price from the hours at this rate instead of a share of the price.
+    add_on_rate = models.DecimalField("add-on hourly rate", max_digits=14, decimal_places=4, null=True, blank=True)
     rounding = models.CharField(max_length=16, choices=Rounding.choices, default=Rounding.CENTS)
     min_margin_percent = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
     max_change_percent = models.DecimalField(
@@ -509,6 +511,18 @@ class PricingRule(models.Model):
 
     class Meta:
         ordering = ["item_type", "category_st_id", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant_id", "item_type", "category_st_id"],
+                condition=models.Q(category_st_id__isnull=False),
+                name="pricing_rule_one_per_category",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant_id", "item_type"],
+                condition=models.Q(category_st_id__isnull=True),
+                name="pricing_rule_one_default",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -537,10 +551,63 @@ class RepriceBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    pushed_at = models.DateTimeField(null=True, blank=True)
+    # The preview's totals (items, changed, up, down, flagged, average change %, margin before → after).
+    totals = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "reprice batches"
+        permissions = [("approve_repricebatch", "Can approve reprice batches")]
 
     def __str__(self):
         return f"Reprice #{self.pk} ({self.status})"
+
+
+class RepriceRow(models.Model):
+    """One item of a reprice batch: its prices now and as the rule computes them, why, and what looks wrong."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed"
+        APPROVED = "approved"
+        NOT_APPROVED = "not_approved", "not approved"
+        PUSHED = "pushed"
+        FAILED = "failed"
+
+    batch = models.ForeignKey(RepriceBatch, on_delete=models.CASCADE, related_name="rows")
+    tenant_id = models.BigIntegerField()
+    item_type = models.CharField(max_length=16, choices=PricingRule.ItemType.choices)
+    st_pricebook_id = models.BigIntegerField("ServiceTitan id")
+    code = models.CharField(max_length=255, blank=True)
+    name = models.CharField(max_length=512, blank=True)
+    rule = models.ForeignKey(PricingRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    rule_name = models.CharField(max_length=255, blank=True)
+    cost = models.DecimalField(max_digits=14, decimal_places=4, default=0)
+    current_price = models.DecimalField(max_digits=14, decimal_places=4, default=0)
+    new_price = models.DecimalField(max_digits=14, decimal_places=4, default=0)
+    current_member_price = models.DecimalField(max_digits=14, decimal_places=4, default=0)
+    new_member_price = models.DecimalField(max_digits=14, decimal_places=4, default=0)
+    current_add_on_price = models.DecimalField(max_digits=14, decimal_places=4, default=0)
+    new_add_on_price = models.DecimalField(max_digits=14, decimal_places=4, default=0)
+    change_percent = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    margin_before = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    margin_after = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    explanation = models.TextField(blank=True)
+    # [{"code": "tolerance", "reason": "change +62.5% is past the 25% tolerance"}, …]
+    flags = models.JSONField(default=list, blank=True)
+    flagged = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    override = models.ForeignKey(
+        PricebookOverride, null=True, blank=True, on_delete=models.SET_NULL, related_name="reprice_rows"
+    )
+
+    class Meta:
+        ordering = ["batch", "id"]
+        indexes = [models.Index(fields=["batch", "status"], name="pricebook_reprice_row_status")]
+
+    def __str__(self):
+        return f"{self.item_type} {self.st_pricebook_id}: {self.current_price} → {self.new_price}"
+
+    @property
+    def change_amount(self):
+        return self.new_price - self.current_price

@@ -1,4 +1,5 @@
-"""The staff groups of INTERFACE.md: `Pricebook editors` (view everything, edit overrides) and `Viewers` (view only).
+"""The staff groups of INTERFACE.md: `Pricebook editors` (view everything, edit overrides, write pricing rules and
+propose reprices), `Pricebook approvers` (the editors' rights, and approving reprice batches) and `Viewers` (view only).
 
 Created by a data migration and brought up to date after every `migrate` (post_migrate), so models added later get
 their view permission without anyone touching the groups by hand.
@@ -12,29 +13,43 @@ from django.db import DEFAULT_DB_ALIAS
 
 EDITORS = "Pricebook editors"
 VIEWERS = "Viewers"
+APPROVERS = "Pricebook approvers"
+APPROVE_PERMISSION = "pricebook.approve_repricebatch"
 # Apps whose every model staff may view: LAZI's own, and the beat schedules shown in the admin.
 VIEWABLE_APPS = (*settings.LAZI_APPS, "django_celery_beat")
 EDITOR_EXTRA = (
     ("pricebook", "add_pricebookoverride"),
     ("pricebook", "change_pricebookoverride"),
     ("pricebook", "delete_pricebookoverride"),
+    ("pricebook", "add_pricingrule"),
+    ("pricebook", "change_pricingrule"),
+    ("pricebook", "delete_pricingrule"),
+    # Propose a reprice, and discard a proposal.
+    ("pricebook", "add_repricebatch"),
+    ("pricebook", "change_repricebatch"),
 )
+APPROVER_EXTRA = (*EDITOR_EXTRA, ("pricebook", "approve_repricebatch"))
+
+
+def _permissions(Permission, using: str, pairs) -> list:
+    return [
+        p
+        for app_label, codename in pairs
+        for p in Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename)
+    ]
 
 
 def ensure_groups(apps=global_apps, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Create both groups if missing and add every permission they should have (never removes staff's additions)."""
+    """Create the groups if missing and add every permission they should have (never removes staff's additions)."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     view = Permission.objects.using(using).filter(
         content_type__app_label__in=VIEWABLE_APPS, codename__startswith="view_"
     )
-    extra = [
-        p
-        for app_label, codename in EDITOR_EXTRA
-        for p in Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename)
-    ]
     viewers, _ = Group.objects.using(using).get_or_create(name=VIEWERS)
     editors, _ = Group.objects.using(using).get_or_create(name=EDITORS)
+    approvers, _ = Group.objects.using(using).get_or_create(name=APPROVERS)
     view = list(view)
     viewers.permissions.add(*view)
-    editors.permissions.add(*view, *extra)
+    editors.permissions.add(*view, *_permissions(Permission, using, EDITOR_EXTRA))
+    approvers.permissions.add(*view, *_permissions(Permission, using, APPROVER_EXTRA))

@@ -269,3 +269,133 @@ def flag_conflicts_after_page(master_model, payloads: list[dict], tenant_id: int
 
     ids = [p["id"] for p in payloads if isinstance(p, dict) and "id" in p]
     return flag_conflicts(item_type_of(master_model), ids, tenant_id) if ids else 0
+
+
+# Items per round of the bulk path: one SELECT of items, one of overrides, one INSERT, one UPDATE, one history INSERT.
+BULK_CHUNK = 1000
+
+
+def save_overrides_bulk(
+    changes: Iterable[tuple[str, int, dict[str, Any]]],
+    *,
+    tenant_id: int,
+    user=None,
+    message: str = "",
+    queue_push: bool = True,
+) -> list[PricebookOverride]:
+    """`save_override` for many items at once, set-based: a constant number of queries per 1,000 items.
+
+    `changes` are (item_type, st_id, {field: value}); the values are merged into the item's override like
+    `save_override` does (a synced override starts afresh), which becomes pending with a new revision and a history
+    entry (`message`, e.g. the reprice batch that approved it). One push is queued for all of them on commit.
+    Raises OverrideError (and saves nothing) for an unknown field or an item missing from the mirror.
+    """
+    from pricebook.services.push import batched
+
+    changes = list(changes)
+    for item_type, _, values in changes:
+        unknown = set(values) - {f.name for f in override_fields_for(item_type)}
+        if unknown:
+            raise OverrideError(f"These fields cannot be overridden on a {item_type}: {', '.join(sorted(unknown))}.")
+    acting = user if user is not None and user.is_authenticated else None
+    saved: list[PricebookOverride] = []
+    with transaction.atomic():
+        for chunk in batched(changes, BULK_CHUNK):
+            by_type: dict[str, dict[int, dict]] = {}
+            for item_type, st_id, values in chunk:
+                by_type.setdefault(item_type, {}).setdefault(st_id, {}).update(values)
+            for item_type, wanted in by_type.items():
+                saved.extend(_save_chunk(item_type, wanted, tenant_id=tenant_id, user=acting, message=message))
+        if queue_push:
+            enqueue_push(o.pk for o in saved)
+    return saved
+
+
+def _save_chunk(item_type: str, wanted: dict[int, dict], *, tenant_id: int, user, message: str):
+    fields = override_fields_for(item_type)
+    modified_on = dict(
+        item_kind(item_type)
+        .master.objects.filter(tenant_id=tenant_id, st_id__in=list(wanted))
+        .values_list("st_id", "st_modified_on")
+    )
+    missing = sorted(set(wanted) - set(modified_on))
+    if missing:
+        shown = ", ".join(map(str, missing[:10])) + (" …" if len(missing) > 10 else "")
+        raise OverrideError(f"These {item_type} ids are not in the mirror; sync them first: {shown}.")
+    existing = {
+        o.st_pricebook_id: o
+        for o in PricebookOverride.objects.select_for_update().filter(
+            tenant_id=tenant_id, item_type=item_type, st_pricebook_id__in=list(wanted)
+        )
+    }
+    now = timezone.now()
+    created, updated, befores = [], [], {}
+    for st_id, values in wanted.items():
+        override = existing.get(st_id)
+        if override is None:
+            override = PricebookOverride(tenant_id=tenant_id, item_type=item_type, st_pricebook_id=st_id, revision=0)
+            created.append(override)
+            befores[st_id] = {}
+        else:
+            updated.append(override)
+            befores[st_id] = snapshot(override)
+            if override.status == Status.SYNCED:
+                # A synced override's values are ServiceTitan's now: this edit starts from what is edited now.
+                for field in fields:
+                    setattr(override, field.override, None)
+                override.override_image_data = None
+                override.override_image_mime_type = override.override_image_name = override.uploaded_image_path = ""
+        for name, value in values.items():
+            setattr(override, next(f.override for f in fields if f.name == name), value)
+        if override.status != Status.PUSHING:
+            override.status = Status.PENDING
+        override.revision = (override.revision or 0) + 1
+        override.base_modified_on = modified_on[st_id]
+        override.error_message = ""
+        override.field_errors = {}
+        override.changed_by = user
+        override.changed_at = now
+    PricebookOverride.objects.bulk_create(created, batch_size=500)
+    if any(o.pk is None for o in created):  # a database that does not return ids from a bulk INSERT
+        ids = dict(
+            PricebookOverride.objects.filter(
+                tenant_id=tenant_id, item_type=item_type, st_pricebook_id__in=[o.st_pricebook_id for o in created]
+            ).values_list("st_pricebook_id", "pk")
+        )
+        for override in created:
+            override.pk = ids[override.st_pricebook_id]
+    if updated:
+        columns = [f.override for f in fields] + [
+            "override_image_data",
+            "override_image_mime_type",
+            "override_image_name",
+            "uploaded_image_path",
+            "status",
+            "revision",
+            "base_modified_on",
+            "error_message",
+            "field_errors",
+            "changed_by",
+            "changed_at",
+        ]
+        PricebookOverride.objects.bulk_update(updated, list(dict.fromkeys(columns)), batch_size=500)
+    saved = created + updated
+    PricebookOverrideChange.objects.bulk_create(
+        [
+            PricebookOverrideChange(
+                override=o,
+                tenant_id=tenant_id,
+                item_type=item_type,
+                st_pricebook_id=o.st_pricebook_id,
+                action=Action.EDITED,
+                user=user,
+                at=now,
+                before=befores[o.st_pricebook_id],
+                after=snapshot(o),
+                message=message,
+            )
+            for o in saved
+        ],
+        batch_size=500,
+    )
+    return saved

@@ -19,16 +19,21 @@ class Rounding:
     WHOLE = "whole"
     UP_99 = "up_99"
     UP_95 = "up_95"
+    FIVE = "five"
     CHOICES = (
         (CENTS, "To the cent"),
         (WHOLE, "To whole dollars"),
         (UP_99, "Up to a price ending in .99"),
         (UP_95, "Up to a price ending in .95"),
+        (FIVE, "Up to a multiple of 5"),
     )
 
 
 def round_price(value: Decimal, rule: str) -> Decimal:
-    """Apply a rounding rule. "Up to .99": 12.34 → 12.99, 12.99 → 12.99, 13.00 → 13.99 (never below the value)."""
+    """Apply a rounding rule. "Up to .99": 12.34 → 12.99, 12.99 → 12.99, 13.00 → 13.99 (never below the value);
+    "up to a multiple of 5": 12.01 → 15.00, 15.00 → 15.00."""
+    if rule == Rounding.FIVE:
+        return ((value / 5).to_integral_value(rounding=ROUND_CEILING) * 5).quantize(CENT)
     if rule == Rounding.WHOLE:
         return value.quantize(Decimal(1), rounding=ROUND_HALF_UP).quantize(CENT)
     if rule in (Rounding.UP_99, Rounding.UP_95):

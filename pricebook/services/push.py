@@ -103,6 +103,8 @@ class PushResult:
     dry_run: bool = False
     plan: list[str] = field(default_factory=list)
     error: str = ""
+    # Reprice batches this push completed.
+    batches_pushed: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -128,6 +130,8 @@ class PushResult:
         if self.skipped:
             parts.append(f"{len(self.skipped)} skipped (not pending)")
         text = ", ".join(parts) + f" ({self.requests} ServiceTitan requests)."
+        if self.batches_pushed:
+            text += f" Reprice {', '.join(f'#{pk}' for pk in self.batches_pushed)} pushed."
         return f"{text} {self.error}" if self.error else text
 
 
@@ -566,6 +570,10 @@ def push_overrides(ids: Iterable[int], *, client=None, mode: str = "auto") -> Pu
     finally:
         result.retry.extend(_release(token, message=result.error))
         result.requests = client.stats.calls - calls_before
+    # Approved reprice batches whose overrides ServiceTitan now has become pushed.
+    from pricebook.services.reprice import settle_batches
+
+    result.batches_pushed = settle_batches()
     return result
 
 
@@ -582,11 +590,19 @@ def push_pending(*, dry_run: bool = False, client=None, mode: str = "auto") -> P
             bulk = kind.bulk_collection and mode != "single" and (mode == "bulk" or count >= BULK_MIN_ITEMS)
             how = f"bulk, {-(-count // batch_size())} batch(es)" if bulk else "one by one"
             result.plan.append(f"{count} {item_type} override(s) would be pushed ({how})")
+        from pricebook.services.reprice import approved_batches_waiting
+
+        result.plan.extend(approved_batches_waiting())
         return result
     release_stale_pushes()
     for item_type in {"material", "service", "equipment", "category"}:
         flag_conflicts(item_type)
-    return push_overrides(list(overrides_needing_push().values_list("pk", flat=True)), client=client, mode=mode)
+    result = push_overrides(list(overrides_needing_push().values_list("pk", flat=True)), client=client, mode=mode)
+    # Approved reprice batches are pending overrides (pushed above); settled here too when nothing was pending.
+    from pricebook.services.reprice import settle_batches
+
+    result.batches_pushed = sorted(set(result.batches_pushed) | set(settle_batches()))
+    return result
 
 
 def refresh_from_servicetitan(
