@@ -127,7 +127,7 @@ def test_service_cost_and_price_from_linked_materials():
 
 
 def test_category_subtree_and_chosen_items(tree):
-    plumbing, pipes, copper, electrical = tree
+    _, pipes, copper, electrical = tree
     make_rule("default", markup_percent=D(10))
     a = make_material(price="1.00", cost=D(10), categories=[copper])
     b = make_material(price="1.00", cost=D(10), categories=[electrical])
@@ -214,7 +214,7 @@ def test_approver_approves_unflagged_rows_into_pending_overrides(proposal, djang
 
 
 def test_row_by_row_approval_and_discard(proposal):
-    batch, calm, wild = proposal
+    batch, _, wild = proposal
     approver = make_staff("ap", APPROVERS)
     wild_row = RepriceRow.objects.get(batch=batch, st_pricebook_id=wild.st_id)
     with pytest.raises(RepriceError):
