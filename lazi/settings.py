@@ -163,6 +163,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # No anonymous access anywhere in the API, its schema and docs included.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Several models have a `status`: each choice set gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "RepriceBatchStatusEnum": "pricebook.models.RepriceBatch.Status",
+        "RepriceRowStatusEnum": "pricebook.models.RepriceRow.Status",
+    },
 }
 
 # --- Auth, i18n, static -----------------------------------------------------------------------------------------------

@@ -516,16 +516,60 @@ class PricingRule(models.Model):
                 fields=["tenant_id", "item_type", "category_st_id"],
                 condition=models.Q(category_st_id__isnull=False),
                 name="pricing_rule_one_per_category",
+                violation_error_message="There is a rule for this item type and category already; change that one.",
             ),
             models.UniqueConstraint(
                 fields=["tenant_id", "item_type"],
                 condition=models.Q(category_st_id__isnull=True),
                 name="pricing_rule_one_default",
+                violation_error_message="There is a default rule (no category) for this item type already.",
             ),
         ]
 
     def __str__(self):
         return self.name
+
+    SERVICE_ONLY = ("labor_rate", "progressive_after_hours", "progressive_rate", "add_on_rate")
+    PERCENT_RANGES = {
+        "member_discount_percent": (0, 100),
+        "add_on_percent": (0, 100),
+        "min_margin_percent": (0, 99),
+        "max_change_percent": (0, 10000),
+        "markup_percent": (0, 100000),
+    }
+
+    def clean(self):
+        """What a rule must say for its item type, in plain words (the admin form and the API both check it)."""
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.markup == self.Markup.PERCENT and self.markup_percent is None:
+            errors["markup_percent"] = "Give the markup percent, or choose ServiceTitan's markup table."
+        for name, (low, high) in self.PERCENT_RANGES.items():
+            value = getattr(self, name)
+            if value is not None and not low <= value <= high:
+                errors[name] = f"Give a percent between {low} and {high}."
+        if self.item_type == self.ItemType.SERVICE:
+            if self.labor_rate is None:
+                errors["labor_rate"] = "A service rule needs the billable hourly rate."
+            if (self.progressive_after_hours is None) != (self.progressive_rate is None):
+                errors["progressive_rate"] = "A progressive rate needs both the hours and the rate after them."
+            for name in ("labor_rate", "progressive_after_hours", "progressive_rate", "add_on_rate"):
+                value = getattr(self, name)
+                if value is not None and value < 0:
+                    errors[name] = "Rates and hours cannot be negative."
+        elif self.item_type:
+            for name in self.SERVICE_ONLY:
+                if getattr(self, name) is not None:
+                    errors[name] = "Only service rules have hourly rates; leave this empty."
+        if (
+            self.category_st_id is not None
+            and self.tenant_id is not None
+            and not Category.objects.filter(tenant_id=self.tenant_id, st_id=self.category_st_id).exists()
+        ):
+            errors["category_st_id"] = f"There is no category with ServiceTitan id {self.category_st_id}."
+        if errors:
+            raise ValidationError(errors)
 
 
 class RepriceBatch(models.Model):

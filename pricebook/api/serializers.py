@@ -10,6 +10,9 @@ from pricebook.models import (
     Equipment,
     Material,
     PricebookOverride,
+    PricingRule,
+    RepriceBatch,
+    RepriceRow,
     Service,
     override_fields_for,
 )
@@ -165,3 +168,164 @@ class PricebookOverrideSerializer(serializers.ModelSerializer):
             instance.discarded = True
             return instance
         return override
+
+
+# --- Pricing rules and reprices ------------------------------------------------------------------------------------
+class PricingRuleSerializer(serializers.ModelSerializer):
+    """A pricing rule; `category` is a category's ServiceTitan id (its subcategories included), null for every one."""
+
+    category = serializers.IntegerField(source="category_st_id", allow_null=True, required=False)
+
+    class Meta:
+        model = PricingRule
+        fields = (
+            "id",
+            "name",
+            "item_type",
+            "category",
+            "markup",
+            "markup_percent",
+            "labor_rate",
+            "progressive_after_hours",
+            "progressive_rate",
+            "materials_markup",
+            "member_discount_percent",
+            "add_on_percent",
+            "add_on_rate",
+            "rounding",
+            "min_margin_percent",
+            "max_change_percent",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = ("created_at", "updated_at")
+
+    def validate(self, attrs):
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        from pricebook.services.reprice import RepriceError, default_tenant_id
+
+        rule = PricingRule(**{**self._current(), **attrs})
+        if self.instance is not None:
+            rule.pk, rule._state.adding = self.instance.pk, False
+        if rule.tenant_id is None:
+            try:
+                rule.tenant_id = default_tenant_id()
+            except RepriceError as exc:
+                raise serializers.ValidationError(str(exc)) from exc
+        try:
+            rule.full_clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(
+                {("category" if k == "category_st_id" else k): v for k, v in exc.message_dict.items()}
+            ) from exc
+        attrs["tenant_id"] = rule.tenant_id
+        return attrs
+
+    def _current(self) -> dict:
+        if self.instance is None:
+            return {}
+        return {
+            f.attname: getattr(self.instance, f.attname)
+            for f in PricingRule._meta.concrete_fields
+            if f.attname not in ("id", "created_at", "updated_at")
+        }
+
+
+class RepriceItemSerializer(serializers.Serializer):
+    type = serializers.CharField(source="item_type")
+    st_id = serializers.IntegerField(source="st_pricebook_id")
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class RepriceFlagSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class RepriceRowSerializer(serializers.ModelSerializer):
+    """One item of a reprice: prices now and new, change, margins, the rule and why, and what to look at."""
+
+    item = RepriceItemSerializer(source="*", read_only=True)
+    rule = serializers.CharField(source="rule_name", read_only=True)
+    flags = RepriceFlagSerializer(many=True, read_only=True)
+    change_amount = serializers.DecimalField(max_digits=14, decimal_places=4, read_only=True)
+
+    class Meta:
+        model = RepriceRow
+        fields = (
+            "id",
+            "item",
+            "cost",
+            "current_price",
+            "new_price",
+            "change_amount",
+            "change_percent",
+            "current_member_price",
+            "new_member_price",
+            "current_add_on_price",
+            "new_add_on_price",
+            "margin_before",
+            "margin_after",
+            "rule",
+            "explanation",
+            "flags",
+            "flagged",
+            "status",
+        )
+        read_only_fields = fields
+
+
+class RepriceBatchSerializer(serializers.ModelSerializer):
+    """A reprice batch; `rows` on the detail (and the answer to a POST), not on the list."""
+
+    category = serializers.IntegerField(source="category_st_id", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = RepriceBatch
+        fields = (
+            "id",
+            "status",
+            "targets",
+            "category",
+            "st_ids",
+            "totals",
+            "created_by",
+            "created_at",
+            "approved_by",
+            "approved_at",
+            "pushed_at",
+        )
+        read_only_fields = fields
+
+
+class RepriceBatchDetailSerializer(RepriceBatchSerializer):
+    rows = RepriceRowSerializer(many=True, read_only=True)
+
+    class Meta(RepriceBatchSerializer.Meta):
+        fields = (*RepriceBatchSerializer.Meta.fields, "rows")
+        read_only_fields = fields
+
+
+class RepriceRequestSerializer(serializers.Serializer):
+    """What to reprice: targets as in st_sync (none: every item type), a category subtree, chosen items."""
+
+    targets = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    category = serializers.IntegerField(required=False, allow_null=True, default=None)
+    st_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+
+
+class ApproveRequestSerializer(serializers.Serializer):
+    """`rows`: "all", "unflagged", or a list of row ids."""
+
+    rows = serializers.JSONField()
+
+    def validate_rows(self, value):
+        if value in ("all", "unflagged"):
+            return value
+        if isinstance(value, list) and value and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            return value
+        raise serializers.ValidationError('Give "all", "unflagged" or a list of row ids.')

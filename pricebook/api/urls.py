@@ -7,5 +7,7 @@ router.register("materials", views.MaterialViewSet)
 router.register("services", views.ServiceViewSet)
 router.register("equipment", views.EquipmentViewSet)
 router.register("overrides", views.PricebookOverrideViewSet)
+router.register("pricing-rules", views.PricingRuleViewSet)
+router.register("reprices", views.RepriceBatchViewSet)
 
 urlpatterns = router.urls

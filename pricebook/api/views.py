@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from rest_framework import status, viewsets
-from rest_framework.exceptions import APIException
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from pricebook.api.serializers import (
+    ApproveRequestSerializer,
     CategorySerializer,
     EquipmentSerializer,
     MaterialSerializer,
     PricebookOverrideSerializer,
+    PricingRuleSerializer,
+    RepriceBatchDetailSerializer,
+    RepriceBatchSerializer,
+    RepriceRequestSerializer,
     ServiceSerializer,
 )
 from pricebook.filtersets import (
@@ -20,9 +28,11 @@ from pricebook.filtersets import (
     PricebookOverrideFilterSet,
     ServiceFilterSet,
 )
-from pricebook.models import Category, Equipment, Material, PricebookOverride, Service
+from pricebook.models import Category, Equipment, Material, PricebookOverride, PricingRule, RepriceBatch, Service
 from pricebook.selectors import with_effective_values
+from pricebook.services import reprice
 from pricebook.services.overrides import OverrideError, discard_override
+from servicetitan.api.permissions import ModelChangePermission
 from servicetitan.api.views import MirrorViewSet
 
 
@@ -95,3 +105,95 @@ class PricebookOverrideViewSet(viewsets.ModelViewSet):
             discard_override(instance, user=self.request.user)
         except OverrideError as exc:
             raise OverrideBusy(str(exc)) from exc
+
+
+# --- Pricing rules and reprices ------------------------------------------------------------------------------------
+class PricingRuleViewSet(viewsets.ModelViewSet):
+    """LAZI's pricing rules: per item type and category subtree (the most specific wins; no category: the default)."""
+
+    queryset = PricingRule.objects.all()
+    serializer_class = PricingRuleSerializer
+    filterset_fields = ("item_type", "category_st_id")
+    ordering = ("item_type", "category_st_id", "name")
+    ordering_fields = ("name", "item_type", "updated_at")
+    search_fields = ("name",)
+
+
+class RepriceBatchFilterSet(filters.FilterSet):
+    class Meta:
+        model = RepriceBatch
+        fields = ("status",)
+
+
+class RepriceBatchViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Reprices. POST computes one from the pricing rules and answers the proposed batch with its rows; approvers
+    approve it (`rows`: "all", "unflagged" or row ids), which queues the push; a proposal can be discarded."""
+
+    queryset = RepriceBatch.objects.select_related("created_by", "approved_by")
+    filterset_class = RepriceBatchFilterSet
+    ordering = ("-created_at", "-id")
+    ordering_fields = ("created_at", "status")
+    search_fields = ()
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return RepriceBatchSerializer
+        if self.action == "create":
+            return RepriceRequestSerializer
+        if self.action == "approve":
+            return ApproveRequestSerializer
+        return RepriceBatchDetailSerializer
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.action == "retrieve":
+            qs = qs.prefetch_related("rows")
+        return qs
+
+    def _detail(self, batch, status_code=status.HTTP_200_OK):
+        batch = RepriceBatch.objects.prefetch_related("rows").get(pk=batch.pk)
+        return Response(RepriceBatchDetailSerializer(batch, context=self.get_serializer_context()).data, status_code)
+
+    @extend_schema(request=RepriceRequestSerializer, responses={201: RepriceBatchDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        asked = RepriceRequestSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        try:
+            batch = reprice.propose_reprice(
+                tenant_id=reprice.default_tenant_id(),
+                targets=asked.validated_data["targets"],
+                category_st_id=asked.validated_data["category"],
+                st_ids=asked.validated_data["st_ids"],
+                user=request.user,
+            )
+        except reprice.RepriceError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return self._detail(batch, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ApproveRequestSerializer, responses={200: RepriceBatchDetailSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[ModelChangePermission])
+    def approve(self, request, pk=None):
+        batch = self.get_object()
+        if not reprice.can_approve(request.user):
+            raise PermissionDenied("Only members of “Pricebook approvers” can approve a reprice.")
+        asked = ApproveRequestSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        try:
+            reprice.approve_batch(batch, rows=asked.validated_data["rows"], user=request.user)
+        except reprice.ApprovalDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except reprice.RepriceError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return self._detail(batch)
+
+    @extend_schema(request=None, responses={200: RepriceBatchDetailSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[ModelChangePermission])
+    def discard(self, request, pk=None):
+        batch = self.get_object()
+        try:
+            reprice.discard_batch(batch, user=request.user)
+        except reprice.RepriceError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return self._detail(batch)

@@ -64,6 +64,17 @@ class ApprovalDenied(RepriceError):
     pass
 
 
+def default_tenant_id() -> int:
+    """The configured tenant (SERVICE_TITAN_TENANT_ID): rules and reprices made here belong to it."""
+    from django.conf import settings
+
+    value = settings.SERVICE_TITAN.get("TENANT_ID")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise RepriceError("No tenant is configured: set SERVICE_TITAN_TENANT_ID.") from None
+
+
 def item_types_for(targets) -> list[str]:
     if not targets:
         return list(REPRICE_TYPES)

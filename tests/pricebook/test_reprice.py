@@ -267,3 +267,31 @@ def test_st_reprice_bad_target_exits_2(settings):
         call_command("st_reprice", "nonsense")
     assert bad.value.returncode == 2
     assert "Unknown reprice target" in str(bad.value)
+
+
+@pytest.mark.django_db(transaction=False)
+def test_approved_batch_is_pushed_in_bulk_against_the_simulator(synced, capsys):
+    from servicetitan.simulator import DEMO_TENANT_ID
+
+    PricingRule.objects.create(
+        tenant_id=DEMO_TENANT_ID, name="all materials +77%", item_type="material", markup="percent", markup_percent=77
+    )
+    from pricebook.models import Material
+
+    chosen = list(Material.objects.filter(active=True, deleted=False, cost__gt=0).order_by("st_id")[:6])
+    batch = propose_reprice(tenant_id=DEMO_TENANT_ID, targets=["pricebook.materials"], st_ids=[m.st_id for m in chosen])
+    assert batch.totals["changed"] == 6
+    approve_batch(batch, rows="all", operator=True)  # the push is queued on commit: not run inside this test
+    synced.reset_stats()
+    call_command("st_push")
+    out = capsys.readouterr().out
+    assert "6 synced" in out and f"Reprice #{batch.pk} pushed" in out
+    stats = synced.stats
+    assert stats.calls("PATCH", "/pricebook/v2/tenant/{tenant}/pricebook") == 1
+    # One bulk PATCH, then the re-read of what changed (one list page at this size): nothing per item.
+    assert stats.total <= 3, stats.snapshot()
+    batch.refresh_from_db()
+    assert batch.status == "pushed"
+    assert set(RepriceRow.objects.filter(batch=batch).values_list("status", flat=True)) == {"pushed"}
+    for row in RepriceRow.objects.filter(batch=batch):
+        assert D(str(synced.dataset.get("pricebook.materials", row.st_pricebook_id)["price"])) == row.new_price
