@@ -22,6 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
+from pricebook.admin_pricing import reprice_selected
 from pricebook.forms import LABELS, ImportForm, ItemOverrideForm, PricebookOverrideAdminForm, PriceChangeForm
 from pricebook.models import (
     OVERRIDE_COLUMNS,
@@ -362,7 +363,10 @@ class PricebookItemAdmin(OverrideEditingAdmin):
     )
     list_display_links = ("code",)
     search_fields = ("code", "name", "description")
-    actions = (*OverrideEditingAdmin.actions, "change_prices", "export_csv", "export_xlsx")
+    actions = (*OverrideEditingAdmin.actions, "change_prices", reprice_selected, "export_csv", "export_xlsx")
+
+    def has_reprice_permission(self, request):
+        return request.user.has_perm("pricebook.add_repricebatch")
 
     def get_list_display(self, request):
         return self.list_display
