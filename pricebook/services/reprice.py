@@ -283,6 +283,11 @@ def _row(item, item_type: str, rule: PricingRule, book: RuleBook, parts) -> Repr
         )
     else:
         prices = material_prices(Decimal(item.effective_cost or 0), rule, book.tiers)
+    # A member price the rule leaves as it is still counts: a lower price can put it at or above the price.
+    if prices.member_price is None and current_member:
+        prices.member_price = current_member
+    if prices.add_on_price is None:
+        prices.add_on_price = current_add_on
     flags = flags_for(prices, current_price=current_price, rule=rule)
     return RepriceRow(
         tenant_id=item.tenant_id,
@@ -298,7 +303,7 @@ def _row(item, item_type: str, rule: PricingRule, book: RuleBook, parts) -> Repr
         current_member_price=current_member,
         new_member_price=current_member if prices.member_price is None else prices.member_price,
         current_add_on_price=current_add_on,
-        new_add_on_price=current_add_on if prices.add_on_price is None else prices.add_on_price,
+        new_add_on_price=prices.add_on_price,
         change_percent=change_percent(current_price, prices.price),
         margin_before=margin_percent(current_price, prices.cost),
         margin_after=margin_percent(prices.price, prices.cost),

@@ -295,3 +295,12 @@ def test_approved_batch_is_pushed_in_bulk_against_the_simulator(synced, capsys):
     assert set(RepriceRow.objects.filter(batch=batch).values_list("status", flat=True)) == {"pushed"}
     for row in RepriceRow.objects.filter(batch=batch):
         assert D(str(synced.dataset.get("pricebook.materials", row.st_pricebook_id)["price"])) == row.new_price
+
+
+def test_a_member_price_the_rule_keeps_is_flagged_when_the_price_drops_below_it(tree):
+    plumbing, *_ = tree
+    make_rule("cheap", markup_percent=D(10))
+    material = make_material(price="20.00", cost=D(10), categories=[plumbing])  # member 18.00, new price 11.00
+    row = row_of(preview_reprice(tenant_id=TENANT_ID), material)
+    assert row.new_member_price == D("18.00")
+    assert "member_not_below_price" in {f["code"] for f in row.flags}
