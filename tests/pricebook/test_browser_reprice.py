@@ -43,10 +43,7 @@ def test_approver_reprices_a_category_and_approves_the_unflagged_rows(
         max_change_percent=15,
     )
     category = (
-        Category.objects.filter(materials__active=True)
-        .annotate(n=Count("materials"))
-        .order_by("-n", "st_id")
-        .first()
+        Category.objects.filter(materials__active=True).annotate(n=Count("materials")).order_by("-n", "st_id").first()
     )
     make_staff("approver", APPROVERS)
 

@@ -96,8 +96,10 @@ def test_preview_rows_totals_and_unchanged_items(tree):
     assert row.change_percent == D("26.60")
     assert row.margin_before == D("17.33") and row.margin_after == D("34.70")
     assert row_of(preview, down).new_price == D("8.99")
+    # its member price (9.00, kept: the rule sets none) is now above the price
+    assert [f["code"] for f in row_of(preview, down).flags] == ["member_not_below_price"]
     totals = preview.totals
-    assert (totals["items"], totals["changed"], totals["up"], totals["down"], totals["flagged"]) == (3, 2, 1, 1, 1)
+    assert (totals["items"], totals["changed"], totals["up"], totals["down"], totals["flagged"]) == (3, 2, 1, 1, 2)
     # before: (15 + 18.99 + 10 − 28.80) / 43.99; after: (18.99 + 18.99 + 8.99 − 28.80) / 46.97
     assert totals["margin_before"] == "34.53" and totals["margin_after"] == "38.68"
     assert same.st_id not in {r.st_pricebook_id for r in preview.rows}
