@@ -55,7 +55,7 @@ def test_rule_form_validates_per_item_type(priced):
 
 
 def test_editor_previews_but_only_an_approver_approves(priced):
-    plumbing, calm, wild = priced
+    plumbing, _, wild = priced
     editor = login(EDITORS)
     page = editor.post(
         "/admin/pricebook/repricebatch/add/", {"target": "pricebook.materials", "category": plumbing.st_id}
@@ -83,7 +83,7 @@ def test_editor_previews_but_only_an_approver_approves(priced):
 
 
 def test_discard_and_the_list_action(priced):
-    _, calm, wild = priced
+    _, calm, _ = priced
     editor = login(EDITORS)
     page = editor.post(
         "/admin/pricebook/material/",
