@@ -1,18 +1,11 @@
 """The staff group `Pricebook approvers` (approve reprice batches), and the editors' rights on rules and reprices."""
 
-from django.contrib.auth.management import create_permissions
+from importlib import import_module
+
 from django.db import migrations
 
-
-def create_groups(apps, schema_editor):
-    from pricebook.services.groups import ensure_groups
-
-    # Permissions are normally created after all migrations ran; create them now so the groups get them.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0, using=schema_editor.connection.alias)
-        app_config.models_module = None
-    ensure_groups(apps, using=schema_editor.connection.alias)
+# The same steps as 0002: create the permissions that exist at this point, then bring the groups up to date.
+staff_groups = import_module("pricebook.migrations.0002_staff_groups")
 
 
 def remove_group(apps, schema_editor):
@@ -24,4 +17,4 @@ def remove_group(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("pricebook", "0004_reprice_rows")]
 
-    operations = [migrations.RunPython(create_groups, remove_group)]
+    operations = [migrations.RunPython(staff_groups.create_groups, remove_group)]

@@ -35,3 +35,36 @@ def editor(db):
 @pytest.fixture
 def viewer(db):
     return make_staff("viewer", VIEWERS)
+
+
+@pytest.fixture
+def factory_tenant(settings):
+    """SERVICE_TITAN_TENANT_ID set to the factories' tenant (rules and reprices made in the admin and API use it)."""
+    from tests.pricebook.factories import TENANT_ID
+
+    settings.SERVICE_TITAN = {**settings.SERVICE_TITAN, "TENANT_ID": str(TENANT_ID)}
+    return TENANT_ID
+
+
+def staff_of(group: str):
+    """A staff user in this group, named after it."""
+    return make_staff(group.lower().replace(" ", "_"), group)
+
+
+@pytest.fixture
+def priced(db):
+    """A default material rule (cost + 100%, 50% tolerance) and two materials in Plumbing: `calm` (18.00 → 20.00)
+    and `wild` (5.00 → 20.00, flagged)."""
+    from decimal import Decimal
+
+    from pricebook.models import PricingRule
+    from tests.pricebook.factories import TENANT_ID, make_category, make_material
+
+    plumbing = make_category("Plumbing")
+    PricingRule.objects.create(
+        tenant_id=TENANT_ID, name="default", item_type="material", markup="percent", markup_percent=100,
+        max_change_percent=50,
+    )  # fmt: skip
+    calm = make_material(price="18.00", cost=Decimal(10), categories=[plumbing])
+    wild = make_material(price="5.00", cost=Decimal(10), categories=[plumbing])
+    return plumbing, calm, wild

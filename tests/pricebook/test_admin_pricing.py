@@ -2,40 +2,21 @@
 
 from __future__ import annotations
 
-from decimal import Decimal as D
-
 import pytest
 from django.test import Client
 
 from pricebook.models import PricebookOverride, PricingRule, RepriceBatch, RepriceRow
 from pricebook.services.groups import APPROVERS, EDITORS, VIEWERS
-from tests.pricebook.conftest import make_staff
-from tests.pricebook.factories import TENANT_ID, make_category, make_material
+from tests.pricebook.conftest import staff_of
+from tests.pricebook.factories import TENANT_ID
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def tenant(settings):
-    settings.SERVICE_TITAN = {**settings.SERVICE_TITAN, "TENANT_ID": str(TENANT_ID)}
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("factory_tenant")]
 
 
 def login(group):
     client = Client()
-    client.force_login(make_staff(group.lower().replace(" ", "_"), group))
+    client.force_login(staff_of(group))
     return client
-
-
-@pytest.fixture
-def priced():
-    plumbing = make_category("Plumbing")
-    PricingRule.objects.create(
-        tenant_id=TENANT_ID, name="default", item_type="material", markup="percent", markup_percent=100,
-        max_change_percent=50,
-    )  # fmt: skip
-    calm = make_material(price="18.00", cost=D(10), categories=[plumbing])
-    wild = make_material(price="5.00", cost=D(10), categories=[plumbing])
-    return plumbing, calm, wild
 
 
 def test_rule_form_validates_per_item_type(priced):

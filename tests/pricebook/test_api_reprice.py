@@ -9,20 +9,15 @@ from rest_framework.test import APIClient
 
 from pricebook.models import PricebookOverride, PricingRule, RepriceBatch
 from pricebook.services.groups import APPROVERS, EDITORS, VIEWERS
-from tests.pricebook.conftest import make_staff
-from tests.pricebook.factories import TENANT_ID, make_category, make_material
+from tests.pricebook.conftest import staff_of
+from tests.pricebook.factories import TENANT_ID, make_category
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def tenant(settings):
-    settings.SERVICE_TITAN = {**settings.SERVICE_TITAN, "TENANT_ID": str(TENANT_ID)}
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("factory_tenant")]
 
 
 def client_for(group):
     client = APIClient()
-    client.force_authenticate(make_staff(group.lower().replace(" ", "_"), group))
+    client.force_authenticate(staff_of(group))
     return client
 
 
@@ -70,18 +65,6 @@ def test_pricing_rules_crud_and_validation():
     assert answer.json()["markup_percent"] == "70.0000"
     assert client_for(VIEWERS).post("/api/v1/pricebook/pricing-rules/", body, format="json").status_code == 403
     assert api.delete(f"/api/v1/pricebook/pricing-rules/{rule.pk}/").status_code == 204
-
-
-@pytest.fixture
-def priced():
-    plumbing = make_category("Plumbing")
-    PricingRule.objects.create(
-        tenant_id=TENANT_ID, name="default", item_type="material", markup="percent", markup_percent=100,
-        max_change_percent=50,
-    )  # fmt: skip
-    calm = make_material(price="18.00", cost=D(10), categories=[plumbing])
-    wild = make_material(price="5.00", cost=D(10), categories=[plumbing])
-    return plumbing, calm, wild
 
 
 def test_editor_proposes_approver_approves(priced, django_capture_on_commit_callbacks):
