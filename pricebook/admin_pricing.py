@@ -271,6 +271,13 @@ class RepriceBatchAdmin(admin.ModelAdmin):
             f"Reprice #{batch.pk} approved: {result.approved} new price(s) will be pushed to ServiceTitan"
             + (f"; {result.not_approved} row(s) left out." if result.not_approved else "."),
         )
+        if result.stale:
+            self.message_user(
+                request,
+                f"{result.stale} chosen row(s) were left out: their prices changed since the preview. "
+                "Reprice those items again.",
+                messages.WARNING,
+            )
         return HttpResponseRedirect(here)
 
 

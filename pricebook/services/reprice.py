@@ -342,6 +342,8 @@ class ApprovalResult:
     approved: int
     not_approved: int
     override_ids: list[int]
+    # Chosen rows left out because the item's prices changed since the preview.
+    stale: int = 0
 
 
 def can_approve(user) -> bool:
@@ -376,10 +378,16 @@ def approve_batch(batch: RepriceBatch, *, rows="all", user=None, operator: bool 
             raise RepriceError(
                 f"Reprice #{locked.pk} is {locked.get_status_display()}; only a proposal can be approved."
             )
-        chosen = _chosen_rows(locked, rows)
-        approved = list(chosen.order_by("pk"))
+        approved = list(_chosen_rows(locked, rows).order_by("pk"))
         if not approved:
             raise RepriceError(f"No rows of reprice #{locked.pk} were chosen; nothing to approve.")
+        stale = _changed_since_preview(locked.tenant_id, approved)
+        approved = [row for row in approved if row.pk not in stale]
+        if not approved:
+            raise RepriceError(
+                f"Every chosen price of reprice #{locked.pk} changed since its preview; reprice these items again."
+            )
+        chosen = RepriceRow.objects.filter(pk__in=[row.pk for row in approved])
         who = (user.get_username() if user is not None and user.is_authenticated else "") or "an operator"
         message = f"Approved in reprice #{locked.pk} by {who}."
         overrides = save_overrides_bulk(
@@ -405,7 +413,31 @@ def approve_batch(batch: RepriceBatch, *, rows="all", user=None, operator: bool 
         locked.save(update_fields=["status", "approved_by", "approved_at"])
         not_approved = RepriceRow.objects.filter(batch=locked, status=Row.NOT_APPROVED).count()
     batch.refresh_from_db()
-    return ApprovalResult(batch, len(approved), not_approved, [o.pk for o in overrides])
+    return ApprovalResult(batch, len(approved), not_approved, [o.pk for o in overrides], len(stale))
+
+
+def _changed_since_preview(tenant_id: int, rows: list[RepriceRow]) -> set[int]:
+    """Rows whose item no longer shows the prices the preview started from (edited or synced since): approving them
+    would overwrite a newer change, so they are left out. A constant number of queries per 5,000 rows."""
+    from pricebook.services.push import batched
+
+    by_type: dict[str, dict[int, RepriceRow]] = defaultdict(dict)
+    for row in rows:
+        by_type[row.item_type][row.st_pricebook_id] = row
+    stale = set()
+    for item_type, wanted in by_type.items():
+        for group in batched(list(wanted), 5000):
+            shown = {
+                st_id: tuple(Decimal(v or 0) for v in prices)
+                for st_id, *prices in with_effective_values(
+                    item_kind(item_type).master.objects.filter(tenant_id=tenant_id, st_id__in=group), item_type
+                ).values_list("st_id", "effective_price", "effective_member_price", "effective_add_on_price")
+            }
+            for st_id in group:
+                row = wanted[st_id]
+                if shown.get(st_id) != (row.current_price, row.current_member_price, row.current_add_on_price):
+                    stale.add(row.pk)
+    return stale
 
 
 def _override_values(row: RepriceRow) -> dict:

@@ -306,3 +306,15 @@ def test_a_member_price_the_rule_keeps_is_flagged_when_the_price_drops_below_it(
     row = row_of(preview_reprice(tenant_id=TENANT_ID), material)
     assert row.new_member_price == D("18.00")
     assert "member_not_below_price" in {f["code"] for f in row.flags}
+
+
+def test_rows_whose_prices_changed_since_the_preview_are_left_out(proposal):
+    batch, calm, wild = proposal
+    # Someone edits the calm item's price after the preview: approving must not overwrite it.
+    save_override(item_type="material", st_id=calm.st_id, tenant_id=TENANT_ID, values={"price": D("19.50")})
+    result = approve_batch(batch, rows="all", operator=True)
+    assert (result.approved, result.stale) == (1, 1)
+    assert PricebookOverride.objects.get(st_pricebook_id=calm.st_id).override_price == D("19.50")
+    assert PricebookOverride.objects.get(st_pricebook_id=wild.st_id).override_price == D(20)
+    statuses = dict(RepriceRow.objects.filter(batch=batch).values_list("st_pricebook_id", "status"))
+    assert statuses == {calm.st_id: "not_approved", wild.st_id: "approved"}

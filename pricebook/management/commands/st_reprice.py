@@ -67,6 +67,8 @@ class Command(BaseCommand):
             f"Reprice #{batch.pk} approved: {result.approved} row(s) approved, {result.not_approved} flagged left "
             "out; the push is queued."
         )
+        if result.stale:
+            self.stdout.write(f"{result.stale} row(s) left out: their prices changed since the preview.")
 
 
 def _default_tenant():
