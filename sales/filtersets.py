@@ -1,3 +1,5 @@
+from django_filters import rest_framework as filters
+
 from sales.models import Estimate, EstimateItem
 from servicetitan.api.filtersets import MirrorFilterSet
 
@@ -33,3 +35,15 @@ class EstimateItemFilterSet(MirrorFilterSet):
             "estimate_created_on": PERIOD,
             "sold_on": PERIOD,
         }
+
+
+class ItemSalesFilterSet(filters.FilterSet):
+    """Filters of the item sales list (whichever item type it lists)."""
+
+    st_id = filters.NumberFilter(field_name="st_id")
+    st_id__in = filters.BaseInFilter(field_name="st_id", lookup_expr="in")
+    active = filters.BooleanFilter(field_name="active")
+    units_sold__gte = filters.NumberFilter(field_name="units_sold", lookup_expr="gte", label="Units sold at least")
+    estimate_appearances__gte = filters.NumberFilter(
+        field_name="estimate_appearances", lookup_expr="gte", label="On at least this many estimates"
+    )

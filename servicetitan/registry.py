@@ -265,6 +265,26 @@ RESOURCES: dict[str, Resource] = {
         _resource("accounting.tax-zones", "accounting", "tax-zones", get=False, export=False),
         # --- sales (ServiceTitan's sales API: estimates) ------------------------------------------------------------
         _resource("sales.estimates", "sales"),
+        # --- memberships (ServiceTitan's memberships and service-agreements APIs) -------------------------------------
+        _resource("memberships.membership-types", "memberships", "membership-types"),
+        _resource("memberships.memberships", "memberships"),
+        _resource("memberships.recurring-service-types", "memberships", "recurring-service-types"),
+        _resource("memberships.recurring-services", "memberships", "recurring-services"),
+        _resource(
+            "memberships.recurring-service-events",
+            "memberships",
+            "recurring-service-events",
+            get=False,
+            list_query=("page", "pageSize", "modifiedOnOrAfter"),
+            include_inactive=None,
+        ),
+        _resource(
+            "memberships.service-agreements",
+            "service-agreements",
+            "service-agreements",
+            list_query=("page", "pageSize", "modifiedOnOrAfter"),
+            include_inactive=None,
+        ),
         # --- inventory -------------------------------------------------------------------------------------------------
         _resource("inventory.adjustments", "inventory", get=False),
         _resource(
