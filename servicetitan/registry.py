@@ -220,6 +220,17 @@ RESOURCES: dict[str, Resource] = {
         _resource("dispatch.technicians", "settings", "technicians"),
         _resource("dispatch.employees", "settings", "employees"),
         _resource("dispatch.business-units", "settings", "business-units"),
+        # Settings lists jobs and customers point at: tag types (with an export), user roles (a few, listed whole).
+        _resource("dispatch.tag-types", "settings", "tag-types", get=False),
+        _resource(
+            "dispatch.user-roles",
+            "settings",
+            "user-roles",
+            get=False,
+            export=False,
+            list_query=("page", "pageSize", "active"),
+            modified_filter=None,
+        ),
         _resource(
             "dispatch.teams",
             "dispatch",

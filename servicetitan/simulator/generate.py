@@ -58,6 +58,8 @@ COUNTS: dict[str, tuple[int, int]] = {
     "memberships.recurring-services": (4500, 1),
     "memberships.recurring-service-events": (9000, 1),
     "memberships.service-agreements": (300, 1),
+    "dispatch.tag-types": (25, 2),
+    "dispatch.user-roles": (10, 2),
 }
 # Ten-digit-ish ids, a distinct range per resource.
 ID_BASES: dict[str, int] = {key: 1_000_000_000 + n * 100_000_000 for n, key in enumerate(COUNTS)}
@@ -229,6 +231,8 @@ CATEGORY_WORDS = {
 JOB_STATUSES = ("Scheduled", "Dispatched", "InProgress", "Hold", "Completed", "Completed", "Completed", "Canceled")
 APPOINTMENT_STATUSES = ("Scheduled", "Dispatched", "Working", "Hold", "Done", "Done", "Done", "Canceled")
 PRIORITIES = ("Low", "Normal", "Normal", "High", "Urgent")
+TAG_NAMES = ("VIP", "Member", "Warranty", "Do Not Service", "Commercial", "Second Opinion", "Hot Lead", "Pets")
+USER_ROLES = ("Admin", "Dispatcher", "CSR", "Technician", "Accounting", "Manager")
 ESTIMATE_STATUSES = ("Open", "Sold", "Dismissed")
 PAYMENT_TYPES = ("Cash", "Check", "Credit Card", "ACH", "Financing", "Gift Card")
 JOB_TYPE_KINDS = ("Service Call", "Install", "Maintenance", "Estimate", "Warranty")
@@ -744,6 +748,29 @@ class Generators:
             "serviceDaysEnabled": False,
             "technicians": [self.ref(rng, "dispatch.technicians")],
             "businessUnits": [self.ref(rng, "dispatch.business-units")],
+        }
+
+    def gen_dispatch_tag_types(self, rng, index):
+        key = "dispatch.tag-types"
+        base = TAG_NAMES[index % len(TAG_NAMES)]
+        return {
+            "name": base if index < len(TAG_NAMES) else f"{base} {index}",
+            "color": f"#{rng.randrange(0xFFFFFF):06x}",
+            "code": f"T{index + 1:03d}",
+            "importance": rng.choice(self.enum(key, "importance")) if self.enum(key, "importance") else None,
+            "isConversionOpportunity": rng.random() < 0.2,
+            "allowToUseOnTimesheetActivity": False,
+            "isVisibleOnDispatchBoard": rng.random() < 0.5,
+            "active": index < 2 or active_flag(rng),
+        }
+
+    def gen_dispatch_user_roles(self, rng, index):
+        key = "dispatch.user-roles"
+        base = USER_ROLES[index % len(USER_ROLES)]
+        return {
+            "name": base if index < len(USER_ROLES) else f"{base} {index}",
+            "employeeType": rng.choice(self.enum(key, "employeeType")),
+            "active": index < 2 or active_flag(rng),
         }
 
     # --- accounting ---------------------------------------------------------------------------------------------
