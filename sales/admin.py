@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from sales.models import Estimate, EstimateItem, RawEstimate
+from sales.models import DiscountFee, Estimate, EstimateItem, RateSheet, RawDiscountFee, RawEstimate, RawRateSheet
 from servicetitan.admin_base import MirrorAdmin, RawRecordAdmin
 
 
@@ -45,4 +45,37 @@ class EstimateItemAdmin(MirrorAdmin):
     date_hierarchy = "estimate_created_on"
 
 
-admin.site.register([RawEstimate], RawRecordAdmin)
+class EditedInServiceTitanAdmin(MirrorAdmin):
+    """Lists LAZI shows but does not edit: the page says so."""
+
+    read_only_note = ""
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "subtitle": self.read_only_note})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "subtitle": self.read_only_note}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(DiscountFee)
+class DiscountFeeAdmin(EditedInServiceTitanAdmin):
+    list_display = ("code", "display_name", "type", "amount_type", "amount", "limit", "taxable")
+    list_filter = ("type", "amount_type", "taxable")
+    search_fields = ("code", "display_name", "description")
+    read_only_note = "Read-only in LAZI: discounts and fees are edited in ServiceTitan and mirrored here by the sync."
+
+
+@admin.register(RateSheet)
+class RateSheetAdmin(EditedInServiceTitanAdmin):
+    list_display = ("exception_count",)
+    read_only_note = (
+        "Read-only in LAZI: client-specific pricing is edited in ServiceTitan and mirrored here by the sync."
+    )
+
+    @admin.display(description="exceptions")
+    def exception_count(self, obj):
+        return len(obj.exceptions or [])
+
+
+admin.site.register([RawEstimate, RawDiscountFee, RawRateSheet], RawRecordAdmin)

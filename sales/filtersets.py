@@ -1,6 +1,6 @@
 from django_filters import rest_framework as filters
 
-from sales.models import Estimate, EstimateItem
+from sales.models import DiscountFee, Estimate, EstimateItem, RateSheet
 from servicetitan.api.filtersets import MirrorFilterSet
 
 IDS = ["exact", "in"]
@@ -47,3 +47,15 @@ class ItemSalesFilterSet(filters.FilterSet):
     estimate_appearances__gte = filters.NumberFilter(
         field_name="estimate_appearances", lookup_expr="gte", label="On at least this many estimates"
     )
+
+
+class DiscountFeeFilterSet(MirrorFilterSet):
+    class Meta:
+        model = DiscountFee
+        fields = {"code": ["exact", "icontains"], "type": ["exact"], "amount_type": ["exact"]}
+
+
+class RateSheetFilterSet(MirrorFilterSet):
+    class Meta:
+        model = RateSheet
+        fields = {}

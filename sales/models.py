@@ -1,4 +1,5 @@
-"""The sales mirror (ServiceTitan's sales API, `salestech-v2.json`): estimates, and their items as rows of their own.
+"""The sales mirror (ServiceTitan's sales API, `salestech-v2.json`): estimates, and their items as rows of their own;
+and the pricebook lists that price a sale: discounts and fees, client-specific rate sheets (read-only here).
 
 Estimate amounts are numbers (not strings, as in accounting). An estimate's `status` is `{value, name}`: `Open`, `Sold`
 or `Dismissed`.
@@ -14,6 +15,14 @@ AMOUNT = {"max_digits": 14, "decimal_places": 4, "null": True, "blank": True}
 
 # --- Raw: the full JSON of each record ---------------------------------------------------------------------------------
 class RawEstimate(RawRecord):
+    pass
+
+
+class RawDiscountFee(RawRecord):
+    pass
+
+
+class RawRateSheet(RawRecord):
     pass
 
 
@@ -132,3 +141,62 @@ class EstimateItem(SyncedModel):
 
     def __str__(self):
         return f"{self.sku_name or 'Item'} on estimate {self.estimate_st_id}"
+
+
+class DiscountFee(SyncedModel):
+    """A pricebook discount or fee (a price modifier on invoices and estimates). Read-only: edited in ServiceTitan."""
+
+    type = models.CharField(max_length=32, blank=True)
+    code = models.CharField(max_length=255, blank=True, db_index=True)
+    display_name = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    amount_type = models.CharField(max_length=32, blank=True)
+    amount = models.DecimalField(**AMOUNT)
+    limit = models.DecimalField(**AMOUNT)
+    taxable = models.BooleanField(default=False)
+    hours = models.DecimalField(**AMOUNT)
+    account = models.CharField(max_length=255, blank=True)
+    category_st_ids = models.JSONField(default=list, blank=True)
+    pays_commission = models.BooleanField(default=False)
+    exclude_from_payroll = models.BooleanField(default=False)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "type": "type",
+        "code": "code",
+        "display_name": "displayName",
+        "description": "description",
+        "amount_type": "amountType",
+        "amount": "amount",
+        "limit": "limit",
+        "taxable": "taxable",
+        "hours": "hours",
+        "account": "account",
+        "category_st_ids": "categories",
+        "pays_commission": "paysCommission",
+        "exclude_from_payroll": "excludeFromPayroll",
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["code", "st_id"]
+        verbose_name = "discount or fee"
+        verbose_name_plural = "discounts and fees"
+
+    def __str__(self):
+        return f"{self.code or self.display_name or self.st_id}"
+
+
+class RateSheet(SyncedModel):
+    """A client-specific pricing rate sheet: its exceptions `[{skuId, skuType, value, valueType}]` as ServiceTitan
+    sends them (`valueType`: Percent, Dollar, Multiplier, FlatPrice, DiscountPercent). Read-only here."""
+
+    exceptions = models.JSONField(default=list, blank=True)
+
+    st_mapping = {"exceptions": "exceptions"}
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["st_id"]
+
+    def __str__(self):
+        return f"Rate sheet {self.st_id}"

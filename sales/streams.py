@@ -16,4 +16,6 @@ ESTIMATE_ITEMS = Lines(
 
 STREAMS = [
     Stream("sales.estimates", "sales.RawEstimate", "sales.Estimate", after_page=ESTIMATE_ITEMS.after_page),
+    Stream("sales.discounts-and-fees", "sales.RawDiscountFee", "sales.DiscountFee"),
+    Stream("sales.rate-sheets", "sales.RawRateSheet", "sales.RateSheet"),
 ]

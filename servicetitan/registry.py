@@ -276,6 +276,19 @@ RESOURCES: dict[str, Resource] = {
         _resource("accounting.tax-zones", "accounting", "tax-zones", get=False, export=False),
         # --- sales (ServiceTitan's sales API: estimates) ------------------------------------------------------------
         _resource("sales.estimates", "sales"),
+        # Pricebook lists that price a sale, mirrored read-only by the sales app (the pricebook app is the items'):
+        # discounts and fees, and client-specific pricing (rate sheets with their exceptions; no change filter, and
+        # its write path names its id `rateSheetId`, which the client does not fill).
+        _resource("sales.discounts-and-fees", "pricebook", "discounts-and-fees", export=False),
+        _resource(
+            "sales.rate-sheets",
+            "pricebook",
+            "clientspecificpricing",
+            get=False,
+            export=False,
+            list_query=("page", "pageSize", "active"),
+            modified_filter=None,
+        ),
         # --- memberships (ServiceTitan's memberships and service-agreements APIs) -------------------------------------
         _resource("memberships.membership-types", "memberships", "membership-types"),
         _resource("memberships.memberships", "memberships"),

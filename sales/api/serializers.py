@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from sales.models import Estimate, EstimateItem
+from sales.models import DiscountFee, Estimate, EstimateItem, RateSheet
 from sales.selectors import ITEM_TYPES, WINDOWS, ItemSales
 from servicetitan.api.serializers import MirrorSerializer
 
@@ -14,6 +14,16 @@ class EstimateItemSerializer(MirrorSerializer):
     class Meta:
         model = EstimateItem
         fields = ("estimate_st_id", "status", "estimate_created_on", "sold_on", *EstimateItem.st_mapping)
+
+
+class DiscountFeeSerializer(MirrorSerializer):
+    class Meta:
+        model = DiscountFee
+
+
+class RateSheetSerializer(MirrorSerializer):
+    class Meta:
+        model = RateSheet
 
 
 # --- How each pricebook item sells -------------------------------------------------------------------------------------

@@ -5,5 +5,7 @@ router = MirrorRouter()
 router.register("estimates", views.EstimateViewSet)
 router.register("estimate-items", views.EstimateItemViewSet)
 router.register("item-sales", views.ItemSalesViewSet, basename="item-sales")
+router.register("discounts-and-fees", views.DiscountFeeViewSet)
+router.register("rate-sheets", views.RateSheetViewSet)
 
 urlpatterns = router.urls

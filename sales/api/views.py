@@ -3,13 +3,21 @@ from rest_framework import mixins, viewsets
 
 from pricebook.models import Material
 from sales.api.serializers import (
+    DiscountFeeSerializer,
     EstimateItemSerializer,
     EstimateSerializer,
     ItemSalesQuerySerializer,
     ItemSalesSerializer,
+    RateSheetSerializer,
 )
-from sales.filtersets import EstimateFilterSet, EstimateItemFilterSet, ItemSalesFilterSet
-from sales.models import Estimate, EstimateItem
+from sales.filtersets import (
+    DiscountFeeFilterSet,
+    EstimateFilterSet,
+    EstimateItemFilterSet,
+    ItemSalesFilterSet,
+    RateSheetFilterSet,
+)
+from sales.models import DiscountFee, Estimate, EstimateItem, RateSheet
 from sales.selectors import FIGURES, item_sales
 from servicetitan.api.views import MirrorViewSet
 
@@ -26,6 +34,19 @@ class EstimateItemViewSet(MirrorViewSet):
     serializer_class = EstimateItemSerializer
     filterset_class = EstimateItemFilterSet
     search_fields = ("sku_name", "description")
+
+
+class DiscountFeeViewSet(MirrorViewSet):
+    queryset = DiscountFee.objects.all()
+    serializer_class = DiscountFeeSerializer
+    filterset_class = DiscountFeeFilterSet
+    search_fields = ("code", "display_name", "description")
+
+
+class RateSheetViewSet(MirrorViewSet):
+    queryset = RateSheet.objects.all()
+    serializer_class = RateSheetSerializer
+    filterset_class = RateSheetFilterSet
 
 
 class ItemSalesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -60,6 +60,8 @@ COUNTS: dict[str, tuple[int, int]] = {
     "memberships.service-agreements": (300, 1),
     "dispatch.tag-types": (25, 2),
     "dispatch.user-roles": (10, 2),
+    "sales.discounts-and-fees": (40, 2),
+    "sales.rate-sheets": (15, 1),
 }
 # Ten-digit-ish ids, a distinct range per resource.
 ID_BASES: dict[str, int] = {key: 1_000_000_000 + n * 100_000_000 for n, key in enumerate(COUNTS)}
@@ -968,6 +970,57 @@ class Generators:
             "isRecommended": rng.random() < 0.3,
             "isChangeOrder": False,
         }
+
+    def gen_sales_discounts_and_fees(self, rng, index):
+        key = "sales.discounts-and-fees"
+        shape = shape_of(key)
+        kinds = self.enum(key, "type")
+        kind = kinds[index % len(kinds)] if kinds else None
+        amount_types = self.enum(key, "amountType")
+        amount_type = rng.choice(amount_types) if amount_types else None
+        name = ("Senior discount", "Military discount", "Trip fee", "After-hours fee", "Member discount")[index % 5]
+        return {
+            "type": kind,
+            "code": f"DF-{index + 1:04d}",
+            "displayName": name,
+            "description": f"{name} ({amount_type})",
+            "amountType": amount_type,
+            "amount": rng.choice((5, 10, 15, 25, 49, 89)),
+            "limit": rng.choice((0, 100, 250)),
+            "taxable": rng.random() < 0.2,
+            "categories": [],
+            "hours": 0,
+            "assets": [],
+            "account": "Discounts",
+            "active": index < 2 or active_flag(rng),
+            "bonus": 0,
+            "commissionBonus": 0,
+            "paysCommission": False,
+            "excludeFromPayroll": rng.random() < 0.5,
+            "externalData": [shape.item("externalData", key="source", value="seed")] if index % 7 == 0 else [],
+        }
+
+    def gen_sales_rate_sheets(self, rng, index):
+        key = "sales.rate-sheets"
+        shape = shape_of(key)
+        value_types = self.enum_at(key, "exceptions[].valueType")
+        exceptions = []
+        for _ in range(rng.randint(1, 6)):
+            kind, sku_key, _prefix = rng.choice(self.INVOICE_SKUS)
+            exceptions.append(
+                shape.item(
+                    "exceptions",
+                    skuId=self.ref(rng, sku_key),
+                    skuType=kind,
+                    value=rng.choice((5, 10, 15, 0.9, 199)),
+                    valueType=rng.choice(value_types),
+                )
+            )
+        return {"exceptions": exceptions}
+
+    def enum_at(self, key: str, path: str) -> list:
+        shape = shape_of(key)
+        return list(shape.schemas.resolve(shape.schema_at(path)).get("enum") or [])
 
     # --- memberships -------------------------------------------------------------------------------------------
     def enum(self, key: str, field: str) -> list:
