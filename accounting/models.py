@@ -1,4 +1,4 @@
-"""The accounting mirror: invoices and payments.
+"""The accounting mirror: invoices with their items, payments, payment types and terms, tax zones.
 
 ServiceTitan sends accounting amounts as strings ("125.00"); `decimal_at` reads them, treating "" as missing.
 """
@@ -17,6 +17,18 @@ class RawInvoice(RawRecord):
 
 
 class RawPayment(RawRecord):
+    pass
+
+
+class RawPaymentType(RawRecord):
+    pass
+
+
+class RawPaymentTerm(RawRecord):
+    pass
+
+
+class RawTaxZone(RawRecord):
     pass
 
 
@@ -125,3 +137,133 @@ class Payment(SyncedModel):
 
     def __str__(self):
         return f"Payment {self.reference_number or self.st_id}"
+
+
+class InvoiceItem(SyncedModel):
+    """One line of an invoice (a material, service, equipment, …), queryable on its own: what sold, how many, at
+    what price and cost.
+
+    Not a stream of its own: the invoices stream fills this table from each invoice's `items` in its relation step
+    (`accounting.streams.replace_invoice_items`), a page at a time. `st_mapping` maps one item of the payload;
+    `invoice_st_id` and `invoice_date` come from the invoice around it.
+    """
+
+    invoice_st_id = models.BigIntegerField(db_index=True)
+    invoice = mirror_relation("accounting.Invoice", "invoice_st_id", related_name="items")
+    # The invoice's date, copied so per-item figures over a period need no join.
+    invoice_date = models.DateTimeField(null=True, blank=True)
+    item_type = models.CharField(max_length=32, blank=True)
+    sku_st_id = models.BigIntegerField(null=True, blank=True)
+    material = mirror_relation("pricebook.Material", "sku_st_id", related_name="invoice_items")
+    service = mirror_relation("pricebook.Service", "sku_st_id", related_name="invoice_items")
+    equipment = mirror_relation("pricebook.Equipment", "sku_st_id", related_name="invoice_items")
+    sku_name = models.CharField("SKU", max_length=255, blank=True)
+    display_name = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    quantity = models.DecimalField(**AMOUNT)
+    price = models.DecimalField(**AMOUNT)
+    member_price = models.DecimalField(**AMOUNT)
+    total = models.DecimalField(**AMOUNT)
+    cost = models.DecimalField(**AMOUNT)
+    total_cost = models.DecimalField(**AMOUNT)
+    sold_hours = models.FloatField(null=True, blank=True)
+    taxable = models.BooleanField(default=False)
+    is_chargeable = models.BooleanField(default=True)
+    add_on = models.BooleanField(default=False)
+    order = models.IntegerField(default=0)
+    service_date = models.DateTimeField(null=True, blank=True)
+    technician_id = models.BigIntegerField(null=True, blank=True)
+    estimate_item_st_id = models.BigIntegerField(null=True, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "item_type": "type",
+        "sku_st_id": "skuId",
+        "sku_name": "skuName",
+        "display_name": "displayName",
+        "description": "description",
+        "quantity": decimal_at("quantity"),
+        "price": decimal_at("price"),
+        "member_price": decimal_at("memberPrice"),
+        "total": decimal_at("total"),
+        "cost": decimal_at("cost"),
+        "total_cost": decimal_at("totalCost"),
+        "sold_hours": "soldHours",
+        "taxable": "taxable",
+        "is_chargeable": "isChargeable",
+        "add_on": "addOn",
+        "order": "order",
+        "service_date": "serviceDate",
+        "technician_id": "technicianId",
+        "estimate_item_st_id": "estimateItemId",
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["invoice_st_id", "order", "st_id"]
+        indexes = [
+            models.Index(fields=["tenant_id", "sku_st_id", "invoice_date"], name="accounting_item_sku_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.sku_name or self.item_type or 'Item'} on invoice {self.invoice_st_id}"
+
+
+# --- Reference data ---------------------------------------------------------------------------------------------------
+class PaymentType(SyncedModel):
+    name = models.CharField(max_length=255, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {"name": "name", "created_on": "createdOn"}
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["name", "st_id"]
+
+
+class PaymentTerm(SyncedModel):
+    name = models.CharField(max_length=255, blank=True)
+    due_day_type = models.CharField(max_length=32, blank=True)
+    due_day = models.IntegerField(null=True, blank=True)
+    is_customer_default = models.BooleanField(default=False)
+    is_vendor_default = models.BooleanField(default=False)
+    in_use = models.BooleanField(null=True, blank=True)
+    discount = models.JSONField(null=True, blank=True)
+    interest_settings = models.JSONField(null=True, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "name": "name",
+        "due_day_type": "dueDayType",
+        "due_day": "dueDay",
+        "is_customer_default": "isCustomerDefault",
+        "is_vendor_default": "isVendorDefault",
+        "in_use": "inUse",
+        "discount": "paymentTermDiscountModel",
+        "interest_settings": "interestSettings",
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["name", "st_id"]
+
+
+class TaxZone(SyncedModel):
+    name = models.CharField(max_length=255, blank=True)
+    color = models.IntegerField(null=True, blank=True)
+    is_tax_rate_separated = models.BooleanField(default=False)
+    is_multiple_tax_zone = models.BooleanField(default=False)
+    # [{id, taxName, taxBaseType, taxRate, salesTaxItem}, …] as fetched.
+    rates = models.JSONField(default=list, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "name": "name",
+        "color": "color",
+        "is_tax_rate_separated": "isTaxRateSeparated",
+        "is_multiple_tax_zone": "isMultipleTaxZone",
+        "rates": "rates",
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["name", "st_id"]

@@ -5,11 +5,15 @@ from dispatch.models import (
     Employee,
     RawBusinessUnit,
     RawEmployee,
+    RawTagType,
     RawTeam,
     RawTechnician,
+    RawUserRole,
     RawZone,
+    TagType,
     Team,
     Technician,
+    UserRole,
     Zone,
 )
 from servicetitan.admin_base import MirrorAdmin, RawRecordAdmin
@@ -51,4 +55,20 @@ class BusinessUnitAdmin(MirrorAdmin):
     search_fields = ("name", "official_name")
 
 
-admin.site.register([RawTechnician, RawTeam, RawZone, RawEmployee, RawBusinessUnit], RawRecordAdmin)
+@admin.register(TagType)
+class TagTypeAdmin(MirrorAdmin):
+    list_display = ("name", "code", "importance", "is_visible_on_dispatch_board")
+    list_filter = ("importance",)
+    search_fields = ("name", "code")
+
+
+@admin.register(UserRole)
+class UserRoleAdmin(MirrorAdmin):
+    list_display = ("name", "employee_type")
+    list_filter = ("employee_type",)
+    search_fields = ("name",)
+
+
+admin.site.register(
+    [RawTechnician, RawTeam, RawZone, RawEmployee, RawBusinessUnit, RawTagType, RawUserRole], RawRecordAdmin
+)

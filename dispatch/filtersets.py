@@ -1,4 +1,4 @@
-from dispatch.models import BusinessUnit, Employee, Team, Technician, Zone
+from dispatch.models import BusinessUnit, Employee, TagType, Team, Technician, UserRole, Zone
 from servicetitan.api.filtersets import MirrorFilterSet
 
 TEXT = ["exact", "icontains"]
@@ -32,3 +32,15 @@ class BusinessUnitFilterSet(MirrorFilterSet):
     class Meta:
         model = BusinessUnit
         fields = {"name": TEXT, "trade": ["exact"], "division": ["exact"]}
+
+
+class TagTypeFilterSet(MirrorFilterSet):
+    class Meta:
+        model = TagType
+        fields = {"name": TEXT, "code": ["exact"], "importance": ["exact"]}
+
+
+class UserRoleFilterSet(MirrorFilterSet):
+    class Meta:
+        model = UserRole
+        fields = {"name": TEXT, "employee_type": ["exact"]}

@@ -31,6 +31,14 @@ class RawZone(RawRecord):
     pass
 
 
+class RawTagType(RawRecord):
+    pass
+
+
+class RawUserRole(RawRecord):
+    pass
+
+
 # --- Master -----------------------------------------------------------------------------------------------------------
 class BusinessUnit(GeoAddressColumns, SyncedModel):
     name = models.CharField(max_length=255)
@@ -194,3 +202,41 @@ class Zone(SyncedModel):
 
     class Meta(SyncedModel.Meta):
         ordering = ["name"]
+
+
+class TagType(SyncedModel):
+    """A tag staff put on jobs, customers and locations (ServiceTitan settings); `tag_type_ids` elsewhere point here."""
+
+    name = models.CharField(max_length=255, blank=True)
+    code = models.CharField(max_length=64, blank=True)
+    color = models.CharField(max_length=32, blank=True)
+    importance = models.CharField(max_length=32, blank=True)
+    is_conversion_opportunity = models.BooleanField(default=False)
+    allow_to_use_on_timesheet_activity = models.BooleanField(default=False)
+    is_visible_on_dispatch_board = models.BooleanField(default=False)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "name": "name",
+        "code": "code",
+        "color": "color",
+        "importance": "importance",
+        "is_conversion_opportunity": "isConversionOpportunity",
+        "allow_to_use_on_timesheet_activity": "allowToUseOnTimesheetActivity",
+        "is_visible_on_dispatch_board": "isVisibleOnDispatchBoard",
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["name", "st_id"]
+
+
+class UserRole(SyncedModel):
+    name = models.CharField(max_length=255, blank=True)
+    employee_type = models.CharField(max_length=32, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {"name": "name", "employee_type": "employeeType", "created_on": "createdOn"}
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["name", "st_id"]

@@ -6,4 +6,6 @@ STREAMS = [
     Stream("dispatch.teams", "dispatch.RawTeam", "dispatch.Team"),
     Stream("dispatch.employees", "dispatch.RawEmployee", "dispatch.Employee"),
     Stream("dispatch.technicians", "dispatch.RawTechnician", "dispatch.Technician"),
+    Stream("dispatch.tag-types", "dispatch.RawTagType", "dispatch.TagType"),
+    Stream("dispatch.user-roles", "dispatch.RawUserRole", "dispatch.UserRole"),
 ]

@@ -1,4 +1,5 @@
-"""The jobs mirror (ServiceTitan's JPM module): jobs, their appointments, and projects."""
+"""The jobs mirror (ServiceTitan's JPM module): jobs, their appointments and notes, projects, and the reference data
+they point at (job types, cancel and hold reasons, project statuses, sub-statuses and types)."""
 
 from django.db import models
 
@@ -19,6 +20,34 @@ class RawProject(RawRecord):
     pass
 
 
+class RawJobType(RawRecord):
+    pass
+
+
+class RawJobCancelReason(RawRecord):
+    pass
+
+
+class RawJobHoldReason(RawRecord):
+    pass
+
+
+class RawProjectStatus(RawRecord):
+    pass
+
+
+class RawProjectSubStatus(RawRecord):
+    pass
+
+
+class RawProjectType(RawRecord):
+    pass
+
+
+class RawJobNote(RawRecord):
+    pass
+
+
 # --- Master -----------------------------------------------------------------------------------------------------------
 class Job(SyncedModel):
     job_number = models.CharField(max_length=64, blank=True, db_index=True)
@@ -34,6 +63,7 @@ class Job(SyncedModel):
     business_unit_st_id = models.BigIntegerField(null=True, blank=True)
     business_unit = mirror_relation("dispatch.BusinessUnit", "business_unit_st_id", related_name="jobs")
     job_type_id = models.BigIntegerField(null=True, blank=True)
+    job_type = mirror_relation("jobs.JobType", "job_type_id", related_name="jobs")
     campaign_id = models.BigIntegerField(null=True, blank=True)
     appointment_count = models.IntegerField(default=0)
     first_appointment_st_id = models.BigIntegerField(null=True, blank=True)
@@ -164,3 +194,123 @@ class Project(SyncedModel):
 
     def __str__(self):
         return f"Project {self.number or self.st_id}" + (f" {self.name}" if self.name else "")
+
+
+# --- Reference data ---------------------------------------------------------------------------------------------------
+class JobType(SyncedModel):
+    name = models.CharField(max_length=255, blank=True)
+    priority = models.CharField(max_length=64, blank=True)
+    # Minutes.
+    duration = models.IntegerField(null=True, blank=True)
+    job_class = models.CharField("class", max_length=64, blank=True)
+    summary = models.TextField(blank=True)
+    no_charge = models.BooleanField(default=False)
+    sold_threshold = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    is_smart_dispatched = models.BooleanField(default=False)
+    invoice_signatures_required = models.BooleanField(default=False)
+    business_unit_st_ids = models.JSONField(default=list, blank=True)
+    skills = models.JSONField(default=list, blank=True)
+    tag_type_ids = models.JSONField(default=list, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "name": "name",
+        "priority": "priority",
+        "duration": "duration",
+        "job_class": "class",
+        "summary": "summary",
+        "no_charge": "noCharge",
+        "sold_threshold": "soldThreshold",
+        "is_smart_dispatched": "isSmartDispatched",
+        "invoice_signatures_required": "invoiceSignaturesRequired",
+        "business_unit_st_ids": "businessUnitIds",
+        "skills": "skills",
+        "tag_type_ids": "tagTypeIds",
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["name", "st_id"]
+
+
+class JobCancelReason(SyncedModel):
+    """A reason a job can be cancelled with (`reasonId` of a cancel)."""
+
+    name = models.CharField(max_length=255, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {"name": "name", "created_on": "createdOn"}
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["name", "st_id"]
+
+
+class JobHoldReason(SyncedModel):
+    """A reason a job can be put on hold with (`reasonId` of a hold)."""
+
+    name = models.CharField(max_length=255, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {"name": "name", "created_on": "createdOn"}
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["name", "st_id"]
+
+
+class ProjectStatus(SyncedModel):
+    name = models.CharField(max_length=255, blank=True)
+    order = models.IntegerField(default=0)
+
+    st_mapping = {"name": "name", "order": "order"}
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["order", "st_id"]
+        verbose_name_plural = "project statuses"
+
+
+class ProjectSubStatus(SyncedModel):
+    name = models.CharField(max_length=255, blank=True)
+    status_st_id = models.BigIntegerField(null=True, blank=True)
+    status = mirror_relation("jobs.ProjectStatus", "status_st_id", related_name="sub_statuses")
+    order = models.IntegerField(default=0)
+
+    st_mapping = {"name": "name", "status_st_id": "statusId", "order": "order"}
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["status_st_id", "order", "st_id"]
+        verbose_name = "project sub-status"
+        verbose_name_plural = "project sub-statuses"
+
+
+class ProjectType(SyncedModel):
+    name = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    created_by_id = models.BigIntegerField(null=True, blank=True)
+
+    st_mapping = {"name": "name", "description": "description", "created_by_id": "createdById"}
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["name", "st_id"]
+
+
+class JobNote(SyncedModel):
+    job_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    job = mirror_relation("jobs.Job", "job_st_id", related_name="notes")
+    text = models.TextField(blank=True)
+    is_pinned = models.BooleanField(default=False)
+    created_by_id = models.BigIntegerField(null=True, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "job_st_id": "jobId",
+        "text": "text",
+        "is_pinned": "isPinned",
+        "created_by_id": "createdById",
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["-created_on", "-st_id"]
+
+    def __str__(self):
+        return f"Note {self.st_id} on job {self.job_st_id}"

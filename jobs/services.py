@@ -43,6 +43,15 @@ def cancel_job(job: Job, body: dict) -> Job:
     )
 
 
+def hold_job(job: Job, body: dict) -> Job:
+    """Puts a job on hold (`{reasonId, memo}`); read back like a cancel."""
+    return write_through(
+        "jobs.jobs",
+        lambda client: client.call("jobs.jobs", "hold", st_id=job.st_id, json=body),
+        read_back_id=job.st_id,
+    )
+
+
 def create_appointment(body: dict) -> Appointment:
     return write_through("jobs.appointments", lambda client: client.create("jobs.appointments", body))
 

@@ -23,7 +23,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # LAZI's own apps: the integration core first, then one app per ServiceTitan module (the API mounts each one).
-LAZI_APPS = ["servicetitan", "pricebook", "crm", "jobs", "dispatch", "accounting", "inventory"]
+LAZI_APPS = ["servicetitan", "pricebook", "crm", "jobs", "dispatch", "accounting", "inventory", "sales", "memberships"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -158,7 +158,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "LAZI API",
-    "DESCRIPTION": "The ServiceTitan mirror: pricebook, CRM, jobs, dispatch, accounting, inventory.",
+    "DESCRIPTION": "The ServiceTitan mirror: pricebook, CRM, jobs, dispatch, accounting, inventory, sales (estimates), memberships.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # No anonymous access anywhere in the API, its schema and docs included.

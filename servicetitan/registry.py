@@ -47,7 +47,7 @@ class Resource:
 
     @property
     def spec_file(self) -> str:
-        return f"{self.api_module}-v2.json"
+        return spec_file_of(self.api_module)
 
     @property
     def prefix(self) -> str:
@@ -73,6 +73,13 @@ class Resource:
 
 T = "/tenant/{tenant}"
 
+# Spec files not named after their API module (`/sales/v2` is described by `salestech-v2.json`).
+SPEC_FILES = {"sales": "salestech-v2.json"}
+
+
+def spec_file_of(api_module: str) -> str:
+    return SPEC_FILES.get(api_module, f"{api_module}-v2.json")
+
 
 def _crud(collection: str, *, create=True, update=True) -> dict[str, Operation]:
     ops = {}
@@ -92,6 +99,18 @@ def _resource(key, api_module, collection=None, *, get=True, export=True, **kwar
         get_path=f"{T}/{collection}/{{id}}" if get else None,
         export_path=f"{T}/export/{collection}" if export else None,
         **kwargs,
+    )
+
+
+def _export_only(key, api_module, collection) -> Resource:
+    """A collection ServiceTitan serves only through its export endpoint (inactive and deleted records included)."""
+    return Resource(
+        key=key,
+        api_module=api_module,
+        export_path=f"{T}/export/{collection}",
+        list_query=(),
+        include_inactive=None,
+        modified_filter=None,
     )
 
 
@@ -153,8 +172,9 @@ RESOURCES: dict[str, Resource] = {
             include_inactive=None,
             writes={
                 **_crud("jobs"),
-                # Body {reasonId, memo}.
+                # Body {reasonId, memo}; the reason is a mirrored job cancel (or hold) reason.
                 "cancel": Operation("PUT", f"{T}/jobs/{{id}}/cancel"),
+                "hold": Operation("PUT", f"{T}/jobs/{{id}}/hold"),
             },
         ),
         _resource(
@@ -171,10 +191,46 @@ RESOURCES: dict[str, Resource] = {
             list_query=("page", "pageSize", "modifiedOnOrAfter"),
             include_inactive=None,
         ),
+        # JPM reference data: what jobs and projects point at (small collections).
+        _resource("jobs.job-types", "jpm", "job-types", export=False),
+        _resource("jobs.job-cancel-reasons", "jpm", "job-cancel-reasons", get=False, export=False),
+        _resource("jobs.job-hold-reasons", "jpm", "job-hold-reasons", get=False, export=False),
+        _resource(
+            "jobs.project-statuses",
+            "jpm",
+            "project-statuses",
+            export=False,
+            list_query=("page", "pageSize", "modifiedOnOrAfter"),
+            include_inactive=None,
+        ),
+        _resource("jobs.project-substatuses", "jpm", "project-substatuses", export=False),
+        # Project types: no change filter and no active flag; a handful of rows refreshed whole.
+        _resource(
+            "jobs.project-types",
+            "jpm",
+            "project-types",
+            export=False,
+            list_query=("page", "pageSize"),
+            include_inactive=None,
+            modified_filter=None,
+        ),
+        # Job notes are served by the export endpoint only.
+        _export_only("jobs.job-notes", "jpm", "job-notes"),
         # --- dispatch (technicians and employees live under ServiceTitan's settings module) -------------------------
         _resource("dispatch.technicians", "settings", "technicians"),
         _resource("dispatch.employees", "settings", "employees"),
         _resource("dispatch.business-units", "settings", "business-units"),
+        # Settings lists jobs and customers point at: tag types (with an export), user roles (a few, listed whole).
+        _resource("dispatch.tag-types", "settings", "tag-types", get=False),
+        _resource(
+            "dispatch.user-roles",
+            "settings",
+            "user-roles",
+            get=False,
+            export=False,
+            list_query=("page", "pageSize", "active"),
+            modified_filter=None,
+        ),
         _resource(
             "dispatch.teams",
             "dispatch",
@@ -197,6 +253,61 @@ RESOURCES: dict[str, Resource] = {
             get=False,
             list_query=("page", "pageSize", "modifiedOnOrAfter", "activeState"),
             include_inactive=("activeState", "All"),
+        ),
+        # Payment types: no change filter; a few rows refreshed whole.
+        _resource(
+            "accounting.payment-types",
+            "accounting",
+            "payment-types",
+            export=False,
+            list_query=("page", "pageSize", "active"),
+            modified_filter=None,
+        ),
+        # Payment terms have no active filter, and their get path names its id `paymentTermId`: list only.
+        _resource(
+            "accounting.payment-terms",
+            "accounting",
+            "payment-terms",
+            get=False,
+            export=False,
+            list_query=("page", "pageSize", "modifiedOnOrAfter"),
+            include_inactive=None,
+        ),
+        _resource("accounting.tax-zones", "accounting", "tax-zones", get=False, export=False),
+        # --- sales (ServiceTitan's sales API: estimates) ------------------------------------------------------------
+        _resource("sales.estimates", "sales"),
+        # Pricebook lists that price a sale, mirrored read-only by the sales app (the pricebook app is the items'):
+        # discounts and fees, and client-specific pricing (rate sheets with their exceptions; no change filter, and
+        # its write path names its id `rateSheetId`, which the client does not fill).
+        _resource("sales.discounts-and-fees", "pricebook", "discounts-and-fees", export=False),
+        _resource(
+            "sales.rate-sheets",
+            "pricebook",
+            "clientspecificpricing",
+            get=False,
+            export=False,
+            list_query=("page", "pageSize", "active"),
+            modified_filter=None,
+        ),
+        # --- memberships (ServiceTitan's memberships and service-agreements APIs) -------------------------------------
+        _resource("memberships.membership-types", "memberships", "membership-types"),
+        _resource("memberships.memberships", "memberships"),
+        _resource("memberships.recurring-service-types", "memberships", "recurring-service-types"),
+        _resource("memberships.recurring-services", "memberships", "recurring-services"),
+        _resource(
+            "memberships.recurring-service-events",
+            "memberships",
+            "recurring-service-events",
+            get=False,
+            list_query=("page", "pageSize", "modifiedOnOrAfter"),
+            include_inactive=None,
+        ),
+        _resource(
+            "memberships.service-agreements",
+            "service-agreements",
+            "service-agreements",
+            list_query=("page", "pageSize", "modifiedOnOrAfter"),
+            include_inactive=None,
         ),
         # --- inventory -------------------------------------------------------------------------------------------------
         _resource("inventory.adjustments", "inventory", get=False),

@@ -1,4 +1,4 @@
-from accounting.models import Invoice, Payment
+from accounting.models import Invoice, InvoiceItem, Payment, PaymentTerm, PaymentType, TaxZone
 from servicetitan.api.serializers import MirrorSerializer
 
 
@@ -7,6 +7,27 @@ class InvoiceSerializer(MirrorSerializer):
         model = Invoice
 
 
+class InvoiceItemSerializer(MirrorSerializer):
+    class Meta:
+        model = InvoiceItem
+        fields = ("invoice_st_id", "invoice_date", *InvoiceItem.st_mapping)
+
+
 class PaymentSerializer(MirrorSerializer):
     class Meta:
         model = Payment
+
+
+class PaymentTypeSerializer(MirrorSerializer):
+    class Meta:
+        model = PaymentType
+
+
+class PaymentTermSerializer(MirrorSerializer):
+    class Meta:
+        model = PaymentTerm
+
+
+class TaxZoneSerializer(MirrorSerializer):
+    class Meta:
+        model = TaxZone

@@ -1,6 +1,20 @@
-from accounting.api.serializers import InvoiceSerializer, PaymentSerializer
-from accounting.filtersets import InvoiceFilterSet, PaymentFilterSet
-from accounting.models import Invoice, Payment
+from accounting.api.serializers import (
+    InvoiceItemSerializer,
+    InvoiceSerializer,
+    PaymentSerializer,
+    PaymentTermSerializer,
+    PaymentTypeSerializer,
+    TaxZoneSerializer,
+)
+from accounting.filtersets import (
+    InvoiceFilterSet,
+    InvoiceItemFilterSet,
+    PaymentFilterSet,
+    PaymentTermFilterSet,
+    PaymentTypeFilterSet,
+    TaxZoneFilterSet,
+)
+from accounting.models import Invoice, InvoiceItem, Payment, PaymentTerm, PaymentType, TaxZone
 from servicetitan.api.views import MirrorViewSet
 
 
@@ -11,8 +25,36 @@ class InvoiceViewSet(MirrorViewSet):
     search_fields = ("number", "customer_name", "job_number")
 
 
+class InvoiceItemViewSet(MirrorViewSet):
+    queryset = InvoiceItem.objects.all()
+    serializer_class = InvoiceItemSerializer
+    filterset_class = InvoiceItemFilterSet
+    search_fields = ("sku_name", "description")
+
+
 class PaymentViewSet(MirrorViewSet):
     queryset = Payment.objects.all()
     serializer_class = PaymentSerializer
     filterset_class = PaymentFilterSet
     search_fields = ("reference_number", "customer_name", "memo")
+
+
+class PaymentTypeViewSet(MirrorViewSet):
+    queryset = PaymentType.objects.all()
+    serializer_class = PaymentTypeSerializer
+    filterset_class = PaymentTypeFilterSet
+    search_fields = ("name",)
+
+
+class PaymentTermViewSet(MirrorViewSet):
+    queryset = PaymentTerm.objects.all()
+    serializer_class = PaymentTermSerializer
+    filterset_class = PaymentTermFilterSet
+    search_fields = ("name",)
+
+
+class TaxZoneViewSet(MirrorViewSet):
+    queryset = TaxZone.objects.all()
+    serializer_class = TaxZoneSerializer
+    filterset_class = TaxZoneFilterSet
+    search_fields = ("name",)

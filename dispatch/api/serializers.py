@@ -1,4 +1,4 @@
-from dispatch.models import BusinessUnit, Employee, Team, Technician, Zone
+from dispatch.models import BusinessUnit, Employee, TagType, Team, Technician, UserRole, Zone
 from servicetitan.api.serializers import MirrorSerializer
 
 
@@ -25,3 +25,13 @@ class EmployeeSerializer(MirrorSerializer):
 class BusinessUnitSerializer(MirrorSerializer):
     class Meta:
         model = BusinessUnit
+
+
+class TagTypeSerializer(MirrorSerializer):
+    class Meta:
+        model = TagType
+
+
+class UserRoleSerializer(MirrorSerializer):
+    class Meta:
+        model = UserRole

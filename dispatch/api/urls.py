@@ -7,5 +7,7 @@ router.register("teams", views.TeamViewSet)
 router.register("zones", views.ZoneViewSet)
 router.register("employees", views.EmployeeViewSet)
 router.register("business-units", views.BusinessUnitViewSet)
+router.register("tag-types", views.TagTypeViewSet)
+router.register("user-roles", views.UserRoleViewSet)
 
 urlpatterns = router.urls

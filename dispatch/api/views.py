@@ -2,11 +2,13 @@ from dispatch.api import serializers
 from dispatch.filtersets import (
     BusinessUnitFilterSet,
     EmployeeFilterSet,
+    TagTypeFilterSet,
     TeamFilterSet,
     TechnicianFilterSet,
+    UserRoleFilterSet,
     ZoneFilterSet,
 )
-from dispatch.models import BusinessUnit, Employee, Team, Technician, Zone
+from dispatch.models import BusinessUnit, Employee, TagType, Team, Technician, UserRole, Zone
 from servicetitan.api.views import MirrorViewSet
 
 
@@ -43,3 +45,17 @@ class BusinessUnitViewSet(MirrorViewSet):
     serializer_class = serializers.BusinessUnitSerializer
     filterset_class = BusinessUnitFilterSet
     search_fields = ("name", "official_name")
+
+
+class TagTypeViewSet(MirrorViewSet):
+    queryset = TagType.objects.all()
+    serializer_class = serializers.TagTypeSerializer
+    filterset_class = TagTypeFilterSet
+    search_fields = ("name", "code")
+
+
+class UserRoleViewSet(MirrorViewSet):
+    queryset = UserRole.objects.all()
+    serializer_class = serializers.UserRoleSerializer
+    filterset_class = UserRoleFilterSet
+    search_fields = ("name",)

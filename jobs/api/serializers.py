@@ -1,6 +1,18 @@
 from rest_framework import serializers
 
-from jobs.models import Appointment, Job, Project
+from jobs import selectors
+from jobs.models import (
+    Appointment,
+    Job,
+    JobCancelReason,
+    JobHoldReason,
+    JobNote,
+    JobType,
+    Project,
+    ProjectStatus,
+    ProjectSubStatus,
+    ProjectType,
+)
 from servicetitan.api.serializers import MirrorSerializer, ServiceTitanBodySerializer
 
 
@@ -18,6 +30,41 @@ class AppointmentSerializer(MirrorSerializer):
 class ProjectSerializer(MirrorSerializer):
     class Meta:
         model = Project
+
+
+class JobTypeSerializer(MirrorSerializer):
+    class Meta:
+        model = JobType
+
+
+class JobCancelReasonSerializer(MirrorSerializer):
+    class Meta:
+        model = JobCancelReason
+
+
+class JobHoldReasonSerializer(MirrorSerializer):
+    class Meta:
+        model = JobHoldReason
+
+
+class ProjectStatusSerializer(MirrorSerializer):
+    class Meta:
+        model = ProjectStatus
+
+
+class ProjectSubStatusSerializer(MirrorSerializer):
+    class Meta:
+        model = ProjectSubStatus
+
+
+class ProjectTypeSerializer(MirrorSerializer):
+    class Meta:
+        model = ProjectType
+
+
+class JobNoteSerializer(MirrorSerializer):
+    class Meta:
+        model = JobNote
 
 
 # --- Write-through (ServiceTitan's request bodies, in LAZI's names) ------------------------------------------------------
@@ -66,9 +113,33 @@ class JobUpdateInput(ServiceTitanBodySerializer):
     tag_type_ids = serializers.ListField(child=serializers.IntegerField())
 
 
-class JobCancelInput(ServiceTitanBodySerializer):
-    reason_id = serializers.IntegerField(help_text="A job cancel reason id configured in ServiceTitan.")
+class JobReasonInput(ServiceTitanBodySerializer):
+    """`{reason_id, memo}` for a job cancel or hold; the reason must be one of the mirrored, active reasons of the
+    job's tenant (the view passes the job in the context as `job`)."""
+
+    kind = ""  # "cancel" | "hold"
+    reason_id = serializers.IntegerField()
     memo = serializers.CharField(allow_blank=True)
+
+    def validate_reason_id(self, value):
+        job = self.context["job"]
+        if selectors.usable_reason(self.kind, job.tenant_id, value) is None:
+            listing = {"cancel": "job-cancel-reasons", "hold": "job-hold-reasons"}[self.kind]
+            raise serializers.ValidationError(
+                f"{value} is not an active job {self.kind} reason. Choose one from /api/v1/jobs/{listing}/ "
+                f"(if it is new in ServiceTitan, sync jobs.{listing} first)."
+            )
+        return value
+
+
+class JobCancelInput(JobReasonInput):
+    kind = "cancel"
+    reason_id = serializers.IntegerField(help_text="The `st_id` of an active job cancel reason (`job-cancel-reasons`).")
+
+
+class JobHoldInput(JobReasonInput):
+    kind = "hold"
+    reason_id = serializers.IntegerField(help_text="The `st_id` of an active job hold reason (`job-hold-reasons`).")
 
 
 class AppointmentCreateInput(NewAppointmentInput):

@@ -6,13 +6,43 @@ from jobs.api.serializers import (
     AppointmentRescheduleInput,
     AppointmentSerializer,
     JobCancelInput,
+    JobCancelReasonSerializer,
     JobCreateInput,
+    JobHoldInput,
+    JobHoldReasonSerializer,
+    JobNoteSerializer,
     JobSerializer,
+    JobTypeSerializer,
     JobUpdateInput,
     ProjectSerializer,
+    ProjectStatusSerializer,
+    ProjectSubStatusSerializer,
+    ProjectTypeSerializer,
 )
-from jobs.filtersets import AppointmentFilterSet, JobFilterSet, ProjectFilterSet
-from jobs.models import Appointment, Job, Project
+from jobs.filtersets import (
+    AppointmentFilterSet,
+    JobCancelReasonFilterSet,
+    JobFilterSet,
+    JobHoldReasonFilterSet,
+    JobNoteFilterSet,
+    JobTypeFilterSet,
+    ProjectFilterSet,
+    ProjectStatusFilterSet,
+    ProjectSubStatusFilterSet,
+    ProjectTypeFilterSet,
+)
+from jobs.models import (
+    Appointment,
+    Job,
+    JobCancelReason,
+    JobHoldReason,
+    JobNote,
+    JobType,
+    Project,
+    ProjectStatus,
+    ProjectSubStatus,
+    ProjectType,
+)
 from servicetitan.api.permissions import ModelChangePermission
 from servicetitan.api.views import CreateThroughMixin, MirrorViewSet, UpdateThroughMixin
 
@@ -24,12 +54,21 @@ class JobViewSet(CreateThroughMixin, UpdateThroughMixin, MirrorViewSet):
     search_fields = ("job_number", "summary")
     create_input, create_service = JobCreateInput, staticmethod(services.create_job)
     update_input, update_service = JobUpdateInput, staticmethod(services.update_job)
-    action_inputs = {"cancel": JobCancelInput}
+    action_inputs = {"cancel": JobCancelInput, "hold": JobHoldInput}
 
     @action(detail=True, methods=["post"], permission_classes=[ModelChangePermission])
     def cancel(self, request, st_id=None):
-        """Cancels the job in ServiceTitan (`{reason_id, memo}`) and answers with the job as ServiceTitan has it."""
-        return self.respond_with(services.cancel_job(self.get_object(), self.validated_body()))
+        """Cancels the job in ServiceTitan (`{reason_id, memo}`, the reason one of `job-cancel-reasons`) and answers
+        with the job as ServiceTitan has it."""
+        job = self.get_object()
+        return self.respond_with(services.cancel_job(job, self.validated_body(job=job)))
+
+    @action(detail=True, methods=["post"], permission_classes=[ModelChangePermission])
+    def hold(self, request, st_id=None):
+        """Puts the job on hold in ServiceTitan (`{reason_id, memo}`, the reason one of `job-hold-reasons`) and
+        answers with the job as ServiceTitan has it."""
+        job = self.get_object()
+        return self.respond_with(services.hold_job(job, self.validated_body(job=job)))
 
 
 class AppointmentViewSet(CreateThroughMixin, MirrorViewSet):
@@ -51,3 +90,53 @@ class ProjectViewSet(MirrorViewSet):
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
     search_fields = ("number", "name")
+
+
+class JobNoteViewSet(MirrorViewSet):
+    queryset = JobNote.objects.all()
+    serializer_class = JobNoteSerializer
+    filterset_class = JobNoteFilterSet
+    search_fields = ("text",)
+
+
+# --- Reference data ---------------------------------------------------------------------------------------------------
+class JobTypeViewSet(MirrorViewSet):
+    queryset = JobType.objects.all()
+    serializer_class = JobTypeSerializer
+    filterset_class = JobTypeFilterSet
+    search_fields = ("name",)
+
+
+class JobCancelReasonViewSet(MirrorViewSet):
+    queryset = JobCancelReason.objects.all()
+    serializer_class = JobCancelReasonSerializer
+    filterset_class = JobCancelReasonFilterSet
+    search_fields = ("name",)
+
+
+class JobHoldReasonViewSet(MirrorViewSet):
+    queryset = JobHoldReason.objects.all()
+    serializer_class = JobHoldReasonSerializer
+    filterset_class = JobHoldReasonFilterSet
+    search_fields = ("name",)
+
+
+class ProjectStatusViewSet(MirrorViewSet):
+    queryset = ProjectStatus.objects.all()
+    serializer_class = ProjectStatusSerializer
+    filterset_class = ProjectStatusFilterSet
+    search_fields = ("name",)
+
+
+class ProjectSubStatusViewSet(MirrorViewSet):
+    queryset = ProjectSubStatus.objects.all()
+    serializer_class = ProjectSubStatusSerializer
+    filterset_class = ProjectSubStatusFilterSet
+    search_fields = ("name",)
+
+
+class ProjectTypeViewSet(MirrorViewSet):
+    queryset = ProjectType.objects.all()
+    serializer_class = ProjectTypeSerializer
+    filterset_class = ProjectTypeFilterSet
+    search_fields = ("name",)

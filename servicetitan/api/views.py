@@ -70,10 +70,12 @@ class WriteThroughMixin:
         inputs = {"create": self.create_input, "partial_update": self.update_input, **self.action_inputs}
         return inputs.get(self.action)
 
-    def validated_body(self, *, partial: bool = False) -> dict:
-        """The request validated by this action's input serializer, as ServiceTitan's body."""
+    def validated_body(self, *, partial: bool = False, **context) -> dict:
+        """The request validated by this action's input serializer, as ServiceTitan's body; `context` is added to the
+        serializer's (e.g. the row an action applies to, for checks against the mirror)."""
         input_class = self.write_input_class()
-        serializer = input_class(data=self.request.data, context=self.get_serializer_context(), partial=partial)
+        context = {**self.get_serializer_context(), **context}
+        serializer = input_class(data=self.request.data, context=context, partial=partial)
         serializer.is_valid(raise_exception=True)
         return serializer.to_servicetitan()
 

@@ -584,11 +584,36 @@ class SimulatorApp:
         job = self.dataset.get("jobs.jobs", record_id)
         if job is None:
             raise HttpError(404, "Not Found", {"id": [f"jobs {record_id} was not found"]})
-        self._validated(request, "jobs.jobs", "cancel")
+        body = self._validated(request, "jobs.jobs", "cancel")
+        self._require_reason("jobs.job-cancel-reasons", body.get("reasonId"))
         if job["jobStatus"] == "Canceled":
             raise HttpError(400, "One or more validation errors occurred.", {"Job": ["The job is already canceled"]})
         self.dataset.update("jobs.jobs", record_id, {"jobStatus": "Canceled", "active": False})
         return Response(200, b"")
+
+    def do_hold(self, request: Request, route: Route, match) -> Response:
+        record_id = parse_id(match.group("id"))
+        job = self.dataset.get("jobs.jobs", record_id)
+        if job is None:
+            raise HttpError(404, "Not Found", {"id": [f"jobs {record_id} was not found"]})
+        body = self._validated(request, "jobs.jobs", "hold")
+        self._require_reason("jobs.job-hold-reasons", body.get("reasonId"))
+        if job["jobStatus"] in ("Canceled", "Completed", "Hold"):
+            raise HttpError(
+                400,
+                "One or more validation errors occurred.",
+                {"Job": [f"A {job['jobStatus'].lower()} job cannot be put on hold"]},
+            )
+        self.dataset.update("jobs.jobs", record_id, {"jobStatus": "Hold"})
+        return Response(200, b"")
+
+    def _require_reason(self, key: str, reason_id) -> None:
+        """A cancel or hold names one of the tenant's active reasons, as ServiceTitan insists."""
+        reason = self.dataset.get(key, reason_id)
+        if reason is None or not reason.get("active", True):
+            raise HttpError(
+                400, "One or more validation errors occurred.", {"ReasonId": [f"Reason {reason_id} does not exist"]}
+            )
 
     def do_reschedule(self, request: Request, route: Route, match) -> Response:
         record_id = parse_id(match.group("id"))

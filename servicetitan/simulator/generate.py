@@ -40,6 +40,28 @@ COUNTS: dict[str, tuple[int, int]] = {
     "inventory.purchase-orders": (3000, 1),
     "inventory.vendors": (150, 2),
     "inventory.warehouses": (10, 1),
+    # Added later: new keys go last so the id ranges above stay as they were.
+    "jobs.job-types": (40, 3),
+    "jobs.job-cancel-reasons": (8, 2),
+    "jobs.job-hold-reasons": (6, 2),
+    "jobs.project-statuses": (5, 2),
+    "jobs.project-substatuses": (12, 2),
+    "jobs.project-types": (6, 2),
+    "jobs.job-notes": (45000, 1),
+    "accounting.payment-types": (8, 2),
+    "accounting.payment-terms": (5, 2),
+    "accounting.tax-zones": (6, 2),
+    "sales.estimates": (12000, 1),
+    "memberships.membership-types": (8, 2),
+    "memberships.memberships": (4000, 1),
+    "memberships.recurring-service-types": (10, 2),
+    "memberships.recurring-services": (4500, 1),
+    "memberships.recurring-service-events": (9000, 1),
+    "memberships.service-agreements": (300, 1),
+    "dispatch.tag-types": (25, 2),
+    "dispatch.user-roles": (10, 2),
+    "sales.discounts-and-fees": (40, 2),
+    "sales.rate-sheets": (15, 1),
 }
 # Ten-digit-ish ids, a distinct range per resource.
 ID_BASES: dict[str, int] = {key: 1_000_000_000 + n * 100_000_000 for n, key in enumerate(COUNTS)}
@@ -211,6 +233,24 @@ CATEGORY_WORDS = {
 JOB_STATUSES = ("Scheduled", "Dispatched", "InProgress", "Hold", "Completed", "Completed", "Completed", "Canceled")
 APPOINTMENT_STATUSES = ("Scheduled", "Dispatched", "Working", "Hold", "Done", "Done", "Done", "Canceled")
 PRIORITIES = ("Low", "Normal", "Normal", "High", "Urgent")
+TAG_NAMES = ("VIP", "Member", "Warranty", "Do Not Service", "Commercial", "Second Opinion", "Hot Lead", "Pets")
+USER_ROLES = ("Admin", "Dispatcher", "CSR", "Technician", "Accounting", "Manager")
+ESTIMATE_STATUSES = ("Open", "Sold", "Dismissed")
+PAYMENT_TYPES = ("Cash", "Check", "Credit Card", "ACH", "Financing", "Gift Card")
+JOB_TYPE_KINDS = ("Service Call", "Install", "Maintenance", "Estimate", "Warranty")
+CANCEL_REASONS = ("Customer canceled", "Scheduled in error", "Duplicate job", "Price too high", "No access", "Weather")
+HOLD_REASONS = ("Waiting on parts", "Waiting on customer", "Permit pending", "Financing pending")
+PROJECT_STATUSES = ("Open", "In Progress", "On Hold", "Completed", "Canceled")
+PROJECT_STEPS = ("permit", "inspection", "materials", "install", "final walkthrough")
+PROJECT_TYPES = ("Remodel", "Replacement", "New Construction", "Retrofit", "Service Agreement Work")
+NOTE_TEXTS = (
+    "Customer asked for a call 30 minutes before arrival.",
+    "Replaced part under warranty.",
+    "Quoted replacement; customer will think about it.",
+    "Gate code 4821.",
+    "Needs a second technician for the lift.",
+    "Left invoice with the tenant.",
+)
 
 
 def money(value: float) -> float:
@@ -511,7 +551,7 @@ class Generators:
             "locationId": self.ds.id_at("crm.locations", customer_index),
             "jobStatus": status,
             "businessUnitId": self.ref(rng, "dispatch.business-units"),
-            "jobTypeId": 5_000_000 + rng.randrange(20),
+            "jobTypeId": self.ref(rng, "jobs.job-types"),
             "priority": rng.choice(PRIORITIES),
             "campaignId": 6_000_000 + rng.randrange(30),
             "appointmentCount": 1,
@@ -563,6 +603,71 @@ class Generators:
             "projectManagerIds": [self.ref(rng, "dispatch.employees")],
             "businessUnitIds": [self.ref(rng, "dispatch.business-units")],
             "jobIds": [self.ds.id_at("jobs.jobs", (index * 7 + k) % jobs) for k in range(rng.randint(1, 3))],
+            "active": active_flag(rng),
+        }
+
+    # --- jobs: reference data and notes ----------------------------------------------------------------------
+    def gen_jobs_job_types(self, rng, index):
+        trade = ("HVAC", "Plumbing", "Electrical", "Drains")[index % 4]
+        kind = JOB_TYPE_KINDS[index // 4 % len(JOB_TYPE_KINDS)]
+        return {
+            "name": f"{trade} {kind}" + ("" if index < 4 * len(JOB_TYPE_KINDS) else f" {index}"),
+            "businessUnitIds": [self.ref(rng, "dispatch.business-units")],
+            "skills": [],
+            "tagTypeIds": [],
+            "priority": rng.choice(PRIORITIES),
+            "duration": rng.choice((60, 90, 120, 240, 480)),
+            "soldThreshold": rng.choice((None, 500.0, 1000.0)),
+            "class": rng.choice(("Service", "Install", "Maintenance")),
+            "summary": f"{trade} {kind.lower()} visit",
+            "noCharge": kind == "Warranty",
+            "invoiceSignaturesRequired": rng.random() < 0.3,
+            "active": index < 3 or active_flag(rng),
+            "isSmartDispatched": False,
+        }
+
+    def gen_jobs_job_cancel_reasons(self, rng, index):
+        base = CANCEL_REASONS[index % len(CANCEL_REASONS)]
+        return {
+            "name": base if index < len(CANCEL_REASONS) else f"{base} {index}",
+            "active": index < 2 or active_flag(rng),
+        }
+
+    def gen_jobs_job_hold_reasons(self, rng, index):
+        base = HOLD_REASONS[index % len(HOLD_REASONS)]
+        return {
+            "name": base if index < len(HOLD_REASONS) else f"{base} {index}",
+            "active": index < 2 or active_flag(rng),
+        }
+
+    def gen_jobs_project_statuses(self, rng, index):
+        base = PROJECT_STATUSES[index % len(PROJECT_STATUSES)]
+        return {"name": base if index < len(PROJECT_STATUSES) else f"{base} {index}", "order": index}
+
+    def gen_jobs_project_substatuses(self, rng, index):
+        statuses = self.ds.base_count("jobs.project-statuses")
+        return {
+            "name": f"{rng.choice(('Waiting on', 'Ready for', 'Scheduled for'))} {rng.choice(PROJECT_STEPS)}",
+            "statusId": self.ds.id_at("jobs.project-statuses", index % statuses),
+            "order": index // statuses,
+            "active": index < 2 or active_flag(rng),
+        }
+
+    def gen_jobs_project_types(self, rng, index):
+        base = PROJECT_TYPES[index % len(PROJECT_TYPES)]
+        return {
+            "name": base if index < len(PROJECT_TYPES) else f"{base} {index}",
+            "description": f"{base} projects",
+            "createdById": self.ref(rng, "dispatch.employees"),
+        }
+
+    def gen_jobs_job_notes(self, rng, index):
+        jobs = self.ds.base_count("jobs.jobs")
+        return {
+            "jobId": self.ds.id_at("jobs.jobs", index % jobs if index < jobs else rng.randrange(jobs)),
+            "text": rng.choice(NOTE_TEXTS),
+            "isPinned": rng.random() < 0.05,
+            "createdById": self.ref(rng, "dispatch.employees"),
             "active": active_flag(rng),
         }
 
@@ -647,38 +752,47 @@ class Generators:
             "businessUnits": [self.ref(rng, "dispatch.business-units")],
         }
 
+    def gen_dispatch_tag_types(self, rng, index):
+        key = "dispatch.tag-types"
+        base = TAG_NAMES[index % len(TAG_NAMES)]
+        return {
+            "name": base if index < len(TAG_NAMES) else f"{base} {index}",
+            "color": f"#{rng.randrange(0xFFFFFF):06x}",
+            "code": f"T{index + 1:03d}",
+            "importance": rng.choice(self.enum(key, "importance")) if self.enum(key, "importance") else None,
+            "isConversionOpportunity": rng.random() < 0.2,
+            "allowToUseOnTimesheetActivity": False,
+            "isVisibleOnDispatchBoard": rng.random() < 0.5,
+            "active": index < 2 or active_flag(rng),
+        }
+
+    def gen_dispatch_user_roles(self, rng, index):
+        key = "dispatch.user-roles"
+        base = USER_ROLES[index % len(USER_ROLES)]
+        return {
+            "name": base if index < len(USER_ROLES) else f"{base} {index}",
+            "employeeType": rng.choice(self.enum(key, "employeeType")),
+            "active": index < 2 or active_flag(rng),
+        }
+
     # --- accounting ---------------------------------------------------------------------------------------------
     def gen_accounting_invoices(self, rng, index):
         shape = shape_of("accounting.invoices")
         customer_id = self.ref(rng, "crm.customers")
-        sub_total = money(50 + rng.random() * 3000)
+        stamp = self.ds.format_us(self.ds.anchor_us - 86_400_000_000)
+        items = [
+            self._invoice_item(rng, shape, self.ds.id_at("accounting.invoices", index) * 10 + order, order, stamp)
+            for order in range(rng.randint(1, 4))
+        ]
+        sub_total = money(sum(float(item["total"]) for item in items))
         tax = money(sub_total * 0.0825)
         total = money(sub_total + tax)
         paid = rng.random() < 0.8
-        items = []
-        for order in range(rng.randint(1, 3)):
-            price = money(sub_total / (order + 1.5))
-            items.append(
-                shape.item(
-                    "items",
-                    id=self.ds.id_at("accounting.invoices", index) * 10 + order,
-                    description="Service performed",
-                    quantity="1",
-                    price=f"{price:.2f}",
-                    total=f"{price:.2f}",
-                    type="Service",
-                    skuName=f"SVC-{rng.randrange(1, 1500):05d}",
-                    skuId=self.ref(rng, "pricebook.services"),
-                    taxable=False,
-                    isChargeable=True,
-                    createdOn=self.ds.format_us(self.ds.anchor_us - 86_400_000_000),
-                    modifiedOn=self.ds.format_us(self.ds.anchor_us - 86_400_000_000),
-                    order=order,
-                )
-            )
+        invoice_day = self.ds.anchor_us - rng.randrange(1, 400) * 86_400_000_000
         return {
             "syncStatus": "Pending",
             "referenceNumber": str(100000 + index),
+            "invoiceDate": self.ds.format_us(invoice_day),
             "subTotal": f"{sub_total:.2f}",
             "salesTax": f"{tax:.2f}",
             "total": f"{total:.2f}",
@@ -697,6 +811,76 @@ class Generators:
             "summary": "Thank you for your business.",
             "items": items,
             "active": active_flag(rng),
+        }
+
+    # Invoice lines sell pricebook items: a material (often several), a service or a piece of equipment.
+    INVOICE_SKUS = (
+        ("Material", "pricebook.materials", "MAT"),
+        ("Material", "pricebook.materials", "MAT"),
+        ("Service", "pricebook.services", "SVC"),
+        ("Service", "pricebook.services", "SVC"),
+        ("Equipment", "pricebook.equipment", "EQP"),
+    )
+
+    def _invoice_item(self, rng, shape, item_id: int, order: int, stamp: str) -> dict:
+        kind, key, prefix = rng.choice(self.INVOICE_SKUS)
+        sku_index = rng.randrange(self.ds.base_count(key))
+        sku = self.ds.collection(key).records.get(self.ds.id_at(key, sku_index)) or {}
+        list_price = sku.get("price") or 100.0
+        # Realised prices scatter around the list price (discounts, member prices, the odd markup).
+        price = money(list_price * rng.choice((1.0, 1.0, 1.0, 0.9, 0.95, 1.05)))
+        quantity = rng.randint(1, 6) if kind == "Material" else 1
+        cost = money(sku.get("cost") or 0)
+        return shape.item(
+            "items",
+            id=item_id,
+            description=sku.get("displayName") or sku.get("description") or "Service performed",
+            quantity=f"{quantity}",
+            cost=f"{cost:.2f}",
+            totalCost=f"{cost * quantity:.2f}",
+            price=f"{price:.2f}",
+            total=f"{price * quantity:.2f}",
+            type=kind,
+            skuName=sku.get("code") or f"{prefix}-{sku_index + 1:05d}",
+            skuId=self.ds.id_at(key, sku_index),
+            displayName=sku.get("displayName"),
+            taxable=kind != "Service",
+            isChargeable=True,
+            createdOn=stamp,
+            modifiedOn=stamp,
+            order=order,
+        )
+
+    def gen_accounting_payment_types(self, rng, index):
+        base = PAYMENT_TYPES[index % len(PAYMENT_TYPES)]
+        return {"name": base if index < len(PAYMENT_TYPES) else f"{base} {index}"}
+
+    def gen_accounting_payment_terms(self, rng, index):
+        shape = shape_of("accounting.payment-terms")
+        days = (0, 15, 30, 45, 60, 90)[index % 6]
+        return {
+            "name": "Due on receipt" if days == 0 else f"Net {days}",
+            "dueDayType": "NumberOfDays",
+            "dueDay": days,
+            "isCustomerDefault": index == 0,
+            "isVendorDefault": index == 1,
+            "active": index < 2 or active_flag(rng),
+            "inUse": rng.random() < 0.7,
+            "paymentTermDiscountModel": shape.part("paymentTermDiscountModel"),
+            "interestSettings": shape.part("interestSettings"),
+        }
+
+    def gen_accounting_tax_zones(self, rng, index):
+        city, state, _zip = CITIES[index % len(CITIES)]
+        shape = shape_of("accounting.tax-zones")
+        rate = round(0.05 + rng.random() * 0.04, 4)
+        return {
+            "name": f"{city}, {state}",
+            "color": rng.randrange(0xFFFFFF),
+            "isTaxRateSeparated": False,
+            "isMultipleTaxZone": False,
+            "rates": [shape.item("rates", id=index + 1, taxName=f"{state} sales tax", taxRate=rate)],
+            "active": index < 2 or active_flag(rng),
         }
 
     def gen_accounting_payments(self, rng, index):
@@ -722,6 +906,234 @@ class Generators:
             "unappliedAmount": "0.00",
             "memo": None,
             "syncStatus": "Pending",
+        }
+
+    # --- sales ---------------------------------------------------------------------------------------------------
+    def gen_sales_estimates(self, rng, index):
+        shape = shape_of("sales.estimates")
+        jobs = self.ds.base_count("jobs.jobs")
+        job_index = rng.randrange(jobs)
+        status = rng.choice(ESTIMATE_STATUSES)
+        created = self.ds.anchor_us - rng.randrange(1, 400) * 86_400_000_000
+        fmt = self.ds.format_us
+        items = []
+        for k in range(rng.randint(1, 4)):
+            kind, key, _prefix = rng.choice(self.INVOICE_SKUS)
+            sku_index = rng.randrange(self.ds.base_count(key))
+            sku_id = self.ds.id_at(key, sku_index)
+            sku = self.ds.collection(key).records.get(sku_id) or {}
+            quantity = rng.randint(1, 4) if kind == "Material" else 1
+            rate = money((sku.get("price") or 100.0) * rng.choice((1.0, 1.0, 0.95)))
+            cost = money(sku.get("cost") or 0)
+            items.append(
+                shape.item(
+                    "items",
+                    id=self.ds.id_at("sales.estimates", index) * 10 + k,
+                    sku=shape.part(
+                        "items[].sku",
+                        id=sku_id,
+                        name=sku.get("code") or "",
+                        displayName=sku.get("displayName") or "",
+                        type=kind,
+                        soldHours=sku.get("hours") or 0,
+                    ),
+                    skuAccount=sku.get("account") or "",
+                    description=sku.get("displayName") or "",
+                    qty=quantity,
+                    unitRate=rate,
+                    total=money(rate * quantity),
+                    unitCost=cost,
+                    totalCost=money(cost * quantity),
+                    itemGroupName="",
+                    createdOn=fmt(created),
+                    modifiedOn=fmt(created),
+                    chargeable=True,
+                )
+            )
+        subtotal = money(sum(item["total"] for item in items))
+        return {
+            "jobId": self.ds.id_at("jobs.jobs", job_index),
+            "jobNumber": str(20000 + job_index),
+            "customerId": self.ref(rng, "crm.customers"),
+            "locationId": self.ref(rng, "crm.locations"),
+            "name": f"Option {index % 3 + 1}: {rng.choice(SERVICE_VERBS)} {rng.choice(SERVICE_OBJECTS).lower()}",
+            "status": shape.part("status", value=ESTIMATE_STATUSES.index(status), name=status),
+            "reviewStatus": "None",
+            "summary": "Good, better, best options as discussed.",
+            "soldOn": fmt(created + rng.randrange(1, 20) * 86_400_000_000) if status == "Sold" else None,
+            "soldBy": self.ref(rng, "dispatch.technicians") if status == "Sold" else None,
+            "active": active_flag(rng),
+            "items": items,
+            "subtotal": subtotal,
+            "tax": money(subtotal * 0.0825),
+            "businessUnitId": self.ref(rng, "dispatch.business-units"),
+            "isRecommended": rng.random() < 0.3,
+            "isChangeOrder": False,
+        }
+
+    def gen_sales_discounts_and_fees(self, rng, index):
+        key = "sales.discounts-and-fees"
+        shape = shape_of(key)
+        kinds = self.enum(key, "type")
+        kind = kinds[index % len(kinds)] if kinds else None
+        amount_types = self.enum(key, "amountType")
+        amount_type = rng.choice(amount_types) if amount_types else None
+        name = ("Senior discount", "Military discount", "Trip fee", "After-hours fee", "Member discount")[index % 5]
+        return {
+            "type": kind,
+            "code": f"DF-{index + 1:04d}",
+            "displayName": name,
+            "description": f"{name} ({amount_type})",
+            "amountType": amount_type,
+            "amount": rng.choice((5, 10, 15, 25, 49, 89)),
+            "limit": rng.choice((0, 100, 250)),
+            "taxable": rng.random() < 0.2,
+            "categories": [],
+            "hours": 0,
+            "assets": [],
+            "account": "Discounts",
+            "active": index < 2 or active_flag(rng),
+            "bonus": 0,
+            "commissionBonus": 0,
+            "paysCommission": False,
+            "excludeFromPayroll": rng.random() < 0.5,
+            "externalData": [shape.item("externalData", key="source", value="seed")] if index % 7 == 0 else [],
+        }
+
+    def gen_sales_rate_sheets(self, rng, index):
+        key = "sales.rate-sheets"
+        shape = shape_of(key)
+        value_types = self.enum_at(key, "exceptions[].valueType")
+        exceptions = []
+        for _ in range(rng.randint(1, 6)):
+            kind, sku_key, _prefix = rng.choice(self.INVOICE_SKUS)
+            exceptions.append(
+                shape.item(
+                    "exceptions",
+                    skuId=self.ref(rng, sku_key),
+                    skuType=kind,
+                    value=rng.choice((5, 10, 15, 0.9, 199)),
+                    valueType=rng.choice(value_types),
+                )
+            )
+        return {"exceptions": exceptions}
+
+    def enum_at(self, key: str, path: str) -> list:
+        shape = shape_of(key)
+        return list(shape.schemas.resolve(shape.schema_at(path)).get("enum") or [])
+
+    # --- memberships -------------------------------------------------------------------------------------------
+    def enum(self, key: str, field: str) -> list:
+        """The values a field's enum allows (from the spec), for generated records that validate."""
+        shape = shape_of(key)
+        return list(shape.schemas.resolve(shape.properties[field]).get("enum") or [])
+
+    def gen_memberships_membership_types(self, rng, index):
+        tier = ("Silver", "Gold", "Platinum", "Comfort Club", "Plumbing Protection")[index % 5]
+        return {
+            "name": f"{tier} Plan" + ("" if index < 5 else f" {index}"),
+            "displayName": f"{tier} Plan",
+            "discount": rng.choice((5, 10, 15)),
+            "active": index < 2 or active_flag(rng),
+        }
+
+    def gen_memberships_memberships(self, rng, index):
+        key = "memberships.memberships"
+        customers = self.ds.base_count("crm.customers")
+        customer_index = rng.randrange(customers)
+        start = self.ds.anchor_us - rng.randrange(1, 700) * 86_400_000_000
+        status = rng.choice(("Active", "Active", "Active", "Expired", "Canceled", "Suspended"))
+        fmt = self.ds.format_us
+        return {
+            "followUpOn": fmt(start + 330 * 86_400_000_000),
+            "from": fmt(start),
+            "to": fmt(start + 365 * 86_400_000_000),
+            "billingFrequency": rng.choice(self.enum(key, "billingFrequency")),
+            "status": status,
+            "active": status == "Active",
+            "duration": 12,
+            "businessUnitId": self.ref(rng, "dispatch.business-units"),
+            "customerId": self.ds.id_at("crm.customers", customer_index),
+            "locationId": self.ds.id_at("crm.locations", customer_index),
+            "membershipTypeId": self.ref(rng, "memberships.membership-types"),
+            "soldById": self.ref(rng, "dispatch.technicians"),
+            "paymentTypeId": self.ref(rng, "accounting.payment-types"),
+            "memo": rng.choice((None, "Renewed by phone", "Autopay")),
+        }
+
+    def gen_memberships_recurring_service_types(self, rng, index):
+        key = "memberships.recurring-service-types"
+        return {
+            "name": f"{('Spring', 'Fall', 'Annual')[index % 3]} {('AC', 'Furnace', 'Water Heater')[index % 3]} Tune-Up",
+            "active": index < 2 or active_flag(rng),
+            "recurrenceType": rng.choice(self.enum(key, "recurrenceType")),
+            "recurrenceInterval": 1,
+            "recurrenceMonths": [rng.choice(("March", "April", "September", "October"))],
+            "durationType": rng.choice(self.enum(key, "durationType")),
+            "durationLength": rng.choice((1, 2, 12)),
+            "priority": rng.choice(self.enum(key, "priority")),
+            "jobTypeId": self.ref(rng, "jobs.job-types"),
+            "businessUnitId": self.ref(rng, "dispatch.business-units"),
+            "jobSummary": "Seasonal maintenance visit",
+        }
+
+    def gen_memberships_recurring_services(self, rng, index):
+        key = "memberships.recurring-services"
+        memberships = self.ds.base_count("memberships.memberships")
+        return {
+            "name": f"Tune-up {index + 1}",
+            "active": active_flag(rng),
+            "membershipId": self.ds.id_at("memberships.memberships", index % memberships),
+            "locationId": self.ref(rng, "crm.locations"),
+            "recurringServiceTypeId": self.ref(rng, "memberships.recurring-service-types"),
+            "durationType": rng.choice(self.enum(key, "durationType")),
+            "durationLength": 2,
+            "recurrenceType": rng.choice(self.enum(key, "recurrenceType")),
+            "recurrenceInterval": 1,
+            "recurrenceMonths": [rng.choice(("March", "October"))],
+            "priority": rng.choice(self.enum(key, "priority")),
+            "jobTypeId": self.ref(rng, "jobs.job-types"),
+            "businessUnitId": self.ref(rng, "dispatch.business-units"),
+            "firstVisitComplete": rng.random() < 0.5,
+            "memo": None,
+        }
+
+    def gen_memberships_recurring_service_events(self, rng, index):
+        key = "memberships.recurring-service-events"
+        services = self.ds.base_count("memberships.recurring-services")
+        service_index = index % services
+        done = rng.random() < 0.6
+        return {
+            "locationRecurringServiceId": self.ds.id_at("memberships.recurring-services", service_index),
+            "locationRecurringServiceName": f"Tune-up {service_index + 1}",
+            "membershipId": self.ref(rng, "memberships.memberships"),
+            "membershipName": "Gold Plan",
+            "status": rng.choice(self.enum(key, "status")),
+            "date": self.ds.format_us(self.ds.anchor_us + rng.randrange(-365, 365) * 86_400_000_000),
+            "jobId": self.ref(rng, "jobs.jobs") if done else None,
+            "active": active_flag(rng),
+        }
+
+    def gen_memberships_service_agreements(self, rng, index):
+        key = "memberships.service-agreements"
+        start = self.ds.anchor_us - rng.randrange(1, 700) * 86_400_000_000
+        price = money(1200 + rng.random() * 20000)
+        return {
+            "name": f"{rng.choice(LAST)} {rng.choice(COMPANY)} maintenance agreement",
+            "customerId": self.ref(rng, "crm.customers"),
+            "businessUnitId": self.ref(rng, "dispatch.business-units"),
+            "status": rng.choice(self.enum(key, "status")),
+            "origin": rng.choice(self.enum(key, "origin")),
+            "locationIds": [self.ref(rng, "crm.locations")],
+            "summary": "Quarterly preventive maintenance",
+            "durationMonths": 12,
+            "autoRenew": rng.random() < 0.5,
+            "startDate": self.ds.format_us(start),
+            "endDate": self.ds.format_us(start + 365 * 86_400_000_000),
+            "totalAgreementPrice": price,
+            "estimatedGrossMarginPercentage": round(20 + rng.random() * 30, 2),
+            "paymentTermId": self.ref(rng, "accounting.payment-terms"),
+            "active": active_flag(rng),
         }
 
     # --- inventory ----------------------------------------------------------------------------------------------

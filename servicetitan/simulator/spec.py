@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from servicetitan import openapi
-from servicetitan.registry import RESOURCES, Resource
+from servicetitan.registry import RESOURCES, Resource, spec_file_of
 
 SNAPSHOT_PATH = Path(__file__).with_name("schemas.json")
 # Keywords that describe structure; descriptions, examples and x-* extensions are left out of the snapshot.
@@ -37,7 +37,7 @@ _REF_PREFIX = "#/components/schemas/"
 @cache
 def load_spec(api_module: str, spec_dir: str | None = None) -> dict:
     directory = Path(spec_dir) if spec_dir else openapi.spec_dir()
-    return json.loads((directory / f"{api_module}-v2.json").read_text())
+    return json.loads((directory / spec_file_of(api_module)).read_text())
 
 
 def operation_schemas(resource: Resource, spec: dict) -> dict[str, str]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from servicetitan.sync.bulk import insert_rows
 
@@ -127,3 +127,68 @@ def resolve_dangling_links(link: Link, tenant_id: int) -> int:
         resolvable = dangling.filter(Exists(match))
         resolved += resolvable.update(**{fk: Subquery(match.values("pk")[:1])})
     return resolved
+
+
+@dataclass(frozen=True)
+class Lines:
+    """The lines inside a record (an invoice's or an estimate's `items`) kept as rows of a `SyncedModel` of their own.
+
+    Each line maps through the line model's `st_mapping`; `owner_column` gets the record's ServiceTitan id and
+    `copied(payload)` any values of the record copied onto its lines (a date, a status). Lines have no active flag of
+    their own: they live and go with their record. Use `Lines(...).after_page` as a stream's `after_page`.
+    """
+
+    model: str
+    owner_column: str
+    key: str = "items"
+    copied: Callable[[dict], dict] | None = None
+
+    def line_model(self) -> type[models.Model]:
+        return apps.get_model(self.model)
+
+    def after_page(self, owner_model: type[models.Model], payloads: list[dict], tenant_id: int) -> None:
+        replace_lines(self, owner_model, payloads, tenant_id)
+
+
+def replace_lines(lines: Lines, owner_model: type[models.Model], payloads: list[dict], tenant_id: int) -> None:
+    """Make the line rows of the page's records exactly their payloads' lines: one delete, one bulk insert.
+
+    A record marked deleted keeps no lines. A line id seen again under another record moves with it.
+    """
+    from django.utils import timezone
+
+    from servicetitan.sync.upsert import is_deleted_payload
+
+    if not payloads:
+        return
+    line_model = lines.line_model()
+    to_owner_st_id = owner_model._meta.get_field("st_id").to_python
+    to_line_st_id = line_model._meta.get_field("st_id").to_python
+    now = timezone.now()
+    rows, owner_ids, line_ids = [], [], set()
+    for payload in payloads:
+        owner_id = to_owner_st_id(payload["id"])
+        owner_ids.append(owner_id)
+        if is_deleted_payload(payload):
+            continue
+        shared = {
+            "tenant_id": tenant_id,
+            lines.owner_column: owner_id,
+            "active": bool(payload.get("active", True)),
+            "deleted": False,
+            "synced_at": now,
+            **(lines.copied(payload) if lines.copied else {}),
+        }
+        for line in payload.get(lines.key) or ():
+            if not isinstance(line, dict) or line.get("id") is None:
+                continue
+            st_id = to_line_st_id(line["id"])
+            if st_id in line_ids:
+                continue  # the same line twice in one page: the first wins, as a unique row must
+            line_ids.add(st_id)
+            rows.append({**line_model.values_from_payload(line), **shared})
+    stale = Q(**{f"{lines.owner_column}__any_of": owner_ids})
+    if line_ids:
+        stale |= Q(st_id__any_of=list(line_ids))
+    line_model.objects.filter(stale, tenant_id=tenant_id).delete()
+    insert_rows(line_model, rows)

@@ -48,6 +48,35 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
         description="Every pricebook record again, nightly at 03:30 UTC: catches anything an incremental run missed.",
     ),
     DefaultSchedule(
+        "LAZI: sales, memberships and invoices incremental sync",
+        ("sales", "memberships", "accounting.invoices", "jobs.job-notes"),
+        full=False,
+        every_minutes=30,
+        description="Estimates, memberships, invoices (their items feed the sales per item figures) and job notes "
+        "changed since the last run.",
+    ),
+    DefaultSchedule(
+        "LAZI: reference data refresh (nightly)",
+        (
+            "jobs.job-types",
+            "jobs.job-cancel-reasons",
+            "jobs.job-hold-reasons",
+            "jobs.project-statuses",
+            "jobs.project-substatuses",
+            "jobs.project-types",
+            "accounting.payment-types",
+            "accounting.payment-terms",
+            "accounting.tax-zones",
+            "dispatch.tag-types",
+            "dispatch.user-roles",
+        ),
+        full=True,
+        minute="15",
+        hour="4",
+        description="The small lists jobs, invoices and customers point at (job types, cancel and hold reasons, "
+        "project statuses and types, payment types and terms, tax zones, tag types, user roles), whole, nightly.",
+    ),
+    DefaultSchedule(
         "LAZI: push pending pricebook overrides",
         None,
         full=False,

@@ -2,10 +2,19 @@ import datetime
 
 import pytest
 
-from jobs.models import Appointment, Job
+from jobs.models import Appointment, Job, JobCancelReason, JobHoldReason
 from servicetitan.simulator import DEMO_TENANT_ID
 from tests.api_support import check_read_endpoint, check_read_only, client_for, st_ids
 from tests.factories import AppointmentFactory, JobFactory, ProjectFactory, UserFactory, viewer
+from tests.jobs.factories import (
+    JobCancelReasonFactory,
+    JobHoldReasonFactory,
+    JobNoteFactory,
+    JobTypeFactory,
+    ProjectStatusFactory,
+    ProjectSubStatusFactory,
+    ProjectTypeFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +28,40 @@ APPOINTMENTS = "/api/v1/jobs/appointments/"
 )
 def test_read_endpoint(url, factory):
     check_read_endpoint(url, factory)
+
+
+REFERENCE_URLS = {
+    "job-types": JobTypeFactory,
+    "job-cancel-reasons": JobCancelReasonFactory,
+    "job-hold-reasons": JobHoldReasonFactory,
+    "project-statuses": ProjectStatusFactory,
+    "project-substatuses": ProjectSubStatusFactory,
+    "project-types": ProjectTypeFactory,
+    "job-notes": JobNoteFactory,
+}
+
+
+@pytest.mark.parametrize(("path", "factory"), REFERENCE_URLS.items(), ids=list(REFERENCE_URLS))
+def test_reference_data_and_notes_are_read_endpoints(path, factory):
+    check_read_endpoint(f"/api/v1/jobs/{path}/", factory)
+    check_read_only(f"/api/v1/jobs/{path}/", factory)
+
+
+def test_reference_data_filters():
+    wanted = JobCancelReasonFactory(name="Customer canceled")
+    JobCancelReasonFactory(name="Weather")
+    client = client_for(viewer())
+    assert st_ids(client.get("/api/v1/jobs/job-cancel-reasons/", {"name__icontains": "customer"})) == {
+        str(wanted.st_id)
+    }
+    sub = ProjectSubStatusFactory()
+    ProjectSubStatusFactory()
+    assert st_ids(client.get("/api/v1/jobs/project-substatuses/", {"status_st_id": sub.status_st_id})) == {
+        str(sub.st_id)
+    }
+    note = JobNoteFactory()
+    JobNoteFactory()
+    assert st_ids(client.get("/api/v1/jobs/job-notes/", {"job_st_id": note.job_st_id})) == {str(note.st_id)}
 
 
 def test_projects_are_read_only():
@@ -104,29 +147,80 @@ def test_update_job(simulator):
     assert Job.objects.get(st_id=record["id"]).priority == "Urgent"
 
 
+def mirrored_reason(simulator, kind: str, index: int = 0) -> int:
+    """A reason as the simulator has it (index 0 and 1 are always active), mirrored; returns its id."""
+    key, model = {
+        "cancel": ("jobs.job-cancel-reasons", JobCancelReason),
+        "hold": ("jobs.job-hold-reasons", JobHoldReason),
+    }[kind]
+    st_id = simulator.dataset.id_at(key, index)
+    model.objects.create(
+        tenant_id=DEMO_TENANT_ID, st_id=st_id, name=simulator.dataset.get(key, st_id)["name"], active=True
+    )
+    return st_id
+
+
 def test_cancel_job_reads_the_job_back(simulator):
     record = mirrored_job(simulator)
     client = writer("change_job")
+    reason = mirrored_reason(simulator, "cancel")
 
-    response = client.post(f"{JOBS}{record['id']}/cancel/", {"reason_id": 1, "memo": "Customer called"}, format="json")
+    response = client.post(
+        f"{JOBS}{record['id']}/cancel/", {"reason_id": reason, "memo": "Customer called"}, format="json"
+    )
 
     assert response.status_code == 200, response.content
     assert response.json()["job_status"] == "Canceled"
     assert simulator.dataset.get("jobs.jobs", record["id"])["jobStatus"] == "Canceled"
     assert Job.objects.get(st_id=record["id"]).job_status == "Canceled"
     # ServiceTitan refuses a second cancel: its message comes back as a 400.
-    again = client.post(f"{JOBS}{record['id']}/cancel/", {"reason_id": 1, "memo": "again"}, format="json")
+    again = client.post(f"{JOBS}{record['id']}/cancel/", {"reason_id": reason, "memo": "again"}, format="json")
     assert again.status_code == 400
     assert "already canceled" in again.json()["detail"]
 
 
 def test_cancel_needs_change_permission(simulator):
     record = mirrored_job(simulator)
+    reason = mirrored_reason(simulator, "cancel")
     response = writer("add_job", "view_job").post(
-        f"{JOBS}{record['id']}/cancel/", {"reason_id": 1, "memo": ""}, format="json"
+        f"{JOBS}{record['id']}/cancel/", {"reason_id": reason, "memo": ""}, format="json"
     )
     assert response.status_code == 403
     assert simulator.dataset.get("jobs.jobs", record["id"])["jobStatus"] == "Scheduled"
+
+
+@pytest.mark.parametrize("kind", ["cancel", "hold"])
+def test_cancel_and_hold_take_only_a_mirrored_active_reason_of_their_kind(simulator, kind):
+    record = mirrored_job(simulator)
+    other = mirrored_reason(simulator, "hold" if kind == "cancel" else "cancel")
+    inactive = mirrored_reason(simulator, kind, index=1)
+    JobCancelReason.objects.filter(st_id=inactive).update(active=False)
+    JobHoldReason.objects.filter(st_id=inactive).update(active=False)
+    client = writer("change_job")
+
+    for reason_id in (987654321, other, inactive):
+        response = client.post(f"{JOBS}{record['id']}/{kind}/", {"reason_id": reason_id, "memo": "x"}, format="json")
+        assert response.status_code == 400, response.content
+        message = " ".join(response.json()["reason_id"])
+        assert f"{reason_id} is not an active job {kind} reason" in message
+        assert f"/api/v1/jobs/job-{kind}-reasons/" in message
+    # Nothing reached ServiceTitan.
+    assert simulator.stats.calls("PUT", f"/jpm/v2/tenant/{{tenant}}/jobs/{{id}}/{kind}") == 0
+    assert simulator.dataset.get("jobs.jobs", record["id"])["jobStatus"] == "Scheduled"
+
+
+def test_hold_job_reads_the_job_back(simulator):
+    record = mirrored_job(simulator)
+    reason = mirrored_reason(simulator, "hold")
+
+    response = writer("change_job").post(
+        f"{JOBS}{record['id']}/hold/", {"reason_id": reason, "memo": "Waiting on parts"}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["job_status"] == "Hold"
+    assert simulator.dataset.get("jobs.jobs", record["id"])["jobStatus"] == "Hold"
+    assert Job.objects.get(st_id=record["id"]).job_status == "Hold"
 
 
 def test_create_and_reschedule_appointment(simulator):
@@ -175,3 +269,11 @@ def test_appointment_for_an_unknown_job_is_a_400(simulator):
     )
     assert response.status_code == 400
     assert "42 does not exist" in response.json()["detail"]
+
+
+def test_schema_documents_hold_and_the_reference_data():
+    schema = client_for(UserFactory()).get("/api/schema/", {"format": "json"}).json()
+    hold = schema["paths"]["/api/v1/jobs/jobs/{st_id}/hold/"]["post"]
+    assert hold["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/JobHoldInput")
+    for path in REFERENCE_URLS:
+        assert f"/api/v1/jobs/{path}/" in schema["paths"], path

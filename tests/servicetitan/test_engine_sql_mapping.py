@@ -62,7 +62,9 @@ COMPUTED_INPUTS = (
 def _set(payload: dict, path: str, value) -> None:
     *parents, leaf = path.split(".")
     for part in parents:
-        payload = payload.setdefault(part, {})
+        if not isinstance(payload.get(part), dict):
+            payload[part] = {}  # e.g. the computed inputs' text `status` where a model reads `status.name`
+        payload = payload[part]
     payload[leaf] = value
 
 

@@ -198,12 +198,27 @@ def test_seeded_asset_images_can_be_fetched(api, server):
 # --- jobs and appointments --------------------------------------------------------------------------------------
 def test_cancel_a_job(api, server):
     job_id = next(r["id"] for r in server.dataset.records("jobs.jobs") if r["jobStatus"] != "Canceled")
+    reason = server.dataset.id_at("jobs.job-cancel-reasons", 0)
     assert api.write("jobs.jobs", "cancel", job_id, json={"memo": "no reason"}).status_code == 400
-    response = api.write("jobs.jobs", "cancel", job_id, json={"reasonId": 1, "memo": "Customer called"})
+    unknown = api.write("jobs.jobs", "cancel", job_id, json={"reasonId": 1, "memo": "x"})
+    assert unknown.status_code == 400 and "ReasonId" in unknown.json()["errors"]
+    response = api.write("jobs.jobs", "cancel", job_id, json={"reasonId": reason, "memo": "Customer called"})
     assert response.status_code == 200
     assert server.dataset.get("jobs.jobs", job_id)["jobStatus"] == "Canceled"
-    assert api.write("jobs.jobs", "cancel", job_id, json={"reasonId": 1, "memo": "again"}).status_code == 400
-    assert api.write("jobs.jobs", "cancel", 5, json={"reasonId": 1, "memo": "x"}).status_code == 404
+    assert api.write("jobs.jobs", "cancel", job_id, json={"reasonId": reason, "memo": "again"}).status_code == 400
+    assert api.write("jobs.jobs", "cancel", 5, json={"reasonId": reason, "memo": "x"}).status_code == 404
+
+
+def test_put_a_job_on_hold(api, server):
+    job_id = next(r["id"] for r in server.dataset.records("jobs.jobs") if r["jobStatus"] == "Scheduled")
+    reason = server.dataset.id_at("jobs.job-hold-reasons", 0)
+    cancel_reason = server.dataset.id_at("jobs.job-cancel-reasons", 0)
+    # A cancel reason is not a hold reason.
+    assert api.write("jobs.jobs", "hold", job_id, json={"reasonId": cancel_reason, "memo": "x"}).status_code == 400
+    response = api.write("jobs.jobs", "hold", job_id, json={"reasonId": reason, "memo": "Waiting on parts"})
+    assert response.status_code == 200
+    assert server.dataset.get("jobs.jobs", job_id)["jobStatus"] == "Hold"
+    assert api.write("jobs.jobs", "hold", job_id, json={"reasonId": reason, "memo": "again"}).status_code == 400
 
 
 def test_create_a_job_with_its_appointment_then_reschedule(api, server):

@@ -19,6 +19,9 @@ CHECKS = {
     "dispatch": "dispatch.zones",
     "accounting": "accounting.invoices",
     "inventory": "inventory.warehouses",
+    "sales": "sales.estimates",
+    "memberships": "memberships.memberships",
+    "service-agreements": "memberships.service-agreements",
 }
 
 
