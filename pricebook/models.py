@@ -385,10 +385,16 @@ class PricebookOverride(models.Model):
     claimed_revision = models.PositiveIntegerField(default=0, editable=False)
     push_started_at = models.DateTimeField(null=True, blank=True)
 
+    class Origin(models.TextChoices):
+        EDIT = "edit", "edited in LAZI"
+        IMPORT = "import", "imported from a file"
+
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     changed_at = models.DateTimeField(default=timezone.now)
+    # Where the latest edit came from: the price history says "import" for values that came from a file once pushed.
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.EDIT)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -544,3 +550,48 @@ class RepriceBatch(models.Model):
 
     def __str__(self):
         return f"Reprice #{self.pk} ({self.status})"
+
+
+# --- History of ServiceTitan's values ---------------------------------------------------------------------------------------
+class PriceHistory(models.Model):
+    """One changed money field of one item, as ServiceTitan holds it: before → after, when, and what changed it.
+
+    Recorded set-based by the sync (a change made in ServiceTitan), by the push (LAZI's edit, by whom, from which batch)
+    and for values that came from a file (`import`)."""
+
+    class Field(models.TextChoices):
+        COST = "cost"
+        PRICE = "price"
+        MEMBER_PRICE = "member_price", "member price"
+        ADD_ON_PRICE = "add_on_price", "add-on price"
+
+    class Source(models.TextChoices):
+        SYNC = "sync", "changed in ServiceTitan"
+        PUSH = "push", "pushed from LAZI"
+        IMPORT = "import", "imported from a file"
+
+    tenant_id = models.BigIntegerField()
+    item_type = models.CharField(max_length=16, choices=PricebookOverride.ItemType.choices)
+    st_pricebook_id = models.BigIntegerField("ServiceTitan id")
+    field = models.CharField(max_length=16, choices=Field.choices)
+    old_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    new_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    batch = models.ForeignKey(
+        RepriceBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="price_history"
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            models.Index(fields=["tenant_id", "item_type", "st_pricebook_id", "changed_at"], name="pricebook_history_item")
+        ]
+        verbose_name = "price history entry"
+        verbose_name_plural = "price history"
+
+    def __str__(self):
+        return f"{self.item_type} {self.st_pricebook_id} {self.field}: {self.old_value} → {self.new_value}"

@@ -91,6 +91,7 @@ def save_override(
     remove_image: bool = False,
     replace: bool = False,
     queue_push: bool = True,
+    origin: str = PricebookOverride.Origin.EDIT,
 ) -> PricebookOverride | None:
     """Create or change the override of one item and queue its push. Returns None when nothing is left overridden.
 
@@ -98,6 +99,7 @@ def save_override(
     wanted value; None removes that field's override. With `replace`, fields not in `values` are removed too.
     `base_modified_on` is the ServiceTitan modifiedOn the editor was looking at (default: the mirror's now).
     `queue_push=False` leaves queueing to the caller (bulk edits queue one push for all their overrides).
+    `origin` says where the values came from (`import`: a file; the price history names it once pushed).
     """
     fields = {f.name: f for f in override_fields_for(item_type)}
     unknown = set(values) - set(fields)
@@ -149,6 +151,7 @@ def save_override(
         override.field_errors = {}
         override.changed_by = user if user is not None and user.is_authenticated else None
         override.changed_at = timezone.now()
+        override.origin = origin
         override.save()
         record_change(override, Action.EDITED, user=user, before=before)
         if queue_push:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from pricebook.models import PricebookOverride
 from pricebook.selectors import item_kind, with_effective_values
 from pricebook.services.overrides import save_override
 
@@ -252,7 +253,12 @@ def apply_import(item_type: str, changes: list[dict], user=None) -> int:
         for change in changes:
             values = {k: (Decimal(v) if k in _MONEY and v is not None else v) for k, v in change["values"].items()}
             save_override(
-                item_type=item_type, st_id=change["st_id"], tenant_id=change["tenant_id"], values=values, user=user
+                item_type=item_type,
+                st_id=change["st_id"],
+                tenant_id=change["tenant_id"],
+                values=values,
+                user=user,
+                origin=PricebookOverride.Origin.IMPORT,
             )
             count += 1
     return count
