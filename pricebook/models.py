@@ -128,6 +128,11 @@ class Material(PricebookItem):
     deduct_as_job_cost = models.BooleanField(default=False)
     is_inventory = models.BooleanField(default=False)
     unit_of_measure = models.CharField(max_length=64, blank=True)
+    # The primary vendor and its part number (ServiceTitan's `primaryVendor`), and the other vendors as fetched: each
+    # vendor keeps its own part number and cost. Vendor price files are matched on these.
+    vendor_name = models.CharField("primary vendor", max_length=255, blank=True)
+    vendor_part = models.CharField("vendor part number", max_length=255, blank=True, db_index=True)
+    other_vendors = models.JSONField(default=list, blank=True)
     categories = models.ManyToManyField(Category, blank=True, related_name="materials")
 
     st_mapping = {
@@ -135,6 +140,9 @@ class Material(PricebookItem):
         "deduct_as_job_cost": "deductAsJobCost",
         "is_inventory": "isInventory",
         "unit_of_measure": "unitOfMeasure",
+        "vendor_name": "primaryVendor.vendorName",
+        "vendor_part": "primaryVendor.vendorPart",
+        "other_vendors": "otherVendors",
     }
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from pricebook.models import PriceHistory, PricebookOverride
+from pricebook.models import PricebookOverride, PriceHistory
 from servicetitan.sync.changes import changed_columns, changed_columns_sql
 from servicetitan.sync.streams import PageChanges
 

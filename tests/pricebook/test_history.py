@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
-from pricebook.models import Material, PriceHistory, PricebookOverride, Service
+from pricebook.models import Material, PricebookOverride, PriceHistory, Service
 from pricebook.services.overrides import save_override
 from pricebook.services.push import push_overrides
 from pricebook.services.spreadsheets import apply_import
 from servicetitan.sync.engine import sync_targets
-
 
 
 def sync(*targets, full=False):
