@@ -22,7 +22,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
+from pricebook.charts import price_chart_svg
 from pricebook.forms import LABELS, ImportForm, ItemOverrideForm, PricebookOverrideAdminForm, PriceChangeForm
+from pricebook.health import BY_NAME, apply_check, checks_for, pricebook_health
 from pricebook.models import (
     OVERRIDE_COLUMNS,
     Category,
@@ -30,6 +32,7 @@ from pricebook.models import (
     Material,
     PricebookOverride,
     PricebookOverrideChange,
+    PriceHistory,
     RawCategory,
     RawEquipment,
     RawMaterial,
@@ -38,6 +41,8 @@ from pricebook.models import (
 )
 from pricebook.selectors import (
     category_tree,
+    drifted_fields,
+    drifted_overrides,
     effective_values,
     filter_by_category_tree,
     filter_by_override_status,
@@ -45,8 +50,10 @@ from pricebook.selectors import (
     history_for,
     item_kind,
     overrides_for,
+    price_history_for,
     with_effective_values,
 )
+from pricebook.selectors import item_type_of as item_kind_of
 from pricebook.services import overrides as override_services
 from pricebook.services.pricing import apply_price_change, preview_price_change
 from pricebook.services.push import push_overrides, refresh_from_servicetitan
@@ -67,9 +74,15 @@ IMPORT_SESSION_KEY = "pricebook_import"
 
 
 # --- Small renderers ------------------------------------------------------------------------------------------------
-def status_badge(status: str | None):
+def status_badge(status: str | None, drifted: bool = False):
     if not status:
         return format_html('<span class="pb-none" title="{}">—</span>', "No override: ServiceTitan's values")
+    if status == Status.SYNCED and drifted:
+        # Pushed once, but ServiceTitan's value moved since: saying "synced" here would be wrong.
+        return format_html(
+            '<span class="pb-badge pb-drifted" title="{}">changed in ServiceTitan</span>',
+            "Pushed from LAZI, then changed in ServiceTitan: ServiceTitan's value is not this override's any more.",
+        )
     return format_html('<span class="pb-badge pb-{}">{}</span>', status, Status(status).label)
 
 
@@ -154,6 +167,21 @@ class OverrideStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class HealthFilter(admin.SimpleListFilter):
+    """`?health=<check>`: the items a pricebook health check finds (the health page links here)."""
+
+    title = "pricebook health"
+    parameter_name = "health"
+
+    def lookups(self, request, model_admin):
+        return [(check.name, check.label) for check in checks_for(model_admin.item_type)]
+
+    def queryset(self, request, queryset):
+        if self.value() in BY_NAME:
+            return apply_check(queryset, self.value(), item_kind_of(queryset.model))
+        return queryset
+
+
 class HasImageFilter(admin.SimpleListFilter):
     title = "image"
     parameter_name = "has_image"
@@ -187,7 +215,9 @@ class OverrideEditingAdmin(MirrorAdmin):
         pending_image = (
             overrides_for(self.item_type).exclude(status=Status.SYNCED).filter(override_image_data__isnull=False)
         )
-        return qs.annotate(override_has_image=Exists(pending_image))
+        return qs.annotate(
+            override_has_image=Exists(pending_image), override_drifted=Exists(drifted_overrides(self.item_type))
+        )
 
     def has_override_permission(self, request):
         return can_edit(request)
@@ -210,7 +240,7 @@ class OverrideEditingAdmin(MirrorAdmin):
 
     @admin.display(description="status", ordering="override_status")
     def status(self, obj):
-        return status_badge(obj.override_status)
+        return status_badge(obj.override_status, getattr(obj, "override_drifted", False))
 
     # --- the item page ---
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -301,11 +331,20 @@ class OverrideEditingAdmin(MirrorAdmin):
                 }
             )
         st_path = default_image_path(item)
+        drifted = drifted_fields(item, override, self.item_type)
+        price_history = (
+            list(price_history_for(self.item_type, item.st_id, item.tenant_id)[:200])
+            if self.item_type != "category"
+            else []
+        )
         return {
             "override_form": form,
             "override": override,
             "override_rows": rows,
-            "override_status_badge": status_badge(override.status if override else None),
+            "override_status_badge": status_badge(override.status if override else None, bool(drifted)),
+            "override_drifted": [LABELS.get(name, name) for name in drifted],
+            "price_history": price_history,
+            "price_chart": price_chart_svg(price_history, item),
             "override_general_errors": list(form.non_field_errors()) + list(st_errors.get("__all__", [])),
             "image_errors": list(form.errors.get("image", [])) + list(st_errors.get("image", [])),
             "servicetitan_image": servicetitan_image_url(st_path) if st_path else "",
@@ -368,7 +407,7 @@ class PricebookItemAdmin(OverrideEditingAdmin):
         return self.list_display
 
     def get_list_filter(self, request):
-        return (CategoryTreeFilter, OverrideStatusFilter, "active", HasImageFilter, "deleted")
+        return (CategoryTreeFilter, OverrideStatusFilter, HealthFilter, "active", HasImageFilter, "deleted")
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
@@ -696,6 +735,32 @@ class PricebookOverrideChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="before → after")
     def change(self, obj):
         return describe_change(obj)
+
+
+@admin.register(PriceHistory)
+class PriceHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("changed_at", "item_type", "st_pricebook_id", "field", "old_value", "new_value", "source", "who")
+    list_filter = ("source", "field", "item_type")
+    search_fields = ("=st_pricebook_id",)
+    date_hierarchy = "changed_at"
+    list_per_page = 100
+    list_select_related = ("changed_by",)
+
+    @admin.display(description="by")
+    def who(self, obj):
+        return obj.changed_by or ("ServiceTitan" if obj.source == PriceHistory.Source.SYNC else "—")
+
+
+def health_view(request):
+    """The "Pricebook health" page: one line per check, its count and a link to the filtered list."""
+    if not request.user.has_module_perms("pricebook"):
+        raise PermissionDenied
+    context = {
+        **admin.site.each_context(request),
+        "title": "Pricebook health",
+        "lines": pricebook_health(),
+    }
+    return TemplateResponse(request, "admin/pricebook/health.html", context)
 
 
 admin.site.register([RawCategory, RawMaterial, RawService, RawEquipment], RawRecordAdmin)

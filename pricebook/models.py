@@ -596,7 +596,9 @@ class PriceHistory(models.Model):
     class Meta:
         ordering = ["-changed_at", "-id"]
         indexes = [
-            models.Index(fields=["tenant_id", "item_type", "st_pricebook_id", "changed_at"], name="pricebook_history_item")
+            models.Index(
+                fields=["tenant_id", "item_type", "st_pricebook_id", "changed_at"], name="pricebook_history_item"
+            )
         ]
         verbose_name = "price history entry"
         verbose_name_plural = "price history"

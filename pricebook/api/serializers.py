@@ -10,6 +10,7 @@ from pricebook.models import (
     Equipment,
     Material,
     PricebookOverride,
+    PriceHistory,
     Service,
     override_fields_for,
 )
@@ -165,3 +166,33 @@ class PricebookOverrideSerializer(serializers.ModelSerializer):
             instance.discarded = True
             return instance
         return override
+
+
+class PriceHistorySerializer(serializers.ModelSerializer):
+    """One changed value of one item: before → after, when, and what changed it (`changed_by` null for ServiceTitan)."""
+
+    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = PriceHistory
+        fields = (
+            "id",
+            "tenant_id",
+            "item_type",
+            "st_pricebook_id",
+            "field",
+            "old_value",
+            "new_value",
+            "source",
+            "changed_at",
+            "changed_by",
+            "batch",
+        )
+        read_only_fields = fields
+
+
+class HealthLineSerializer(serializers.Serializer):
+    check = serializers.CharField(help_text="The check and item type, e.g. cost_zero.material.")
+    count = serializers.IntegerField()
+    url = serializers.CharField(help_text="The admin list of those items.")
+    label = serializers.CharField()

@@ -7,5 +7,7 @@ router.register("materials", views.MaterialViewSet)
 router.register("services", views.ServiceViewSet)
 router.register("equipment", views.EquipmentViewSet)
 router.register("overrides", views.PricebookOverrideViewSet)
+router.register("history", views.PriceHistoryViewSet)
+router.register("health", views.PricebookHealthViewSet, basename="pricebook-health")
 
 urlpatterns = router.urls

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
@@ -9,8 +10,10 @@ from rest_framework.response import Response
 from pricebook.api.serializers import (
     CategorySerializer,
     EquipmentSerializer,
+    HealthLineSerializer,
     MaterialSerializer,
     PricebookOverrideSerializer,
+    PriceHistorySerializer,
     ServiceSerializer,
 )
 from pricebook.filtersets import (
@@ -18,9 +21,11 @@ from pricebook.filtersets import (
     EquipmentFilterSet,
     MaterialFilterSet,
     PricebookOverrideFilterSet,
+    PriceHistoryFilterSet,
     ServiceFilterSet,
 )
-from pricebook.models import Category, Equipment, Material, PricebookOverride, Service
+from pricebook.health import pricebook_health
+from pricebook.models import Category, Equipment, Material, PricebookOverride, PriceHistory, Service
 from pricebook.selectors import with_effective_values
 from pricebook.services.overrides import OverrideError, discard_override
 from servicetitan.api.views import MirrorViewSet
@@ -95,3 +100,32 @@ class PricebookOverrideViewSet(viewsets.ModelViewSet):
             discard_override(instance, user=self.request.user)
         except OverrideError as exc:
             raise OverrideBusy(str(exc)) from exc
+
+
+class PriceHistoryViewSet(MirrorViewSet):
+    """ServiceTitan's values of pricebook items over time: one row per changed cost, price, member price or add-on
+    price, with its source (`sync`: changed in ServiceTitan, `push`: pushed from LAZI, `import`: from a file)."""
+
+    lookup_field = "pk"
+    lookup_value_regex = r"[0-9]+"
+    ordering = ("-changed_at", "-id")
+    queryset = PriceHistory.objects.select_related("changed_by")
+    serializer_class = PriceHistorySerializer
+    filterset_class = PriceHistoryFilterSet
+
+
+class PricebookHealthViewSet(viewsets.GenericViewSet):
+    """The pricebook health checks: one entry per check and item type, its count and the admin list of those items."""
+
+    # The permission to view materials is the permission to see their health.
+    queryset = Material.objects.none()
+    serializer_class = HealthLineSerializer
+    pagination_class = None
+    filter_backends = ()
+
+    @extend_schema(responses=HealthLineSerializer(many=True))
+    def list(self, request):
+        lines = [line.as_dict() for line in pricebook_health()]
+        for line in lines:
+            line["url"] = request.build_absolute_uri(line["url"])
+        return Response(HealthLineSerializer(lines, many=True).data)

@@ -67,7 +67,9 @@ def test_new_items_record_nothing(synced):
 def test_a_push_records_who_changed_what(synced, editor):
     material = Material.objects.filter(active=True).order_by("st_id").first()
     old = material.price
-    override = save_override(item_type="material", st_id=material.st_id, values={"price": Decimal("321.5")}, user=editor)
+    override = save_override(
+        item_type="material", st_id=material.st_id, values={"price": Decimal("321.5")}, user=editor
+    )
     push_overrides([override.pk], mode="single")
 
     (row,) = PriceHistory.objects.all()
@@ -127,3 +129,57 @@ def test_the_comparison_runs_in_sql_on_postgresql_and_in_python_elsewhere(synced
     sync("pricebook.materials")
     assert used == (["sql"] if connection.vendor == "postgresql" else ["none", "python"])
     assert PriceHistory.objects.filter(source="sync").exists()
+
+
+def test_the_api_serves_the_history_with_filters(synced, editor, client):
+    changed = synced.dataset.mutate("pricebook.materials", modify=2)["modified"]
+    sync("pricebook.materials")
+    client.force_login(editor)
+    everything = client.get("/api/v1/pricebook/history/").json()
+    assert everything["count"] == PriceHistory.objects.count() > 0
+    one = client.get(
+        "/api/v1/pricebook/history/",
+        {"item_type": "material", "st_pricebook_id": changed[0], "field": "price", "source": "sync"},
+    ).json()
+    assert one["count"] == 1
+    row = one["results"][0]
+    assert row["st_pricebook_id"] == changed[0] and row["field"] == "price" and row["changed_by"] is None
+    assert Decimal(row["new_value"]) == money(synced.dataset.get("pricebook.materials", changed[0])["price"])
+    later = client.get("/api/v1/pricebook/history/", {"changed_since": "2999-01-01T00:00:00Z"}).json()
+    assert later["count"] == 0
+    assert client.get("/api/v1/pricebook/history/", {"source": "push"}).json()["count"] == 0
+
+
+def test_the_item_page_shows_the_history_table_and_chart(synced, admin_client):
+    st_id = synced.dataset.mutate("pricebook.materials", modify=1)["modified"][0]
+    sync("pricebook.materials")
+    material = Material.objects.get(st_id=st_id)
+    page = admin_client.get(f"/admin/pricebook/material/{material.pk}/change/").content.decode()
+    assert "Price history" in page and "changed in ServiceTitan" in page
+    assert '<svg class="pb-chart"' in page and "<polyline" in page
+    row = PriceHistory.objects.get(st_pricebook_id=st_id, field="price")
+    assert f"{row.new_value:.2f}" in page
+
+
+def test_a_synced_override_changed_in_servicetitan_since_is_not_shown_as_synced(synced, editor, admin_client):
+    material = Material.objects.filter(active=True).order_by("st_id").first()
+    override = save_override(item_type="material", st_id=material.st_id, values={"price": Decimal("222")}, user=editor)
+    push_overrides([override.pk])
+    override.refresh_from_db()
+    assert override.status == "synced"
+    page = admin_client.get(f"/admin/pricebook/material/{material.pk}/change/").content.decode()
+    assert "pb-drifted" not in page
+    listing = admin_client.get("/admin/pricebook/material/", {"q": material.code}).content.decode()
+    assert "pb-synced" in listing and "pb-drifted" not in listing
+
+    # Someone changes the price in ServiceTitan; the next sync brings it.
+    record = synced.dataset.get("pricebook.materials", material.st_id)
+    assert record["price"] == 222
+    synced.dataset.update("pricebook.materials", material.st_id, {"price": 250.0})
+    sync("pricebook.materials")
+
+    page = admin_client.get(f"/admin/pricebook/material/{material.pk}/change/").content.decode()
+    assert "Changed in ServiceTitan." in page and "pb-drifted" in page
+    listing = admin_client.get("/admin/pricebook/material/", {"q": material.code}).content.decode()
+    assert "pb-drifted" in listing and "pb-synced" not in listing
+    assert PriceHistory.objects.filter(st_pricebook_id=material.st_id, source="sync", new_value=250).exists()
