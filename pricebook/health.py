@@ -5,9 +5,9 @@ conditions are subqueries and semi-joins the database runs set-based), and the a
 condition (`?health=<name>`), so the count and the list always agree. Only active, not deleted items are checked, on
 ServiceTitan's values as mirrored.
 
-The two checks that need LAZI's pricing rules resolve the rule of each item in SQL (`resolved_rule`): the rule of the
-item's type whose category subtree holds one of the item's categories, the deepest such category winning, the rule on
-no category as the default.
+The two checks that need LAZI's pricing rules resolve the rule of each item set-based (`RuleTable`): the rules and
+categories (a few hundred rows) are read first to know which rule covers which category; the query over the items then
+takes, per item, the rule of its deepest covered category (or the default rule) in SQL.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Abs, Coalesce, Concat, Greatest, Lower, Replace
+from django.db.models.functions import Abs, Cast, Coalesce, Greatest, Lower, Replace
 from django.urls import reverse
 
 from pricebook.models import MarkupTier, PriceHistory, PricingRule, RepriceBatch
@@ -64,31 +64,76 @@ def _categories_through(model):
     return through, model._meta.model_name  # the through model and its column naming the item ("material")
 
 
-def resolved_rule(model, item_type: str) -> QuerySet:
-    """The pricing rules of the outer item (correlated on its `pk` and `tenant_id`), the one that applies first.
+@dataclass(frozen=True)
+class RuleTable:
+    """Which pricing rule applies to items of one type, by category: PRICING.md's "most specific category subtree
+    wins, a rule on no category is the default". Rules and categories are few (read once, two small queries); the
+    items are many, so the resolution per item happens in SQL over this table (`rule_value`).
 
-    `.values("min_margin_percent")[:1]` as a Subquery gives that rule's value for every item in one statement.
     NOTE for the merge: pricing-b resolves rules for reprices too; both should share one resolution."""
-    Category = apps.get_model("pricebook", "Category")
-    rule_category = Category.objects.filter(tenant_id=OuterRef("tenant_id"), st_id=OuterRef("category_st_id"))
-    through, owner = _categories_through(model)
-    in_subtree = through.objects.filter(**{owner: OuterRef(OuterRef("pk"))}).filter(
-        Q(category__path=OuterRef("rule_path"))
-        | Q(category__path__startswith=Concat(OuterRef("rule_path"), Value(" > "), output_field=CharField()))
-    )
-    return (
-        PricingRule.objects.filter(tenant_id=OuterRef("tenant_id"), item_type=item_type)
-        .annotate(
-            rule_path=Subquery(rule_category.values("path")[:1]),
-            rule_depth=Subquery(rule_category.values("depth")[:1]),
+
+    # category pk -> (depth of the rule's category, rule): the deepest rule whose subtree holds the category
+    by_category: dict[int, tuple[int, PricingRule]]
+    # tenant id -> the rule on no category
+    default: dict[int, PricingRule]
+
+    @classmethod
+    def load(cls, item_type: str) -> RuleTable:
+        Category = apps.get_model("pricebook", "Category")
+        rules = list(PricingRule.objects.filter(item_type=item_type).order_by("pk"))
+        default: dict[int, PricingRule] = {}
+        for rule in rules:
+            if rule.category_st_id is None:
+                default.setdefault(rule.tenant_id, rule)
+        by_category: dict[int, tuple[int, PricingRule]] = {}
+        specific = [rule for rule in rules if rule.category_st_id is not None]
+        if specific:
+            categories = list(Category.objects.values_list("pk", "tenant_id", "st_id", "path", "depth"))
+            by_st_id = {(tenant, st_id): (path, depth) for _, tenant, st_id, path, depth in categories}
+            for rule in specific:
+                found = by_st_id.get((rule.tenant_id, rule.category_st_id))
+                if found is None:
+                    continue  # its category is not mirrored: the rule covers nothing yet
+                path, depth = found
+                for pk, tenant, _, other_path, _ in categories:
+                    if tenant != rule.tenant_id or not (other_path == path or other_path.startswith(f"{path} > ")):
+                        continue
+                    if pk not in by_category or by_category[pk][0] < depth:
+                        by_category[pk] = (depth, rule)
+        return cls(by_category, default)
+
+    def value(self, model, name: str, output):
+        """The applying rule's `name` for the outer item row, as an SQL expression: the deepest rule among the item's
+        categories (a subquery on its category links), else its tenant's default rule. A rule that leaves `name`
+        empty falls back to the default rule's."""
+
+        def typed(value):
+            return float(value) if isinstance(output, FloatField) and value is not None else value
+
+        default = [
+            When(tenant_id=tenant, then=Value(typed(getattr(rule, name)))) for tenant, rule in self.default.items()
+        ]
+        # Typed: PostgreSQL reads a CASE of nothing but NULL parameters as text.
+        fallback = Cast(Case(*default, default=Value(None), output_field=output) if default else Value(None), output)
+        groups: dict[int, tuple[int, object, list[int]]] = {}
+        for pk, (depth, rule) in self.by_category.items():
+            groups.setdefault(rule.pk, (depth, typed(getattr(rule, name)), []))[2].append(pk)
+        if not groups:
+            return fallback
+        through, owner = _categories_through(model)
+        links = (
+            through.objects.filter(**{owner: OuterRef("pk")}, category_id__in=list(self.by_category))
+            .annotate(
+                rule_depth=Case(*[When(category_id__in=pks, then=Value(d)) for d, _, pks in groups.values()]),
+                rule_pk=Case(*[When(category_id__in=g[2], then=Value(pk)) for pk, g in groups.items()]),
+                rule_value=Case(
+                    *[When(category_id__in=pks, then=Value(v)) for _, v, pks in groups.values()], output_field=output
+                ),
+            )
+            .order_by("-rule_depth", "rule_pk")
         )
-        .filter(Q(category_st_id__isnull=True) | Q(Exists(in_subtree)))
-        .order_by(F("rule_depth").desc(nulls_last=True), "pk")
-    )
-
-
-def _rule_value(model, item_type: str, name: str, output):
-    return Subquery(resolved_rule(model, item_type).values(name)[:1], output_field=output)
+        chosen = Cast(Subquery(links.values("rule_value")[:1], output_field=output), output)
+        return Coalesce(chosen, fallback, output_field=output)
 
 
 def _tier_percent():
@@ -127,31 +172,31 @@ def _member_price_at_or_above_price(qs, item_type):
 
 def _margin_below_minimum(qs, item_type):
     # margin % = (price - cost) / price x 100 < minimum  ⇔  (price - cost) x 100 < minimum x price, for price > 0.
-    minimum = _rule_value(qs.model, item_type, "min_margin_percent", NUMBER)
+    minimum = RuleTable.load(item_type).value(qs.model, "min_margin_percent", NUMBER)
     gap = ExpressionWrapper((F("price") - F("cost")) * 100 - minimum * F("price"), output_field=NUMBER)
     return qs.filter(price__gt=0).alias(health_margin_gap=gap).filter(health_margin_gap__lt=0)
 
 
 def _off_markup_tier(qs, item_type):
-    model = qs.model
+    model, rules = qs.model, RuleTable.load(item_type)
     # The markup the item should have: its rule's fixed percent, else the tier of its cost.
     markup = Case(
         When(
             health_rule_markup=PricingRule.Markup.PERCENT,
-            then=_rule_value(model, item_type, "markup_percent", NUMBER),
+            then=rules.value(model, "markup_percent", NUMBER),
         ),
         default=_tier_percent(),
         output_field=NUMBER,
     )
     tolerance = Coalesce(
-        _rule_value(model, item_type, "max_change_percent", NUMBER), Value(float(tier_tolerance())), output_field=NUMBER
+        rules.value(model, "max_change_percent", NUMBER), Value(float(tier_tolerance())), output_field=NUMBER
     )
     # expected = cost x (100 + markup) / 100; off when |price - expected| / expected x 100 > tolerance, i.e. when
     # |100 x price - cost x (100 + markup)| x 100 > tolerance x cost x (100 + markup).
     base = ExpressionWrapper(F("cost") * (F("health_markup") + 100), output_field=NUMBER)
     return (
         qs.filter(cost__gt=0)
-        .alias(health_rule_markup=_rule_value(model, item_type, "markup", CharField()))
+        .alias(health_rule_markup=rules.value(model, "markup", CharField()))
         .alias(health_markup=markup)
         .filter(health_markup__isnull=False)
         .alias(health_base=base, health_tolerance=tolerance)

@@ -403,6 +403,8 @@ class PricebookOverride(models.Model):
     changed_at = models.DateTimeField(default=timezone.now)
     # Where the latest edit came from: the price history says "import" for values that came from a file once pushed.
     origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.EDIT)
+    # The vendor whose price file set `override_cost`: pushed, that vendor's own cost on the item changes too.
+    cost_vendor = models.CharField("vendor of the cost", max_length=255, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -605,3 +607,27 @@ class PriceHistory(models.Model):
 
     def __str__(self):
         return f"{self.item_type} {self.st_pricebook_id} {self.field}: {self.old_value} → {self.new_value}"
+
+
+# --- Vendor price files ------------------------------------------------------------------------------------------------
+class VendorPriceMapping(models.Model):
+    """How one vendor's price files read: which column holds the part number, the cost, and optionally the item code,
+    description and unit. Mapped once by staff, remembered for the next file."""
+
+    ROLES = ("vendor_part", "cost", "code", "description", "unit")
+
+    vendor_name = models.CharField(
+        max_length=255, unique=True, help_text="As ServiceTitan names the vendor on materials."
+    )
+    # role -> the file's column header, e.g. {"vendor_part": "Part #", "cost": "Net price"}
+    columns = models.JSONField(default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["vendor_name"]
+
+    def __str__(self):
+        return self.vendor_name
