@@ -135,7 +135,7 @@ def _health_data(n: int) -> None:
         [
             {
                 **item(i, "MAT"),
-                "vendor_name": f"Vendor {i % 7}",
+                "vendor_name": f"Vendor {i % 5}",
                 "vendor_part": "" if i % 11 == 0 else f"VP-{i % (n - 500)}",
             }
             for i in range(n)

@@ -102,6 +102,9 @@ class RuleTable:
                         by_category[pk] = (depth, rule)
         return cls(by_category, default)
 
+    def rules(self) -> list[PricingRule]:
+        return [*self.default.values(), *(rule for _, rule in self.by_category.values())]
+
     def value(self, model, name: str, output):
         """The applying rule's `name` for the outer item row, as an SQL expression: the deepest rule among the item's
         categories (a subquery on its category links), else its tenant's default rule. A rule that leaves `name`
@@ -179,35 +182,23 @@ def _margin_below_minimum(qs, item_type):
 
 def _off_markup_tier(qs, item_type):
     model, rules = qs.model, RuleTable.load(item_type)
-    # The markup the item should have: its rule's fixed percent, else the tier of its cost.
-    markup = Case(
-        When(
-            health_rule_markup=PricingRule.Markup.PERCENT,
-            then=rules.value(model, "markup_percent", NUMBER),
-        ),
-        default=_tier_percent(),
-        output_field=NUMBER,
-    )
-    tolerance = Coalesce(
-        rules.value(model, "max_change_percent", NUMBER), Value(float(tier_tolerance())), output_field=NUMBER
-    )
-    # expected = cost x (100 + markup) / 100; off when |price - expected| / expected x 100 > tolerance, i.e. when
-    # |100 x price - cost x (100 + markup)| x 100 > tolerance x cost x (100 + markup).
-    base = ExpressionWrapper(F("cost") * (F("health_markup") + 100), output_field=NUMBER)
-    return (
-        qs.filter(cost__gt=0)
-        .alias(health_rule_markup=rules.value(model, "markup", CharField()))
-        .alias(health_markup=markup)
-        .filter(health_markup__isnull=False)
-        .alias(health_base=base, health_tolerance=tolerance)
-        .alias(
-            health_off=ExpressionWrapper(
-                Abs(F("price") * 100 - F("health_base")) * 100 - F("health_tolerance") * F("health_base"),
-                output_field=NUMBER,
-            )
+    # The markup the item should have: its rule's fixed percent, else the tier of its cost (the CASE only when a rule
+    # uses a fixed percent at all: every subquery here runs once per item).
+    markup = _tier_percent()
+    if any(rule.markup == PricingRule.Markup.PERCENT for rule in rules.rules()):
+        markup = Case(
+            When(health_rule_markup=PricingRule.Markup.PERCENT, then=rules.value(model, "markup_percent", NUMBER)),
+            default=markup,
+            output_field=NUMBER,
         )
-        .filter(health_off__gt=0)
-    )
+        qs = qs.alias(health_rule_markup=rules.value(model, "markup", CharField()))
+    tolerance = Value(float(tier_tolerance()), NUMBER)
+    if any(rule.max_change_percent is not None for rule in rules.rules()):
+        tolerance = Coalesce(rules.value(model, "max_change_percent", NUMBER), tolerance, output_field=NUMBER)
+    # expected = cost x (100 + markup) / 100; off when |price / expected - 1| x 100 > tolerance, written with the
+    # expected value once: |10000 x price / (cost x (100 + markup)) - 100| > tolerance (cost > 0, markup >= 0).
+    ratio = ExpressionWrapper(F("price") * 10000 / (F("cost") * (markup + 100)) - 100, output_field=NUMBER)
+    return qs.filter(cost__gt=0).alias(health_off=Abs(ratio) - tolerance).filter(health_off__gt=0)
 
 
 def _no_active_category(qs, item_type):
@@ -266,8 +257,12 @@ def _cost_changed_price_not(qs, item_type):
         ),
         output_field=DateTimeField(),
     )
-    return qs.annotate(health_cost_changed=_history_time(item_type, "cost"), health_since=since).filter(
-        health_cost_changed__gt=F("health_since")
+    # Only items with a cost change at all get the per-item lookups (a semi-join narrows them first).
+    with_cost_changes = PriceHistory.objects.filter(item_type=item_type, field="cost").values("st_pricebook_id")
+    return (
+        qs.filter(st_id__in=with_cost_changes)
+        .alias(health_cost_changed=_history_time(item_type, "cost"), health_since=since)
+        .filter(health_cost_changed__gt=F("health_since"))
     )
 
 
