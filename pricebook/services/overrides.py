@@ -272,3 +272,120 @@ def flag_conflicts_after_page(master_model, payloads: list[dict], tenant_id: int
 
     ids = [p["id"] for p in payloads if isinstance(p, dict) and "id" in p]
     return flag_conflicts(item_type_of(master_model), ids, tenant_id) if ids else 0
+
+
+def save_cost_overrides(
+    costs: Iterable[tuple[int, int, Decimal]],
+    *,
+    item_type: str = "material",
+    user=None,
+    vendor: str = "",
+    origin: str = PricebookOverride.Origin.EDIT,
+    message: str = "",
+    queue_push: bool = True,
+) -> list[int]:
+    """`save_override(values={"cost": …})` for many items at once, in a few statements: (tenant id, ServiceTitan id,
+    cost) each. Same rules: pending (a push in flight keeps it `pushing` and sends the newer edit next), revision
+    bumped, a synced override starts afresh, the edit kept in the history; one push queued for all. `vendor`: the
+    vendor whose cost this is (pushed, its cost on the item changes too). Returns the override ids.
+
+    Items not in the mirror are skipped (the caller matched them in the mirror just before)."""
+    wanted = {(tenant, st_id): cost for tenant, st_id, cost in costs}
+    if not wanted:
+        return []
+    kind = item_kind(item_type)
+    user = user if user is not None and user.is_authenticated else None
+    now = timezone.now()
+    with transaction.atomic():
+        st_ids = sorted({st_id for _, st_id in wanted})
+        items = {
+            (tenant, st_id): modified
+            for tenant, st_id, modified in kind.master.objects.filter(st_id__any_of=st_ids).values_list(
+                "tenant_id", "st_id", "st_modified_on"
+            )
+        }
+        existing = {
+            (o.tenant_id, o.st_pricebook_id): o
+            for o in PricebookOverride.objects.select_for_update().filter(
+                item_type=item_type, st_pricebook_id__any_of=st_ids
+            )
+        }
+        created, updated, befores = [], [], {}
+        for key, cost in wanted.items():
+            if key not in items:
+                continue
+            override = existing.get(key)
+            if override is None:
+                override = PricebookOverride(tenant_id=key[0], item_type=item_type, st_pricebook_id=key[1], revision=0)
+                created.append(override)
+                befores[key] = {}
+            else:
+                befores[key] = snapshot(override)
+                updated.append(override)
+                if override.status == Status.SYNCED:
+                    # As in save_override: a synced override's values are ServiceTitan's now; the edit starts afresh.
+                    for field in override.fields:
+                        setattr(override, field.override, None)
+                    override.override_image_data = None
+                    override.override_image_mime_type = override.override_image_name = ""
+                    override.uploaded_image_path = ""
+            override.override_cost = cost
+            if override.status != Status.PUSHING:
+                override.status = Status.PENDING
+            override.revision = (override.revision or 0) + 1
+            override.base_modified_on = items[key]
+            override.error_message = ""
+            override.field_errors = {}
+            override.changed_by = user
+            override.changed_at = now
+            override.origin = origin
+            override.cost_vendor = vendor
+        PricebookOverride.objects.bulk_create(created, batch_size=1000)
+        fields = [
+            *(f.override for f in override_fields_for(item_type)),
+            "override_image_data",
+            "override_image_mime_type",
+            "override_image_name",
+            "uploaded_image_path",
+            "status",
+            "revision",
+            "base_modified_on",
+            "error_message",
+            "field_errors",
+            "changed_by",
+            "changed_at",
+            "origin",
+            "cost_vendor",
+        ]
+        PricebookOverride.objects.bulk_update(updated, fields, batch_size=1000)
+        saved = created + updated
+        if created and any(o.pk is None for o in created):  # a database that returns no ids from a bulk insert
+            ids = dict(
+                PricebookOverride.objects.filter(
+                    item_type=item_type, st_pricebook_id__any_of=[o.st_pricebook_id for o in created]
+                ).values_list("st_pricebook_id", "pk")
+            )
+            for override in created:
+                override.pk = ids[override.st_pricebook_id]
+        PricebookOverrideChange.objects.bulk_create(
+            [
+                PricebookOverrideChange(
+                    override=o,
+                    tenant_id=o.tenant_id,
+                    item_type=o.item_type,
+                    st_pricebook_id=o.st_pricebook_id,
+                    action=Action.EDITED,
+                    user=user,
+                    at=now,
+                    before=befores[(o.tenant_id, o.st_pricebook_id)],
+                    after=snapshot(o),
+                    message=message,
+                )
+                for o in saved
+            ],
+            batch_size=1000,
+        )
+        ids = [o.pk for o in saved]
+        if queue_push:
+            enqueue_push(ids)
+    return ids

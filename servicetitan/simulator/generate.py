@@ -55,6 +55,7 @@ def distributor_part(index: int) -> str:
     """The distributor's part number of the material generated at `index`."""
     return f"FER-{index + 1:05d}"
 
+
 YEAR_US = 365 * 86_400_000_000
 
 FIRST = [

@@ -37,9 +37,19 @@ def distributor_rows(dataset, *, seed: int = 3) -> list[tuple]:
     # Parts no material has, a row naming the item by its code only, and costs that are not numbers.
     for n in range(1, 4):
         rows.append((f"Discontinued part {n}", "Each", f"{9.5 * n:.2f}", distributor_part(90_000 + n), ""))
-    first = next((r for r in dataset.records(key) if not dataset.is_deleted(key, r["id"])), None)
+    first = next(
+        (
+            r
+            for r in dataset.records(key)
+            if not dataset.is_deleted(key, r["id"])
+            and not any(v.get("vendorName") == DISTRIBUTOR for v in r.get("otherVendors") or [])
+        ),
+        None,
+    )
     if first is not None:
-        rows.append((first.get("displayName") or "", "Each", f"{float(first.get('cost') or 0) + 1:.2f}", "", first["code"]))
+        rows.append(
+            (first.get("displayName") or "", "Each", f"{float(first.get('cost') or 0) + 1:.2f}", "", first["code"])
+        )
     rows.append(("Price on request", "Each", "call", distributor_part(90_010), ""))
     rows.append(("Credit line", "Each", "-4.00", distributor_part(90_011), ""))
     return rows
