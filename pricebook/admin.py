@@ -7,6 +7,7 @@ overrides: the item page shows ServiceTitan's values beside the override form; l
 
 from __future__ import annotations
 
+from base64 import b64decode, b64encode
 from decimal import Decimal
 
 from django.contrib import admin, messages
@@ -38,6 +39,7 @@ from pricebook.models import (
     RawMaterial,
     RawService,
     Service,
+    VendorPriceMapping,
 )
 from pricebook.selectors import (
     category_tree,
@@ -64,6 +66,14 @@ from pricebook.services.spreadsheets import (
     preview_import,
     write_csv,
     write_xlsx,
+)
+from pricebook.services.vendor_costs import (
+    VendorFileError,
+    apply_vendor_costs,
+    guess_columns,
+    preview_vendor_costs,
+    read_price_file,
+    remember_columns,
 )
 from servicetitan.admin_base import MirrorAdmin, RawRecordAdmin, ReadOnlyAdminMixin
 from servicetitan.client.errors import ServiceTitanError
@@ -431,7 +441,11 @@ class PricebookItemAdmin(OverrideEditingAdmin):
     def get_urls(self):
         opts = self.model._meta
         view = self.admin_site.admin_view(self.import_view)
-        return [path("import/", view, name=f"{opts.app_label}_{opts.model_name}_import"), *super().get_urls()]
+        urls = [path("import/", view, name=f"{opts.app_label}_{opts.model_name}_import")]
+        if hasattr(self, "vendor_costs_view"):
+            vendor_view = self.admin_site.admin_view(self.vendor_costs_view)
+            urls.append(path("vendor-costs/", vendor_view, name=f"{opts.app_label}_{opts.model_name}_vendor_costs"))
+        return [*urls, *super().get_urls()]
 
     # --- price changes: previewed on an intermediate page, applied as overrides ---
     @admin.action(description="Change prices of selected (preview first)…", permissions=["override"])
@@ -516,8 +530,97 @@ class PricebookItemAdmin(OverrideEditingAdmin):
         return TemplateResponse(request, "admin/pricebook/import.html", context)
 
 
+VENDOR_SESSION_KEY = "pricebook_vendor_costs"
+VENDOR_FILE_LIMIT = 20 * 1024 * 1024
+PREVIEW_ROWS = 500
+
+
+class VendorCostsMixin:
+    """The vendor price file upload of the materials list: upload → map the columns (remembered per vendor) →
+    preview (old → new cost, unmatched, ambiguous, invalid rows) → confirm (cost overrides). Nothing is written
+    before the confirmation."""
+
+    def vendor_costs_view(self, request):
+        if not can_edit(request):
+            raise PermissionDenied
+        stored = request.session.get(VENDOR_SESSION_KEY)
+        error = None
+        if request.method == "POST" and "_upload" in request.POST:
+            upload, vendor = request.FILES.get("file"), request.POST.get("vendor", "").strip()
+            if upload is None or not vendor:
+                error = "Choose the vendor and the price file."
+            elif upload.size > VENDOR_FILE_LIMIT:
+                error = f"The file is larger than {VENDOR_FILE_LIMIT // 1024 // 1024} MB."
+            else:
+                content = upload.read()
+                try:
+                    read_price_file(upload.name, content)
+                except VendorFileError as exc:
+                    error = str(exc)
+                else:
+                    stored = {"vendor": vendor, "filename": upload.name, "content": b64encode(content).decode()}
+                    request.session[VENDOR_SESSION_KEY] = stored
+        elif request.method == "POST" and stored is None:
+            error = "The upload expired; upload the file again."
+        preview = headers = columns = None
+        if stored and not error:
+            headers, grid = read_price_file(stored["filename"], b64decode(stored["content"]))
+            if request.method == "POST" and ("_remap" in request.POST or "_confirm" in request.POST):
+                columns = {role: request.POST.get(f"column_{role}", "") for role in VendorPriceMapping.ROLES}
+                columns = {role: header for role, header in columns.items() if header in headers}
+            else:
+                columns = guess_columns(headers, stored["vendor"])
+            try:
+                preview = preview_vendor_costs(stored["vendor"], headers, grid, columns)
+            except VendorFileError as exc:
+                error = str(exc)
+            if preview is not None and request.method == "POST" and "_confirm" in request.POST:
+                remember_columns(stored["vendor"], columns, request.user)
+                ids = apply_vendor_costs(preview, user=request.user)
+                request.session.pop(VENDOR_SESSION_KEY, None)
+                self.message_user(
+                    request,
+                    f"{len(ids)} cost override(s) from {stored['vendor']}'s price file; they will be pushed to "
+                    "ServiceTitan (the vendor's cost on each item too).",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:pricebook_material_changelist") + "?override_status=pending")
+        if "_start_over" in request.POST:
+            request.session.pop(VENDOR_SESSION_KEY, None)
+            return HttpResponseRedirect(request.path)
+        vendors = sorted(
+            set(VendorPriceMapping.objects.values_list("vendor_name", flat=True))
+            | set(Material.objects.exclude(vendor_name="").values_list("vendor_name", flat=True).distinct()[:2000])
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Vendor price file",
+            "opts": self.model._meta,
+            "error": error,
+            "stored": stored,
+            "vendors": vendors,
+            "headers": headers,
+            "columns": columns,
+            "roles": [(role, ROLE_LABELS[role], (columns or {}).get(role, "")) for role in VendorPriceMapping.ROLES],
+            "preview": preview,
+            "counts": preview.counts() if preview else None,
+            "changed": preview.changed[:PREVIEW_ROWS] if preview else [],
+            "limit": PREVIEW_ROWS,
+        }
+        return TemplateResponse(request, "admin/pricebook/vendor_costs.html", context)
+
+
+ROLE_LABELS = {
+    "vendor_part": "Vendor part number",
+    "cost": "Cost",
+    "code": "Item code (optional)",
+    "description": "Description (optional)",
+    "unit": "Unit (optional)",
+}
+
+
 @admin.register(Material)
-class MaterialAdmin(PricebookItemAdmin):
+class MaterialAdmin(VendorCostsMixin, PricebookItemAdmin):
     item_type = "material"
 
 
@@ -735,6 +838,13 @@ class PricebookOverrideChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="before → after")
     def change(self, obj):
         return describe_change(obj)
+
+
+@admin.register(VendorPriceMapping)
+class VendorPriceMappingAdmin(admin.ModelAdmin):
+    list_display = ("vendor_name", "columns", "updated_by", "updated_at")
+    search_fields = ("vendor_name",)
+    readonly_fields = ("updated_by", "updated_at")
 
 
 @admin.register(PriceHistory)

@@ -193,3 +193,34 @@ def test_the_command_needs_a_cost_column(db, tmp_path):
     path.write_bytes(csv_bytes([["part", "colour"], ["X", "red"]]))
     with pytest.raises(CommandError, match="cost"):
         call_command("st_import_costs", str(path), "--vendor", "Acme")
+
+
+def test_the_admin_upload_maps_previews_and_confirms(synced, editor, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(editor)
+    url = "/admin/pricebook/material/vendor-costs/"
+    assert client.get(url).status_code == 200
+    content = distributor_price_file(synced.dataset)
+    expected = preview_of(content)
+    upload = SimpleUploadedFile("ferguson.csv", content, content_type="text/csv")
+    page = client.post(url, {"vendor": DISTRIBUTOR, "file": upload, "_upload": "1"}).content.decode()
+    assert f"{expected.counts()['changed']} with a new cost" in page
+    assert "FER-90002" in page and "not valid" in page
+    assert not PricebookOverride.objects.exists()
+
+    # Map the description as the part number: only the row naming its item by code still matches.
+    columns = {f"column_{role}": header for role, header in expected.columns.items()}
+    wrong = {**columns, "column_vendor_part": "Description", "_remap": "1"}
+    assert "(1 with a new cost)" in " ".join(client.post(url, wrong).content.decode().split())
+    assert not PricebookOverride.objects.exists()
+
+    answer = client.post(url, {**columns, "_confirm": "1"})
+    assert answer.status_code == 302 and "override_status=pending" in answer["Location"]
+    assert PricebookOverride.objects.filter(override_cost__isnull=False).count() == expected.counts()["changed"]
+    assert VendorPriceMapping.objects.get(vendor_name=DISTRIBUTOR).columns == expected.columns
+
+
+def test_the_admin_upload_is_for_editors_only(synced, viewer, client):
+    client.force_login(viewer)
+    assert client.get("/admin/pricebook/material/vendor-costs/").status_code == 403
