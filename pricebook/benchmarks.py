@@ -194,7 +194,7 @@ def _health_data(n: int) -> None:
     )
 
 
-def _health_cleanup() -> None:
+def _health_cleanup(tenant_id: int = HEALTH_TENANT) -> None:
     """Remove the section's tenant: a few set-based DELETEs (the ORM's cascade would load every row first)."""
     from django.db import connection
 
@@ -213,17 +213,17 @@ def _health_cleanup() -> None:
 
     with connection.cursor() as cursor:
         for model in (PriceHistory, PricingRule, MarkupTier, ServiceMaterial):
-            cursor.execute(f"DELETE FROM {table(model)} WHERE tenant_id = %s", [HEALTH_TENANT])  # noqa: S608
+            cursor.execute(f"DELETE FROM {table(model)} WHERE tenant_id = %s", [tenant_id])  # noqa: S608
         for model in (Material, Service, Equipment):
             through = model.categories.through
             owner = f"{model._meta.model_name}_id"
             cursor.execute(
                 f"DELETE FROM {table(through)} WHERE {owner} IN "  # noqa: S608
                 f"(SELECT id FROM {table(model)} WHERE tenant_id = %s)",
-                [HEALTH_TENANT],
+                [tenant_id],
             )
         for model in (Service, Equipment, Material, Category):
-            cursor.execute(f"DELETE FROM {table(model)} WHERE tenant_id = %s", [HEALTH_TENANT])  # noqa: S608
+            cursor.execute(f"DELETE FROM {table(model)} WHERE tenant_id = %s", [tenant_id])  # noqa: S608
 
 
 def bench_health(log) -> list[str]:
@@ -300,7 +300,7 @@ def bench_vendor_import(log) -> list[str]:
     vendor = "Bench Supply"
     now = timezone.now()
     log(f"vendor-import: {VENDOR_MATERIALS:,} materials, a {VENDOR_ROWS:,}-row price file …")
-    Material.objects.filter(tenant_id=VENDOR_TENANT).delete()
+    _health_cleanup(VENDOR_TENANT)
     insert_rows(
         Material,
         [
@@ -368,7 +368,7 @@ def bench_vendor_import(log) -> list[str]:
         except _Rollback:
             pass
     finally:
-        Material.objects.filter(tenant_id=VENDOR_TENANT).delete()
+        _health_cleanup(VENDOR_TENANT)
     return [
         f"## Vendor price file: {VENDOR_ROWS:,} rows against {VENDOR_MATERIALS:,} materials",
         "",

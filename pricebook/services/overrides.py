@@ -15,6 +15,7 @@ from django.utils import timezone
 from pricebook.models import PricebookOverride, PricebookOverrideChange, override_fields_for
 from pricebook.selectors import get_item, item_kind
 from pricebook.services.images import CheckedImage
+from servicetitan.sync.bulk import insert_rows
 
 logger = logging.getLogger(__name__)
 Status = PricebookOverride.Status
@@ -274,6 +275,15 @@ def flag_conflicts_after_page(master_model, payloads: list[dict], tenant_id: int
     return flag_conflicts(item_type_of(master_model), ids, tenant_id) if ids else 0
 
 
+def _row(override: PricebookOverride) -> dict:
+    """An unsaved override as the row `insert_rows` writes (the generated column left to the database)."""
+    return {
+        field.attname: getattr(override, field.attname)
+        for field in PricebookOverride._meta.concrete_fields
+        if not field.primary_key and not getattr(field, "generated", False)
+    }
+
+
 def save_cost_overrides(
     costs: Iterable[tuple[int, int, Decimal]],
     *,
@@ -316,7 +326,9 @@ def save_cost_overrides(
                 continue
             override = existing.get(key)
             if override is None:
-                override = PricebookOverride(tenant_id=key[0], item_type=item_type, st_pricebook_id=key[1], revision=0)
+                override = PricebookOverride(
+                    tenant_id=key[0], item_type=item_type, st_pricebook_id=key[1], revision=0, created_at=now
+                )
                 created.append(override)
                 befores[key] = {}
             else:
@@ -340,7 +352,17 @@ def save_cost_overrides(
             override.changed_at = now
             override.origin = origin
             override.cost_vendor = vendor
-        PricebookOverride.objects.bulk_create(created, batch_size=1000)
+        # COPY on PostgreSQL (Django's bulk_create compiles a placeholder per value: slow at thousands of rows).
+        insert_rows(PricebookOverride, [_row(o) for o in created])
+        if created:
+            pks = {
+                (tenant, st_id): pk
+                for tenant, st_id, pk in PricebookOverride.objects.filter(
+                    item_type=item_type, st_pricebook_id__any_of=[o.st_pricebook_id for o in created]
+                ).values_list("tenant_id", "st_pricebook_id", "pk")
+            }
+            for override in created:
+                override.pk = pks[(override.tenant_id, override.st_pricebook_id)]
         fields = [
             *(f.override for f in override_fields_for(item_type)),
             "override_image_data",
@@ -359,31 +381,23 @@ def save_cost_overrides(
         ]
         PricebookOverride.objects.bulk_update(updated, fields, batch_size=1000)
         saved = created + updated
-        if created and any(o.pk is None for o in created):  # a database that returns no ids from a bulk insert
-            ids = dict(
-                PricebookOverride.objects.filter(
-                    item_type=item_type, st_pricebook_id__any_of=[o.st_pricebook_id for o in created]
-                ).values_list("st_pricebook_id", "pk")
-            )
-            for override in created:
-                override.pk = ids[override.st_pricebook_id]
-        PricebookOverrideChange.objects.bulk_create(
+        insert_rows(
+            PricebookOverrideChange,
             [
-                PricebookOverrideChange(
-                    override=o,
-                    tenant_id=o.tenant_id,
-                    item_type=o.item_type,
-                    st_pricebook_id=o.st_pricebook_id,
-                    action=Action.EDITED,
-                    user=user,
-                    at=now,
-                    before=befores[(o.tenant_id, o.st_pricebook_id)],
-                    after=snapshot(o),
-                    message=message,
-                )
+                {
+                    "override_id": o.pk,
+                    "tenant_id": o.tenant_id,
+                    "item_type": o.item_type,
+                    "st_pricebook_id": o.st_pricebook_id,
+                    "action": Action.EDITED,
+                    "user_id": user.pk if user else None,
+                    "at": now,
+                    "before": befores[(o.tenant_id, o.st_pricebook_id)],
+                    "after": snapshot(o),
+                    "message": message,
+                }
                 for o in saved
             ],
-            batch_size=1000,
         )
         ids = [o.pk for o in saved]
         if queue_push:
