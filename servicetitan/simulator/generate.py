@@ -330,7 +330,7 @@ class Generators:
         ids = self.ds.category_ids(kind)
         return [ids[rng.randrange(len(ids))]] if ids else []
 
-    def gen_pricebook_materials(self, rng, index):  # noqa: C901 - one record's fields, read top to bottom
+    def gen_pricebook_materials(self, rng, index):
         code = f"MAT-{index + 1:05d}"
         name = f"{rng.choice(MATERIAL_NOUNS)} {rng.choice(MATERIAL_SIZES)}"
         assets = self._assets(rng, "pricebook.materials", code)
