@@ -288,7 +288,9 @@ def read_price_file(filename: str, content: bytes) -> tuple[list[str], list[tupl
 def apply_vendor_costs(preview: VendorPreview, *, user=None) -> list[int]:
     """Write the preview's changed costs as cost overrides (pending; pushed on commit), in bulk. Returns their ids.
 
-    The reprice batch by the pricing rules comes next (issue 8's `propose_reprice`, merged separately)."""
+    Then comes the reprice batch by the pricing rules, one line once issue 8's `propose_reprice` is merged (after
+    `save_cost_overrides` below): `propose_reprice(tenant_id=changes[0][0], targets=["pricebook.materials"],
+    st_ids=[st_id for _, st_id, _ in changes], user=user)` when `changes` is not empty."""
     changes = [(m.tenant_id, m.st_id, Decimal(m.new_cost)) for m in preview.changed]
     ids = save_cost_overrides(
         changes,
