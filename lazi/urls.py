@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from pricebook import admin as pricebook_admin
+
 API_PREFIX = {"servicetitan": "sync"}
 
 
@@ -16,6 +18,8 @@ admin.site.site_title = "LAZI admin"
 admin.site.index_title = "ServiceTitan mirror"
 
 urlpatterns = [
+    # Pages of the admin that belong to no model (before the admin's own catch-all).
+    path("admin/pricebook/health/", admin.site.admin_view(pricebook_admin.health_view), name="pricebook-health"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -7,6 +7,7 @@ overrides: the item page shows ServiceTitan's values beside the override form; l
 
 from __future__ import annotations
 
+from base64 import b64decode, b64encode
 from decimal import Decimal
 
 from django.contrib import admin, messages
@@ -23,7 +24,9 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from pricebook.admin_pricing import reprice_selected
+from pricebook.charts import price_chart_svg
 from pricebook.forms import LABELS, ImportForm, ItemOverrideForm, PricebookOverrideAdminForm, PriceChangeForm
+from pricebook.health import BY_NAME, apply_check, checks_for, pricebook_health
 from pricebook.models import (
     OVERRIDE_COLUMNS,
     Category,
@@ -31,14 +34,18 @@ from pricebook.models import (
     Material,
     PricebookOverride,
     PricebookOverrideChange,
+    PriceHistory,
     RawCategory,
     RawEquipment,
     RawMaterial,
     RawService,
     Service,
+    VendorPriceMapping,
 )
 from pricebook.selectors import (
     category_tree,
+    drifted_fields,
+    drifted_overrides,
     effective_values,
     filter_by_category_tree,
     filter_by_override_status,
@@ -46,8 +53,10 @@ from pricebook.selectors import (
     history_for,
     item_kind,
     overrides_for,
+    price_history_for,
     with_effective_values,
 )
+from pricebook.selectors import item_type_of as item_kind_of
 from pricebook.services import overrides as override_services
 from pricebook.services.pricing import apply_price_change, preview_price_change
 from pricebook.services.push import push_overrides, refresh_from_servicetitan
@@ -59,6 +68,14 @@ from pricebook.services.spreadsheets import (
     write_csv,
     write_xlsx,
 )
+from pricebook.services.vendor_costs import (
+    VendorFileError,
+    apply_vendor_costs,
+    guess_columns,
+    preview_vendor_costs,
+    read_price_file,
+    remember_columns,
+)
 from servicetitan.admin_base import MirrorAdmin, RawRecordAdmin, ReadOnlyAdminMixin
 from servicetitan.client.errors import ServiceTitanError
 
@@ -68,9 +85,15 @@ IMPORT_SESSION_KEY = "pricebook_import"
 
 
 # --- Small renderers ------------------------------------------------------------------------------------------------
-def status_badge(status: str | None):
+def status_badge(status: str | None, drifted: bool = False):
     if not status:
         return format_html('<span class="pb-none" title="{}">—</span>', "No override: ServiceTitan's values")
+    if status == Status.SYNCED and drifted:
+        # Pushed once, but ServiceTitan's value moved since: saying "synced" here would be wrong.
+        return format_html(
+            '<span class="pb-badge pb-drifted" title="{}">changed in ServiceTitan</span>',
+            "Pushed from LAZI, then changed in ServiceTitan: ServiceTitan's value is not this override's any more.",
+        )
     return format_html('<span class="pb-badge pb-{}">{}</span>', status, Status(status).label)
 
 
@@ -155,6 +178,21 @@ class OverrideStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class HealthFilter(admin.SimpleListFilter):
+    """`?health=<check>`: the items a pricebook health check finds (the health page links here)."""
+
+    title = "pricebook health"
+    parameter_name = "health"
+
+    def lookups(self, request, model_admin):
+        return [(check.name, check.label) for check in checks_for(model_admin.item_type)]
+
+    def queryset(self, request, queryset):
+        if self.value() in BY_NAME:
+            return apply_check(queryset, self.value(), item_kind_of(queryset.model))
+        return queryset
+
+
 class HasImageFilter(admin.SimpleListFilter):
     title = "image"
     parameter_name = "has_image"
@@ -188,7 +226,9 @@ class OverrideEditingAdmin(MirrorAdmin):
         pending_image = (
             overrides_for(self.item_type).exclude(status=Status.SYNCED).filter(override_image_data__isnull=False)
         )
-        return qs.annotate(override_has_image=Exists(pending_image))
+        return qs.annotate(
+            override_has_image=Exists(pending_image), override_drifted=Exists(drifted_overrides(self.item_type))
+        )
 
     def has_override_permission(self, request):
         return can_edit(request)
@@ -211,7 +251,7 @@ class OverrideEditingAdmin(MirrorAdmin):
 
     @admin.display(description="status", ordering="override_status")
     def status(self, obj):
-        return status_badge(obj.override_status)
+        return status_badge(obj.override_status, getattr(obj, "override_drifted", False))
 
     # --- the item page ---
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -302,11 +342,20 @@ class OverrideEditingAdmin(MirrorAdmin):
                 }
             )
         st_path = default_image_path(item)
+        drifted = drifted_fields(item, override, self.item_type)
+        price_history = (
+            list(price_history_for(self.item_type, item.st_id, item.tenant_id)[:200])
+            if self.item_type != "category"
+            else []
+        )
         return {
             "override_form": form,
             "override": override,
             "override_rows": rows,
-            "override_status_badge": status_badge(override.status if override else None),
+            "override_status_badge": status_badge(override.status if override else None, bool(drifted)),
+            "override_drifted": [LABELS.get(name, name) for name in drifted],
+            "price_history": price_history,
+            "price_chart": price_chart_svg(price_history, item),
             "override_general_errors": list(form.non_field_errors()) + list(st_errors.get("__all__", [])),
             "image_errors": list(form.errors.get("image", [])) + list(st_errors.get("image", [])),
             "servicetitan_image": servicetitan_image_url(st_path) if st_path else "",
@@ -372,7 +421,7 @@ class PricebookItemAdmin(OverrideEditingAdmin):
         return self.list_display
 
     def get_list_filter(self, request):
-        return (CategoryTreeFilter, OverrideStatusFilter, "active", HasImageFilter, "deleted")
+        return (CategoryTreeFilter, OverrideStatusFilter, HealthFilter, "active", HasImageFilter, "deleted")
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
@@ -396,7 +445,11 @@ class PricebookItemAdmin(OverrideEditingAdmin):
     def get_urls(self):
         opts = self.model._meta
         view = self.admin_site.admin_view(self.import_view)
-        return [path("import/", view, name=f"{opts.app_label}_{opts.model_name}_import"), *super().get_urls()]
+        urls = [path("import/", view, name=f"{opts.app_label}_{opts.model_name}_import")]
+        if hasattr(self, "vendor_costs_view"):
+            vendor_view = self.admin_site.admin_view(self.vendor_costs_view)
+            urls.append(path("vendor-costs/", vendor_view, name=f"{opts.app_label}_{opts.model_name}_vendor_costs"))
+        return [*urls, *super().get_urls()]
 
     # --- price changes: previewed on an intermediate page, applied as overrides ---
     @admin.action(description="Change prices of selected (preview first)…", permissions=["override"])
@@ -481,8 +534,104 @@ class PricebookItemAdmin(OverrideEditingAdmin):
         return TemplateResponse(request, "admin/pricebook/import.html", context)
 
 
+VENDOR_SESSION_KEY = "pricebook_vendor_costs"
+VENDOR_FILE_LIMIT = 20 * 1024 * 1024
+PREVIEW_ROWS = 500
+
+
+class VendorCostsMixin:
+    """The vendor price file upload of the materials list: upload → map the columns (remembered per vendor) →
+    preview (old → new cost, unmatched, ambiguous, invalid rows) → confirm (cost overrides). Nothing is written
+    before the confirmation."""
+
+    def vendor_costs_view(self, request):
+        if not can_edit(request):
+            raise PermissionDenied
+        stored = request.session.get(VENDOR_SESSION_KEY)
+        error = None
+        if request.method == "POST" and "_upload" in request.POST:
+            upload, vendor = request.FILES.get("file"), request.POST.get("vendor", "").strip()
+            if upload is None or not vendor:
+                error = "Choose the vendor and the price file."
+            elif upload.size > VENDOR_FILE_LIMIT:
+                error = f"The file is larger than {VENDOR_FILE_LIMIT // 1024 // 1024} MB."
+            else:
+                content = upload.read()
+                try:
+                    read_price_file(upload.name, content)
+                except VendorFileError as exc:
+                    error = str(exc)
+                else:
+                    stored = {"vendor": vendor, "filename": upload.name, "content": b64encode(content).decode()}
+                    request.session[VENDOR_SESSION_KEY] = stored
+        elif request.method == "POST" and stored is None:
+            error = "The upload expired; upload the file again."
+        preview = headers = columns = None
+        if stored and not error:
+            headers, grid = read_price_file(stored["filename"], b64decode(stored["content"]))
+            if request.method == "POST" and ("_remap" in request.POST or "_confirm" in request.POST):
+                columns = {role: request.POST.get(f"column_{role}", "") for role in VendorPriceMapping.ROLES}
+                columns = {role: header for role, header in columns.items() if header in headers}
+            else:
+                columns = guess_columns(headers, stored["vendor"])
+            try:
+                preview = preview_vendor_costs(stored["vendor"], headers, grid, columns)
+            except VendorFileError as exc:
+                error = str(exc)
+            if preview is not None and request.method == "POST" and "_confirm" in request.POST:
+                remember_columns(stored["vendor"], columns, request.user)
+                applied = apply_vendor_costs(preview, user=request.user)
+                request.session.pop(VENDOR_SESSION_KEY, None)
+                self.message_user(
+                    request,
+                    f"{len(applied.override_ids)} cost override(s) from {stored['vendor']}'s price file; they will be "
+                    "pushed to ServiceTitan (the vendor's cost on each item too).",
+                    messages.SUCCESS,
+                )
+                if applied.batch is not None and applied.batch.rows.exists():
+                    self.message_user(
+                        request,
+                        f"Reprice #{applied.batch.pk} proposes new prices from these costs; it waits for approval.",
+                        messages.INFO,
+                    )
+                    return HttpResponseRedirect(reverse("admin:pricebook_repricebatch_change", args=[applied.batch.pk]))
+                return HttpResponseRedirect(reverse("admin:pricebook_material_changelist") + "?override_status=pending")
+        if "_start_over" in request.POST:
+            request.session.pop(VENDOR_SESSION_KEY, None)
+            return HttpResponseRedirect(request.path)
+        vendors = sorted(
+            set(VendorPriceMapping.objects.values_list("vendor_name", flat=True))
+            | set(Material.objects.exclude(vendor_name="").values_list("vendor_name", flat=True).distinct()[:2000])
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Vendor price file",
+            "opts": self.model._meta,
+            "error": error,
+            "stored": stored,
+            "vendors": vendors,
+            "headers": headers,
+            "columns": columns,
+            "roles": [(role, ROLE_LABELS[role], (columns or {}).get(role, "")) for role in VendorPriceMapping.ROLES],
+            "preview": preview,
+            "counts": preview.counts() if preview else None,
+            "changed": preview.changed[:PREVIEW_ROWS] if preview else [],
+            "limit": PREVIEW_ROWS,
+        }
+        return TemplateResponse(request, "admin/pricebook/vendor_costs.html", context)
+
+
+ROLE_LABELS = {
+    "vendor_part": "Vendor part number",
+    "cost": "Cost",
+    "code": "Item code (optional)",
+    "description": "Description (optional)",
+    "unit": "Unit (optional)",
+}
+
+
 @admin.register(Material)
-class MaterialAdmin(PricebookItemAdmin):
+class MaterialAdmin(VendorCostsMixin, PricebookItemAdmin):
     item_type = "material"
 
 
@@ -700,6 +849,39 @@ class PricebookOverrideChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="before → after")
     def change(self, obj):
         return describe_change(obj)
+
+
+@admin.register(VendorPriceMapping)
+class VendorPriceMappingAdmin(admin.ModelAdmin):
+    list_display = ("vendor_name", "columns", "updated_by", "updated_at")
+    search_fields = ("vendor_name",)
+    readonly_fields = ("updated_by", "updated_at")
+
+
+@admin.register(PriceHistory)
+class PriceHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("changed_at", "item_type", "st_pricebook_id", "field", "old_value", "new_value", "source", "who")
+    list_filter = ("source", "field", "item_type")
+    search_fields = ("=st_pricebook_id",)
+    date_hierarchy = "changed_at"
+    list_per_page = 100
+    list_select_related = ("changed_by",)
+
+    @admin.display(description="by")
+    def who(self, obj):
+        return obj.changed_by or ("ServiceTitan" if obj.source == PriceHistory.Source.SYNC else "—")
+
+
+def health_view(request):
+    """The "Pricebook health" page: one line per check, its count and a link to the filtered list."""
+    if not request.user.has_module_perms("pricebook"):
+        raise PermissionDenied
+    context = {
+        **admin.site.each_context(request),
+        "title": "Pricebook health",
+        "lines": pricebook_health(),
+    }
+    return TemplateResponse(request, "admin/pricebook/health.html", context)
 
 
 admin.site.register([RawCategory, RawMaterial, RawService, RawEquipment], RawRecordAdmin)

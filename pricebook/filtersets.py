@@ -2,7 +2,7 @@
 
 from django_filters import rest_framework as filters
 
-from pricebook.models import Category, Equipment, Material, PricebookOverride, Service
+from pricebook.models import Category, Equipment, Material, PricebookOverride, PriceHistory, Service
 from pricebook.selectors import filter_by_category_tree, filter_by_override_status
 from servicetitan.api.filtersets import MirrorFilterSet
 
@@ -73,4 +73,20 @@ class PricebookOverrideFilterSet(filters.FilterSet):
             "item_type": ["exact"],
             "st_pricebook_id": ["exact", "in"],
             "status": ["exact"],
+        }
+
+
+class PriceHistoryFilterSet(filters.FilterSet):
+    """`item_type`, `st_pricebook_id`, `field`, `source`, `changed_since` (ISO 8601)."""
+
+    changed_since = filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte", label="Changed on or after")
+
+    class Meta:
+        model = PriceHistory
+        fields = {
+            "item_type": ["exact"],
+            "st_pricebook_id": ["exact"],
+            "field": ["exact"],
+            "source": ["exact"],
+            "tenant_id": ["exact"],
         }

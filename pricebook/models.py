@@ -128,6 +128,11 @@ class Material(PricebookItem):
     deduct_as_job_cost = models.BooleanField(default=False)
     is_inventory = models.BooleanField(default=False)
     unit_of_measure = models.CharField(max_length=64, blank=True)
+    # The primary vendor and its part number (ServiceTitan's `primaryVendor`), and the other vendors as fetched: each
+    # vendor keeps its own part number and cost. Vendor price files are matched on these.
+    vendor_name = models.CharField("primary vendor", max_length=255, blank=True)
+    vendor_part = models.CharField("vendor part number", max_length=255, blank=True, db_index=True)
+    other_vendors = models.JSONField(default=list, blank=True)
     categories = models.ManyToManyField(Category, blank=True, related_name="materials")
 
     st_mapping = {
@@ -135,6 +140,9 @@ class Material(PricebookItem):
         "deduct_as_job_cost": "deductAsJobCost",
         "is_inventory": "isInventory",
         "unit_of_measure": "unitOfMeasure",
+        "vendor_name": "primaryVendor.vendorName",
+        "vendor_part": "primaryVendor.vendorPart",
+        "other_vendors": "otherVendors",
     }
 
 
@@ -385,10 +393,18 @@ class PricebookOverride(models.Model):
     claimed_revision = models.PositiveIntegerField(default=0, editable=False)
     push_started_at = models.DateTimeField(null=True, blank=True)
 
+    class Origin(models.TextChoices):
+        EDIT = "edit", "edited in LAZI"
+        IMPORT = "import", "imported from a file"
+
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     changed_at = models.DateTimeField(default=timezone.now)
+    # Where the latest edit came from: the price history says "import" for values that came from a file once pushed.
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.EDIT)
+    # The vendor whose price file set `override_cost`: pushed, that vendor's own cost on the item changes too.
+    cost_vendor = models.CharField("vendor of the cost", max_length=255, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -655,3 +671,74 @@ class RepriceRow(models.Model):
     @property
     def change_amount(self):
         return self.new_price - self.current_price
+
+
+# --- History of ServiceTitan's values ---------------------------------------------------------------------------------------
+class PriceHistory(models.Model):
+    """One changed money field of one item, as ServiceTitan holds it: before → after, when, and what changed it.
+
+    Recorded set-based by the sync (a change made in ServiceTitan), by the push (LAZI's edit, by whom, from which batch)
+    and for values that came from a file (`import`)."""
+
+    class Field(models.TextChoices):
+        COST = "cost"
+        PRICE = "price"
+        MEMBER_PRICE = "member_price", "member price"
+        ADD_ON_PRICE = "add_on_price", "add-on price"
+
+    class Source(models.TextChoices):
+        SYNC = "sync", "changed in ServiceTitan"
+        PUSH = "push", "pushed from LAZI"
+        IMPORT = "import", "imported from a file"
+
+    tenant_id = models.BigIntegerField()
+    item_type = models.CharField(max_length=16, choices=PricebookOverride.ItemType.choices)
+    st_pricebook_id = models.BigIntegerField("ServiceTitan id")
+    field = models.CharField(max_length=16, choices=Field.choices)
+    old_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    new_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    batch = models.ForeignKey(
+        RepriceBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="price_history"
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["tenant_id", "item_type", "st_pricebook_id", "changed_at"], name="pricebook_history_item"
+            )
+        ]
+        verbose_name = "price history entry"
+        verbose_name_plural = "price history"
+
+    def __str__(self):
+        return f"{self.item_type} {self.st_pricebook_id} {self.field}: {self.old_value} → {self.new_value}"
+
+
+# --- Vendor price files ------------------------------------------------------------------------------------------------
+class VendorPriceMapping(models.Model):
+    """How one vendor's price files read: which column holds the part number, the cost, and optionally the item code,
+    description and unit. Mapped once by staff, remembered for the next file."""
+
+    ROLES = ("vendor_part", "cost", "code", "description", "unit")
+
+    vendor_name = models.CharField(
+        max_length=255, unique=True, help_text="As ServiceTitan names the vendor on materials."
+    )
+    # role -> the file's column header, e.g. {"vendor_part": "Part #", "cost": "Net price"}
+    columns = models.JSONField(default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["vendor_name"]
+
+    def __str__(self):
+        return self.vendor_name

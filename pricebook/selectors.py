@@ -161,6 +161,35 @@ def has_image_expression():
     )
 
 
+def drifted_overrides(item_type: str) -> QuerySet:
+    """Synced overrides of the outer master row (for Exists) with a value ServiceTitan no longer has: the item was
+    changed in ServiceTitan after LAZI pushed it."""
+    differs = Q()
+    for field in override_fields_for(item_type):
+        differs |= Q(**{f"{field.override}__isnull": False}) & ~Q(**{field.override: OuterRef(field.name)})
+    return overrides_for(item_type).filter(status=PricebookOverride.Status.SYNCED).filter(differs)
+
+
+def drifted_fields(item, override: PricebookOverride | None, item_type: str) -> list[str]:
+    """The fields of a synced override whose value differs from ServiceTitan's now (empty when in step)."""
+    if override is None or override.status != PricebookOverride.Status.SYNCED:
+        return []
+    return [
+        f.name
+        for f in override_fields_for(item_type)
+        if getattr(override, f.override) is not None and getattr(override, f.override) != getattr(item, f.name)
+    ]
+
+
+def price_history_for(item_type: str, st_id: int, tenant_id: int) -> QuerySet:
+    """ServiceTitan's values of one item over time (newest first)."""
+    from pricebook.models import PriceHistory
+
+    return PriceHistory.objects.filter(tenant_id=tenant_id, item_type=item_type, st_pricebook_id=st_id).select_related(
+        "changed_by"
+    )
+
+
 def overrides_needing_push() -> QuerySet:
     return PricebookOverride.objects.filter(status=PricebookOverride.Status.PENDING).order_by("changed_at", "id")
 

@@ -117,6 +117,13 @@ def flag_override_conflicts(master, payloads: list[dict], tenant_id: int) -> Non
     flag_conflicts_after_page(master, payloads, tenant_id)
 
 
+def record_history(master, changes) -> None:
+    """Changes of cost and prices a page brings, kept in the price history (set-based, before the master merge)."""
+    from pricebook.services.history import record_page_history
+
+    record_page_history(master, changes)
+
+
 def category_page(master, payloads: list[dict], tenant_id: int) -> None:
     rebuild_category_tree(master, payloads, tenant_id)
     flag_override_conflicts(master, payloads, tenant_id)
@@ -153,6 +160,7 @@ STREAMS = [
         "pricebook.materials",
         "pricebook.RawMaterial",
         "pricebook.Material",
+        before_master=record_history,
         after_page=item_relations(()),
         after_run=resolve_links,
         depends_on=("pricebook.categories",),
@@ -161,6 +169,7 @@ STREAMS = [
         "pricebook.equipment",
         "pricebook.RawEquipment",
         "pricebook.Equipment",
+        before_master=record_history,
         after_page=item_relations(EQUIPMENT_LINKS),
         after_run=resolve_links,
         depends_on=("pricebook.categories", "pricebook.materials"),
@@ -169,6 +178,7 @@ STREAMS = [
         "pricebook.services",
         "pricebook.RawService",
         "pricebook.Service",
+        before_master=record_history,
         after_page=item_relations(SERVICE_LINKS),
         after_run=resolve_links,
         depends_on=("pricebook.categories", "pricebook.materials", "pricebook.equipment"),

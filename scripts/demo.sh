@@ -42,6 +42,9 @@ $PY manage.py st_smoke
 echo "==> Full sync of every module"
 $PY manage.py st_sync --full
 
+echo "==> The demo distributor's price file (for Materials → Vendor price file, or st_import_costs)"
+$PY manage.py st_simulator --scale "$SCALE" --write-price-file var/ferguson-prices.csv
+
 echo "==> Demo login"
 PASSWORD=$($PY -c "import secrets; print(secrets.token_urlsafe(9))")
 DEMO_PASSWORD="$PASSWORD" $PY manage.py shell -v 0 -c "
@@ -58,6 +61,10 @@ cat <<MSG
   username:    demo
   password:    $PASSWORD
   API docs:    http://127.0.0.1:$WEB_PORT/api/docs/
+  Price file:  var/ferguson-prices.csv — vendor "Ferguson Supply": Materials → Vendor price file (some rows
+               unmatched, two with a bad cost), or: manage.py st_import_costs var/ferguson-prices.csv
+               --vendor "Ferguson Supply" --dry-run
+  Health:      http://127.0.0.1:$WEB_PORT/admin/pricebook/health/
   Simulator:   $SERVICE_TITAN_API_URL  (Ctrl-C stops the admin and the simulator)
 
 MSG

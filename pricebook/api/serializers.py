@@ -10,6 +10,7 @@ from pricebook.models import (
     Equipment,
     Material,
     PricebookOverride,
+    PriceHistory,
     PricingRule,
     RepriceBatch,
     RepriceRow,
@@ -329,3 +330,33 @@ class ApproveRequestSerializer(serializers.Serializer):
         if isinstance(value, list) and value and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
             return value
         raise serializers.ValidationError('Give "all", "unflagged" or a list of row ids.')
+
+
+class PriceHistorySerializer(serializers.ModelSerializer):
+    """One changed value of one item: before → after, when, and what changed it (`changed_by` null for ServiceTitan)."""
+
+    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = PriceHistory
+        fields = (
+            "id",
+            "tenant_id",
+            "item_type",
+            "st_pricebook_id",
+            "field",
+            "old_value",
+            "new_value",
+            "source",
+            "changed_at",
+            "changed_by",
+            "batch",
+        )
+        read_only_fields = fields
+
+
+class HealthLineSerializer(serializers.Serializer):
+    check = serializers.CharField(help_text="The check and item type, e.g. cost_zero.material.")
+    count = serializers.IntegerField()
+    url = serializers.CharField(help_text="The admin list of those items.")
+    label = serializers.CharField()

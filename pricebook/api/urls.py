@@ -9,5 +9,7 @@ router.register("equipment", views.EquipmentViewSet)
 router.register("overrides", views.PricebookOverrideViewSet)
 router.register("pricing-rules", views.PricingRuleViewSet)
 router.register("reprices", views.RepriceBatchViewSet)
+router.register("history", views.PriceHistoryViewSet)
+router.register("health", views.PricebookHealthViewSet, basename="pricebook-health")
 
 urlpatterns = router.urls

@@ -13,8 +13,10 @@ from pricebook.api.serializers import (
     ApproveRequestSerializer,
     CategorySerializer,
     EquipmentSerializer,
+    HealthLineSerializer,
     MaterialSerializer,
     PricebookOverrideSerializer,
+    PriceHistorySerializer,
     PricingRuleSerializer,
     RepriceBatchDetailSerializer,
     RepriceBatchSerializer,
@@ -26,9 +28,20 @@ from pricebook.filtersets import (
     EquipmentFilterSet,
     MaterialFilterSet,
     PricebookOverrideFilterSet,
+    PriceHistoryFilterSet,
     ServiceFilterSet,
 )
-from pricebook.models import Category, Equipment, Material, PricebookOverride, PricingRule, RepriceBatch, Service
+from pricebook.health import pricebook_health
+from pricebook.models import (
+    Category,
+    Equipment,
+    Material,
+    PricebookOverride,
+    PriceHistory,
+    PricingRule,
+    RepriceBatch,
+    Service,
+)
 from pricebook.selectors import with_effective_values
 from pricebook.services import reprice
 from pricebook.services.overrides import OverrideError, discard_override
@@ -197,3 +210,32 @@ class RepriceBatchViewSet(
         except reprice.RepriceError as exc:
             raise ValidationError({"detail": str(exc)}) from exc
         return self._detail(batch)
+
+
+class PriceHistoryViewSet(MirrorViewSet):
+    """ServiceTitan's values of pricebook items over time: one row per changed cost, price, member price or add-on
+    price, with its source (`sync`: changed in ServiceTitan, `push`: pushed from LAZI, `import`: from a file)."""
+
+    lookup_field = "pk"
+    lookup_value_regex = r"[0-9]+"
+    ordering = ("-changed_at", "-id")
+    queryset = PriceHistory.objects.select_related("changed_by")
+    serializer_class = PriceHistorySerializer
+    filterset_class = PriceHistoryFilterSet
+
+
+class PricebookHealthViewSet(viewsets.GenericViewSet):
+    """The pricebook health checks: one entry per check and item type, its count and the admin list of those items."""
+
+    # The permission to view materials is the permission to see their health.
+    queryset = Material.objects.none()
+    serializer_class = HealthLineSerializer
+    pagination_class = None
+    filter_backends = ()
+
+    @extend_schema(responses=HealthLineSerializer(many=True))
+    def list(self, request):
+        lines = [line.as_dict() for line in pricebook_health()]
+        for line in lines:
+            line["url"] = request.build_absolute_uri(line["url"])
+        return Response(HealthLineSerializer(lines, many=True).data)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from pricebook.models import PricebookOverride, PricebookOverrideChange, override_fields_for
 from pricebook.selectors import get_item, item_kind
 from pricebook.services.images import CheckedImage
+from servicetitan.sync.bulk import insert_rows
 
 logger = logging.getLogger(__name__)
 Status = PricebookOverride.Status
@@ -91,6 +92,7 @@ def save_override(
     remove_image: bool = False,
     replace: bool = False,
     queue_push: bool = True,
+    origin: str = PricebookOverride.Origin.EDIT,
 ) -> PricebookOverride | None:
     """Create or change the override of one item and queue its push. Returns None when nothing is left overridden.
 
@@ -98,6 +100,7 @@ def save_override(
     wanted value; None removes that field's override. With `replace`, fields not in `values` are removed too.
     `base_modified_on` is the ServiceTitan modifiedOn the editor was looking at (default: the mirror's now).
     `queue_push=False` leaves queueing to the caller (bulk edits queue one push for all their overrides).
+    `origin` says where the values came from (`import`: a file; the price history names it once pushed).
     """
     fields = {f.name: f for f in override_fields_for(item_type)}
     unknown = set(values) - set(fields)
@@ -149,6 +152,7 @@ def save_override(
         override.field_errors = {}
         override.changed_by = user if user is not None and user.is_authenticated else None
         override.changed_at = timezone.now()
+        override.origin = origin
         override.save()
         record_change(override, Action.EDITED, user=user, before=before)
         if queue_push:
@@ -399,3 +403,133 @@ def _save_chunk(item_type: str, wanted: dict[int, dict], *, tenant_id: int, user
         batch_size=500,
     )
     return saved
+
+
+def _row(override: PricebookOverride) -> dict:
+    """An unsaved override as the row `insert_rows` writes (the generated column left to the database)."""
+    return {
+        field.attname: getattr(override, field.attname)
+        for field in PricebookOverride._meta.concrete_fields
+        if not field.primary_key and not getattr(field, "generated", False)
+    }
+
+
+def save_cost_overrides(
+    costs: Iterable[tuple[int, int, Decimal]],
+    *,
+    item_type: str = "material",
+    user=None,
+    vendor: str = "",
+    origin: str = PricebookOverride.Origin.EDIT,
+    message: str = "",
+    queue_push: bool = True,
+) -> list[int]:
+    """`save_override(values={"cost": …})` for many items at once, in a few statements: (tenant id, ServiceTitan id,
+    cost) each. Same rules: pending (a push in flight keeps it `pushing` and sends the newer edit next), revision
+    bumped, a synced override starts afresh, the edit kept in the history; one push queued for all. `vendor`: the
+    vendor whose cost this is (pushed, its cost on the item changes too). Returns the override ids.
+
+    Items not in the mirror are skipped (the caller matched them in the mirror just before)."""
+    wanted = {(tenant, st_id): cost for tenant, st_id, cost in costs}
+    if not wanted:
+        return []
+    kind = item_kind(item_type)
+    user = user if user is not None and user.is_authenticated else None
+    now = timezone.now()
+    with transaction.atomic():
+        st_ids = sorted({st_id for _, st_id in wanted})
+        items = {
+            (tenant, st_id): modified
+            for tenant, st_id, modified in kind.master.objects.filter(st_id__any_of=st_ids).values_list(
+                "tenant_id", "st_id", "st_modified_on"
+            )
+        }
+        existing = {
+            (o.tenant_id, o.st_pricebook_id): o
+            for o in PricebookOverride.objects.select_for_update().filter(
+                item_type=item_type, st_pricebook_id__any_of=st_ids
+            )
+        }
+        created, updated, befores = [], [], {}
+        for key, cost in wanted.items():
+            if key not in items:
+                continue
+            override = existing.get(key)
+            if override is None:
+                override = PricebookOverride(
+                    tenant_id=key[0], item_type=item_type, st_pricebook_id=key[1], revision=0, created_at=now
+                )
+                created.append(override)
+                befores[key] = {}
+            else:
+                befores[key] = snapshot(override)
+                updated.append(override)
+                if override.status == Status.SYNCED:
+                    # As in save_override: a synced override's values are ServiceTitan's now; the edit starts afresh.
+                    for field in override.fields:
+                        setattr(override, field.override, None)
+                    override.override_image_data = None
+                    override.override_image_mime_type = override.override_image_name = ""
+                    override.uploaded_image_path = ""
+            override.override_cost = cost
+            if override.status != Status.PUSHING:
+                override.status = Status.PENDING
+            override.revision = (override.revision or 0) + 1
+            override.base_modified_on = items[key]
+            override.error_message = ""
+            override.field_errors = {}
+            override.changed_by = user
+            override.changed_at = now
+            override.origin = origin
+            override.cost_vendor = vendor
+        # COPY on PostgreSQL (Django's bulk_create compiles a placeholder per value: slow at thousands of rows).
+        insert_rows(PricebookOverride, [_row(o) for o in created])
+        if created:
+            pks = {
+                (tenant, st_id): pk
+                for tenant, st_id, pk in PricebookOverride.objects.filter(
+                    item_type=item_type, st_pricebook_id__any_of=[o.st_pricebook_id for o in created]
+                ).values_list("tenant_id", "st_pricebook_id", "pk")
+            }
+            for override in created:
+                override.pk = pks[(override.tenant_id, override.st_pricebook_id)]
+        fields = [
+            *(f.override for f in override_fields_for(item_type)),
+            "override_image_data",
+            "override_image_mime_type",
+            "override_image_name",
+            "uploaded_image_path",
+            "status",
+            "revision",
+            "base_modified_on",
+            "error_message",
+            "field_errors",
+            "changed_by",
+            "changed_at",
+            "origin",
+            "cost_vendor",
+        ]
+        PricebookOverride.objects.bulk_update(updated, fields, batch_size=1000)
+        saved = created + updated
+        insert_rows(
+            PricebookOverrideChange,
+            [
+                {
+                    "override_id": o.pk,
+                    "tenant_id": o.tenant_id,
+                    "item_type": o.item_type,
+                    "st_pricebook_id": o.st_pricebook_id,
+                    "action": Action.EDITED,
+                    "user_id": user.pk if user else None,
+                    "at": now,
+                    "before": befores[(o.tenant_id, o.st_pricebook_id)],
+                    "after": snapshot(o),
+                    "message": message,
+                }
+                for o in saved
+            ],
+        )
+        ids = [o.pk for o in saved]
+        if queue_push:
+            enqueue_push(ids)
+    return ids

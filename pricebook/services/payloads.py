@@ -55,7 +55,13 @@ _WARRANTIES = {"service": ("warranty",), "equipment": ("manufacturerWarranty", "
 _VENDORS = ("material", "equipment")
 
 # Override fields -> ServiceTitan keys (plus "image", handled as assets / the category's image).
-_ST_KEYS = {"name": "displayName", "price": "price", "member_price": "memberPrice", "add_on_price": "addOnPrice"}
+_ST_KEYS = {
+    "name": "displayName",
+    "cost": "cost",
+    "price": "price",
+    "member_price": "memberPrice",
+    "add_on_price": "addOnPrice",
+}
 _ST_KEYS_COMMON = {"description": "description", "active": "active"}
 
 
@@ -128,9 +134,38 @@ def image_change(override: PricebookOverride, payload: dict) -> dict[str, Any]:
     return {} if assets is None else {"assets": assets}
 
 
+def vendor_cost_change(override: PricebookOverride, payload: dict) -> dict[str, Any]:
+    """A cost from a vendor's price file also becomes that vendor's own cost on the item (ServiceTitan keeps one per
+    vendor): `primaryVendor` or `otherVendors`, whole (the request schemas want complete vendors). {} when the item
+    has no such vendor or its cost is already that."""
+    vendor = (override.cost_vendor or "").strip().lower()
+    if override.override_cost is None or not vendor or override.item_type not in _VENDORS:
+        return {}
+
+    def named(value) -> bool:
+        return isinstance(value, dict) and str(value.get("vendorName") or "").strip().lower() == vendor
+
+    def priced(value: dict) -> dict:
+        return {**_vendor(value), "cost": to_json_number(override.override_cost)}
+
+    change: dict[str, Any] = {}
+    primary = payload.get("primaryVendor")
+    if named(primary) and not _same(primary.get("cost"), override.override_cost):
+        change["primaryVendor"] = priced(primary)
+    others = [v for v in payload.get("otherVendors") or [] if isinstance(v, dict)]
+    if any(named(v) and not _same(v.get("cost"), override.override_cost) for v in others):
+        change["otherVendors"] = [priced(v) if named(v) else _vendor(v) for v in others]
+    return change
+
+
 def patch_body(override: PricebookOverride, payload: dict) -> dict[str, Any]:
-    """Only what changes: the overridden fields differing from `payload`, and the image when there is one."""
-    return {**changed_values(override, payload), **image_change(override, payload)}
+    """Only what changes: the overridden fields differing from `payload`, the cost of the vendor whose price file set
+    the cost, and the image when there is one."""
+    return {
+        **changed_values(override, payload),
+        **vendor_cost_change(override, payload),
+        **image_change(override, payload),
+    }
 
 
 def _ids(values) -> list[int]:
@@ -200,5 +235,6 @@ def bulk_item(override: PricebookOverride, payload: dict) -> dict[str, Any]:
     item = complete_item(override.item_type, payload)
     for name, value in override.overridden_values().items():
         item[st_key(override.item_type, name)] = _json_value(value)
+    item.update(vendor_cost_change(override, payload))
     item.update(image_change(override, payload))
     return item

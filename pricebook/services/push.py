@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from pricebook.models import PricebookOverride, PricebookOverrideChange
 from pricebook.selectors import ItemKind, item_kind, overrides_needing_push
+from pricebook.services.history import PushOrigin, record_push_history
 from pricebook.services.overrides import enqueue_push, flag_conflicts, snapshot
 from pricebook.services.payloads import bulk_item, patch_body
 from servicetitan.client.errors import (
@@ -320,14 +321,15 @@ def _is_conflict(override: PricebookOverride, st_modified_on) -> bool:
     return bool(override.base_modified_on and st_modified_on and st_modified_on > override.base_modified_on)
 
 
-def _store(kind: ItemKind, payloads: list[dict], tenant_id: int) -> None:
-    """Write ServiceTitan's records into raw + master the way a sync does."""
+def _store(kind: ItemKind, payloads: list[dict], tenant_id: int, *, origin: PushOrigin | None = None) -> None:
+    """Write ServiceTitan's records into raw + master the way a sync does (the price history tells the pushed items'
+    changes, named by `origin`, from ServiceTitan's own)."""
     from servicetitan.sync.streams import all_streams
     from servicetitan.sync.upsert import upsert_records
 
     payloads = [p for p in payloads if isinstance(p, dict) and p.get("id") is not None]
     if payloads:
-        upsert_records(all_streams()[kind.resource_key], payloads, tenant_id)
+        upsert_records(all_streams()[kind.resource_key], payloads, tenant_id, origin=origin)
 
 
 def _upload_image(client, override: PricebookOverride, result: PushResult) -> bool:
@@ -375,7 +377,12 @@ def _push_single(client, kind: ItemKind, override: PricebookOverride, result: Pu
         except ApiError as exc:
             _fail(override, result, exc)
             return
-        _store(kind, [answer if answer else client.get(kind.resource_key, override.st_pricebook_id)], tenant_id)
+        record_push_history(
+            kind.item_type,
+            [answer if answer else client.get(kind.resource_key, override.st_pricebook_id)],
+            tenant_id,
+            overrides=[override],
+        )
     fields = ", ".join(sorted(body)) or "nothing differed"
     _mark_synced(kind, [override], result, f"Pushed to ServiceTitan ({fields}).")
 
@@ -442,14 +449,15 @@ class _ErrorsOnly:
         self.staff_message = ""
 
 
-def _refresh_pushed(client, kind: ItemKind, st_ids: list[int], since, tenant_id: int) -> set[int]:
+def _refresh_pushed(client, kind: ItemKind, overrides: list[PricebookOverride], since, tenant_id: int) -> set[int]:
     """Re-read items just pushed (the bulk PATCH has no answer body) and store them; returns the ids read."""
-    wanted = set(st_ids)
+    origin = PushOrigin.of(overrides)
+    wanted = set(origin.pushed)
     seen: set[int] = set()
     for page in client.iter_pages(
         kind.resource_key, modified_on_or_after=since - REFRESH_MARGIN, include_inactive=True
     ):
-        _store(kind, page.items, tenant_id)
+        _store(kind, page.items, tenant_id, origin=origin)
         seen.update(item["id"] for item in page.items if isinstance(item, dict) and "id" in item)
     missing = sorted(wanted - seen)
     if missing:
@@ -462,11 +470,11 @@ def _refresh_pushed(client, kind: ItemKind, st_ids: list[int], since, tenant_id:
                 for page in client.iter_pages(
                     resource, include_inactive=True, params={"ids": ",".join(map(str, group))}
                 ):
-                    _store(kind, page.items, tenant_id)
+                    _store(kind, page.items, tenant_id, origin=origin)
                     seen.update(item["id"] for item in page.items if isinstance(item, dict) and "id" in item)
         else:
             for st_id in missing:
-                _store(kind, [client.get(resource, st_id)], tenant_id)
+                _store(kind, [client.get(resource, st_id)], tenant_id, origin=origin)
                 seen.add(st_id)
     # Other items that changed in ServiceTitan meanwhile may now conflict with their pending overrides.
     others = seen - wanted
@@ -508,7 +516,7 @@ def _push_bulk(client, kind: ItemKind, overrides: list[PricebookOverride], resul
         interrupted = exc
     if accepted:
         try:
-            _refresh_pushed(client, kind, [o.st_pricebook_id for o, _ in accepted], started, tenant_id)
+            _refresh_pushed(client, kind, [o for o, _ in accepted], started, tenant_id)
         except TRANSIENT_ERRORS as exc:
             # ServiceTitan has them: synced all the same; the next sync brings their new records.
             logger.warning("pushed %s %s but could not re-read them: %s", len(accepted), kind.item_type, exc)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from pricebook.models import PricebookOverride
 from pricebook.selectors import item_kind, with_effective_values
 from pricebook.services.overrides import save_override
 
@@ -89,8 +90,8 @@ def _header(name) -> str:
     return _ALIASES.get(key, key)
 
 
-def read_table(filename: str, content: bytes) -> list[dict[str, Any]]:
-    """The file's rows as dicts keyed by normalized column names; CSV or Excel (.xlsx)."""
+def read_grid(filename: str, content: bytes) -> tuple[list[str], list[tuple]]:
+    """The file's header cells (as written) and its non-empty rows (tuples of cells); CSV or Excel (.xlsx)."""
     name = (filename or "").lower()
     if name.endswith(".xlsx") or content[:2] == b"PK":
         try:
@@ -101,22 +102,38 @@ def read_table(filename: str, content: bytes) -> list[dict[str, Any]]:
             raise ImportFileError("This Excel file cannot be read; save it as .xlsx and try again.") from exc
         rows = workbook.active.iter_rows(values_only=True)
         try:
-            headers = [_header(h) for h in next(rows)]
+            headers = ["" if h is None else str(h).strip() for h in next(rows)]
         except StopIteration:
             raise ImportFileError("The file is empty.") from None
-        table = [dict(zip(headers, row, strict=False)) for row in rows if any(v not in (None, "") for v in row)]
-    else:
+        return headers, [tuple(row) for row in rows if any(v not in (None, "") for v in row)]
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
         try:
-            text = content.decode("utf-8-sig")
+            text = content.decode("cp1252")
         except UnicodeDecodeError:
-            try:
-                text = content.decode("cp1252")
-            except UnicodeDecodeError:
-                raise ImportFileError("This file is neither a CSV (UTF-8) nor an Excel .xlsx file.") from None
-        reader = csv.DictReader(io.StringIO(text))
-        if not reader.fieldnames:
-            raise ImportFileError("The file is empty.")
-        table = [{_header(k): v for k, v in row.items()} for row in reader]
+            raise ImportFileError("This file is neither a CSV (UTF-8) nor an Excel .xlsx file.") from None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        headers = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise ImportFileError("The file is empty.") from None
+    except csv.Error as exc:
+        raise ImportFileError(f"This CSV file cannot be read: {exc}.") from None
+    if not any(headers):
+        raise ImportFileError("The file is empty.")
+    try:
+        # As csv.DictReader reads them: blank lines skipped, rows of empty cells kept (line numbers stay right).
+        return headers, [tuple(row) for row in reader if row]
+    except csv.Error as exc:
+        raise ImportFileError(f"This CSV file cannot be read: {exc}.") from None
+
+
+def read_table(filename: str, content: bytes) -> list[dict[str, Any]]:
+    """The file's rows as dicts keyed by normalized column names; CSV or Excel (.xlsx)."""
+    raw_headers, grid = read_grid(filename, content)
+    headers = [_header(h) for h in raw_headers]
+    table = [dict(zip(headers, row, strict=False)) for row in grid]
     if table and "code" not in table[0] and "st_id" not in table[0]:
         raise ImportFileError("The file needs a 'code' column (or 'st_id') to find the items.")
     if len(table) > MAX_ROWS:
@@ -252,7 +269,12 @@ def apply_import(item_type: str, changes: list[dict], user=None) -> int:
         for change in changes:
             values = {k: (Decimal(v) if k in _MONEY and v is not None else v) for k, v in change["values"].items()}
             save_override(
-                item_type=item_type, st_id=change["st_id"], tenant_id=change["tenant_id"], values=values, user=user
+                item_type=item_type,
+                st_id=change["st_id"],
+                tenant_id=change["tenant_id"],
+                values=values,
+                user=user,
+                origin=PricebookOverride.Origin.IMPORT,
             )
             count += 1
     return count

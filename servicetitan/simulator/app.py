@@ -454,9 +454,11 @@ class SimulatorApp:
         record = self.dataset.get("pricebook.categories", category_id)
         return {"id": record["id"], "name": record["name"], "active": record["active"]} if record else None
 
-    def _fields(self, key: str, body: dict) -> dict:
+    def _fields(self, key: str, body: dict, record_id=None) -> dict:
         shape = shape_of(key)
         fields = bodies.to_record_fields(shape, body, category=self._category_ref)
+        if record_id is not None:
+            self._keep_vendor_identity(key, record_id, fields)
         for name, value in fields.items():
             if isinstance(value, str) and shape.schemas.resolve(shape.properties[name]).get("format") == "date-time":
                 try:
@@ -468,6 +470,27 @@ class SimulatorApp:
                         {bodies.pascal(name): [f"'{value}' is not a valid date"]},
                     ) from None
         return fields
+
+    def _keep_vendor_identity(self, key: str, record_id, fields: dict) -> None:
+        """A vendor in a request is named by `vendorId` only; ServiceTitan answers it with its own id and name, as
+        the item had them."""
+        current = self.dataset.get(key, record_id) or {}
+        known = {
+            vendor.get("vendorId"): vendor
+            for vendor in [current.get("primaryVendor"), *(current.get("otherVendors") or [])]
+            if isinstance(vendor, dict)
+        }
+
+        def named(vendor):
+            if not isinstance(vendor, dict) or vendor.get("vendorId") not in known:
+                return vendor
+            before = known[vendor["vendorId"]]
+            return {**vendor, "id": before.get("id"), "vendorName": before.get("vendorName")}
+
+        if "primaryVendor" in fields:
+            fields["primaryVendor"] = named(fields["primaryVendor"])
+        if isinstance(fields.get("otherVendors"), list):
+            fields["otherVendors"] = [named(vendor) for vendor in fields["otherVendors"]]
 
     def _require(self, key: str, record_id, field_name: str) -> None:
         if record_id is not None and self.dataset.get(key, record_id) is None:
@@ -483,7 +506,7 @@ class SimulatorApp:
         if self.dataset.get(key, record_id) is None:
             raise HttpError(404, "Not Found", {"id": [f"{route.resource.collection} {record_id} was not found"]})
         body = self._validated(request, key, "update")
-        fields = self._fields(key, body)
+        fields = self._fields(key, body, record_id)
         if key == "pricebook.categories" and "parentId" in body and body["parentId"] is not None:
             if body["parentId"] == record_id:
                 raise HttpError(
@@ -685,7 +708,7 @@ class SimulatorApp:
         groups = {key: group for group, key in self.BULK_KINDS.items()}
         with self.dataset.lock:
             for key, record_id, item in updates:
-                record = self.dataset.update(key, record_id, self._fields(key, item))
+                record = self.dataset.update(key, record_id, self._fields(key, item, record_id))
                 answer[groups[key]].append(self.dataset.view(key, record, "get"))
         return Response(200, dumps(answer))
 

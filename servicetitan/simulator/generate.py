@@ -67,6 +67,17 @@ COUNTS: dict[str, tuple[int, int]] = {
 ID_BASES: dict[str, int] = {key: 1_000_000_000 + n * 100_000_000 for n, key in enumerate(COUNTS)}
 
 INACTIVE_SHARE = 0.1
+# The demo's distributor: one material in DISTRIBUTOR_EVERY lists it among its `otherVendors`, with its own part number.
+DISTRIBUTOR = "Ferguson Supply"
+DISTRIBUTOR_EVERY = 4
+DISTRIBUTOR_VENDOR_ROW = 7_700_000
+
+
+def distributor_part(index: int) -> str:
+    """The distributor's part number of the material generated at `index`."""
+    return f"FER-{index + 1:05d}"
+
+
 YEAR_US = 365 * 86_400_000_000
 
 FIRST = [
@@ -400,6 +411,20 @@ class Generators:
                 cost=fields["cost"],
                 active=True,
             )
+        if index % DISTRIBUTOR_EVERY == 0:
+            # The demo distributor carries every few materials under its own part numbers (no random draw: the rest
+            # of the dataset stays as it was). Its price file: servicetitan/simulator/price_files.py.
+            fields["otherVendors"] = [
+                shape_of("pricebook.materials").item(
+                    "otherVendors",
+                    id=DISTRIBUTOR_VENDOR_ROW + index,
+                    vendorName=DISTRIBUTOR,
+                    vendorId=self.ds.id_at("inventory.vendors", 0),
+                    vendorPart=distributor_part(index),
+                    cost=fields["cost"],
+                    active=True,
+                )
+            ]
         return fields
 
     def gen_pricebook_services(self, rng, index):

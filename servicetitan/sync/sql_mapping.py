@@ -100,6 +100,23 @@ def _plan(master: type[SyncedModel]) -> tuple[tuple[models.Field, str, list], ..
     return tuple(plan)
 
 
+def column_expression(master: type[SyncedModel], name: str) -> tuple[str, list] | None:
+    """The SQL (over a raw row's `payload`) of one mapped column's value as the merge stores it, cast to the column's
+    type, with its parameters; None when the model's mapping needs Python."""
+    plan = _plan(master)
+    if plan is None:
+        return None
+    for field, expression, value_params in plan:
+        if field.name != name:
+            continue
+        missing = _missing(field)
+        if missing is not None:
+            expression = f"COALESCE({expression}, {missing[0]})"
+            value_params = [*value_params, *missing[1]]
+        return f"CAST({expression} AS {field.db_type(connection)})", list(value_params)
+    raise ValueError(f"{master.__name__}.{name} is not mapped from the payload")
+
+
 def maps_in_sql(master: type[SyncedModel]) -> bool:
     return connection.vendor == "postgresql" and _plan(master) is not None
 

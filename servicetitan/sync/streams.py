@@ -11,12 +11,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import import_module
 
 from django.apps import apps
 from django.utils.module_loading import module_has_submodule
 
 from servicetitan.registry import Resource, get_resource
+
+
+@dataclass(frozen=True)
+class PageChanges:
+    """The changed records of one page, as `Stream.before_master` sees them."""
+
+    tenant_id: int
+    now: datetime
+    # (st_id, record, deleted) of the records whose payload changed and that were already mirrored.
+    records: list[tuple[object, dict, bool]]
+    # PostgreSQL: the (quoted) staging table holding exactly the page's new raw rows (payloads as jsonb), to compare in
+    # SQL. None elsewhere (compare `records` in Python).
+    stage: str | None = None
+    # Who wrote the page: None for a sync; a writer of ServiceTitan's answers (the push) says what it pushed.
+    origin: object = None
 
 
 @dataclass(frozen=True)
@@ -29,6 +45,10 @@ class Stream:
     # Called after each page's master rows are written, with the master model and the page's payloads:
     # relations (many-to-many, parents) are rebuilt here in bulk.
     after_page: Callable[[type, list[dict], int], None] | None = None
+    # Called with each page's changed records (created ones excluded: nothing to compare) BEFORE their master rows are
+    # written, while the master still holds the previous values: a stream keeps a history of some columns here (see
+    # `servicetitan.sync.changes` for the set-based comparison). Unchanged records never reach it.
+    before_master: Callable[[type, PageChanges], None] | None = None
     # Called once after a run completed (e.g. recompute category paths).
     after_run: Callable[[int], None] | None = None
     # Streams to sync before this one in the same run.

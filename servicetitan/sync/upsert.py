@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from servicetitan.sync.bulk import PreSerializedJSON, upsert_rows
 from servicetitan.sync.sql_mapping import maps_in_sql, merge_master_from_raw
-from servicetitan.sync.streams import Stream
+from servicetitan.sync.streams import PageChanges, Stream
 
 # Keys under which a payload says the record was deleted in ServiceTitan (export answers keep deleted records).
 DELETED_MARKERS = ("deleted", "isDeleted")
@@ -134,11 +134,12 @@ def write_page(
     *,
     now: datetime | None = None,
     touch_unchanged: bool = False,
+    origin: object = None,
 ) -> UpsertResult:
     """Store one page of ServiceTitan records (raw + master + relations). Call inside a transaction.
 
     `touch_unchanged` stamps `fetched_at` on unchanged rows too, so a complete pass can afterwards mark every row it
-    did not see as deleted.
+    did not see as deleted. `origin` is handed to the stream's `before_master` hook (None: a sync).
     """
     now = now or timezone.now()
     records = expand_records(stream, payloads)
@@ -161,7 +162,7 @@ def write_page(
         else {}
     )
 
-    raw_rows, master_records, unchanged_ids = [], [], []
+    raw_rows, master_records, unchanged_ids, changed = [], [], [], []
     postgres = connection.vendor == "postgresql"
     for st_id, record in records:
         deleted = is_deleted_payload(record)
@@ -180,6 +181,7 @@ def write_page(
         else:
             result.updated += 1
             result.deactivated += before[1] and not active
+            changed.append((st_id, record, deleted))
         result.deleted += deleted and (before is None or not before[2])
         raw_rows.append(
             {
@@ -198,6 +200,8 @@ def write_page(
     if raw_rows:
         stage = upsert_rows(raw_model, raw_rows, unique=UNIQUE, update=RAW_UPDATE_FIELDS)
         master = stream.master()
+        if stream.before_master and changed:
+            stream.before_master(master, PageChanges(tenant_id, now, changed, stage, origin))
         if stage is not None and maps_in_sql(master):
             # PostgreSQL maps the master rows from the raw rows it just took: no second set of rows to build and COPY.
             merge_master_from_raw(master, stage, master_update_fields(master))
@@ -209,7 +213,8 @@ def write_page(
     return result
 
 
-def upsert_records(stream: Stream, payloads: list[dict], tenant_id: int) -> UpsertResult:
-    """Write ServiceTitan's records (e.g. its answer to a PATCH) into raw + master + relations, in one transaction."""
+def upsert_records(stream: Stream, payloads: list[dict], tenant_id: int, *, origin: object = None) -> UpsertResult:
+    """Write ServiceTitan's records (e.g. its answer to a PATCH) into raw + master + relations, in one transaction.
+    `origin`: what caused the change (see `Stream.before_master`), None for what ServiceTitan did by itself."""
     with transaction.atomic():
-        return write_page(stream, payloads, tenant_id)
+        return write_page(stream, payloads, tenant_id, origin=origin)

@@ -39,6 +39,11 @@ class Command(BaseCommand):
             help="exact record count for a resource, e.g. --count pricebook.materials=500000 (repeatable)",
         )
         parser.add_argument("--verbose-requests", action="store_true", help="log every request")
+        parser.add_argument(
+            "--write-price-file",
+            metavar="PATH",
+            help="write the demo distributor's price file (CSV, vendor 'Ferguson Supply') for this dataset and exit",
+        )
 
     def handle(self, *args, **options):
         stop = threading.Event()
@@ -63,6 +68,9 @@ class Command(BaseCommand):
             if not number.isdigit():
                 raise CommandError(f"--count takes RESOURCE=N, got {item!r}")
             counts[key.strip()] = int(number)
+        if options.get("write_price_file"):
+            self._write_price_file(options, counts)
+            return
         started = time.monotonic()
         try:
             server = self._server(options, faults, counts)
@@ -94,6 +102,24 @@ class Command(BaseCommand):
         finally:
             server.stop()
             self.stdout.write("Simulator stopped.")
+
+    def _write_price_file(self, options: dict, counts: dict) -> None:
+        """The demo distributor's price file for the dataset this scale and seed generate (no server started)."""
+        from pathlib import Path
+
+        from servicetitan.simulator.dataset import Dataset
+        from servicetitan.simulator.generate import DISTRIBUTOR
+        from servicetitan.simulator.price_files import distributor_price_file
+
+        dataset = Dataset(scale=options["scale"], seed=options["seed"], counts=counts)
+        content = distributor_price_file(dataset)
+        path = Path(options["write_price_file"])
+        try:
+            path.write_bytes(content)
+        except OSError as exc:
+            raise CommandError(f"cannot write {path}: {exc}") from exc
+        rows = content.count(b"\n") - 1
+        self.stdout.write(f"Wrote {path}: {rows} rows from vendor {DISTRIBUTOR!r}.")
 
     @staticmethod
     def _server(options: dict, faults: FaultConfig, counts: dict) -> SimulatorServer:

@@ -1,0 +1,138 @@
+"""The price history: every change of an item's cost, price, member price and add-on price as ServiceTitan holds it.
+
+The sync records it set-based from the page it writes (`record_page_history`, the item streams' `before_master`):
+a change found there was made in ServiceTitan (`sync`). The push writes ServiceTitan's answers through the same page
+write with a `PushOrigin` (`record_push_history`): the changes of the items it pushed are LAZI's (`push`, by whom,
+from which batch; `import` when the pushed values came from a file), anything else that moved meanwhile is still
+ServiceTitan's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from pricebook.models import PricebookOverride, PriceHistory
+from servicetitan.sync.changes import changed_columns, changed_columns_sql
+from servicetitan.sync.streams import PageChanges
+
+TRACKED = ("cost", "price", "member_price", "add_on_price")
+Source = PriceHistory.Source
+
+
+@dataclass(frozen=True)
+class PushOrigin:
+    """What a push wrote: per pushed item (ServiceTitan id) who edited it and where the values came from."""
+
+    # st_id -> (user id, source, reprice batch id or None)
+    pushed: dict[int, tuple[int | None, str, int | None]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, overrides) -> PushOrigin:
+        """Who edited each override and where its values came from; an override an approved reprice made names its
+        batch (one query)."""
+        from pricebook.models import RepriceBatch, RepriceRow
+
+        overrides = list(overrides)
+        batches = dict(
+            RepriceRow.objects.filter(
+                override_id__in=[o.pk for o in overrides if o.pk is not None],
+                batch__status=RepriceBatch.Status.APPROVED,
+            ).values_list("override_id", "batch_id")
+        )
+        return cls(
+            {
+                o.st_pricebook_id: (
+                    o.changed_by_id,
+                    Source.IMPORT if o.origin == PricebookOverride.Origin.IMPORT else Source.PUSH,
+                    batches.get(o.pk),
+                )
+                for o in overrides
+            }
+        )
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def record_page_history(master, changes: PageChanges) -> None:
+    """`Stream.before_master` of the item streams: one history row per changed tracked field of the page."""
+    from pricebook.selectors import item_type_of
+
+    item_type = item_type_of(master)
+    origin = changes.origin if isinstance(changes.origin, PushOrigin) else PushOrigin()
+    select = changed_columns_sql(master, changes, TRACKED)
+    if select is None:
+        _insert_python(item_type, changes, origin, changed_columns(master, changes, TRACKED))
+        return
+    sql, params = select
+    ids = list(origin.pushed)
+    users = [origin.pushed[st_id][0] for st_id in ids]
+    sources = [origin.pushed[st_id][1] for st_id in ids]
+    batches = [origin.pushed[st_id][2] for st_id in ids]
+    table = PriceHistory._meta.db_table
+    columns = ", ".join(
+        _quote(PriceHistory._meta.get_field(name).column)
+        for name in (
+            "tenant_id",
+            "item_type",
+            "st_pricebook_id",
+            "field",
+            "old_value",
+            "new_value",
+            "source",
+            "changed_at",
+            "changed_by",
+            "batch",
+        )
+    )
+    # One statement for the page: the changes computed by the database, pushed items told apart by a join.
+    insert = (
+        f"INSERT INTO {_quote(table)} ({columns}) "  # noqa: S608
+        "SELECT %s, %s, c.st_id, c.field, c.old_value, c.new_value, COALESCE(p.source, %s), %s, p.user_id, p.batch_id "
+        f"FROM ({sql}) c LEFT JOIN UNNEST(%s::bigint[], %s::bigint[], %s::text[], %s::bigint[]) "
+        "AS p(st_id, user_id, source, batch_id) "
+        "ON p.st_id = c.st_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            insert,
+            [changes.tenant_id, item_type, Source.SYNC, changes.now, *params, ids, users, sources, batches],
+        )
+
+
+def _insert_python(item_type: str, changes: PageChanges, origin: PushOrigin, found) -> None:
+    rows = []
+    for st_id, name, old, new in found:
+        user_id, source, batch_id = origin.pushed.get(st_id, (None, Source.SYNC, None))
+        rows.append(
+            PriceHistory(
+                tenant_id=changes.tenant_id,
+                item_type=item_type,
+                st_pricebook_id=st_id,
+                field=name,
+                old_value=old,
+                new_value=new,
+                source=source,
+                changed_at=changes.now,
+                changed_by_id=user_id,
+                batch_id=batch_id,
+            )
+        )
+    PriceHistory.objects.bulk_create(rows, batch_size=1000)
+
+
+def record_push_history(item_type: str, payloads: list[dict], tenant_id: int, *, overrides) -> None:
+    """Store ServiceTitan's answer to a push (raw + master, like a sync page) and record the changes it made to the
+    pushed items as LAZI's: `push` by the override's editor (`import` for values from a file), with the reprice batch
+    when there is one. Other items in `payloads` that changed are recorded as changed in ServiceTitan."""
+    from pricebook.selectors import item_kind
+    from servicetitan.sync.streams import all_streams
+    from servicetitan.sync.upsert import upsert_records
+
+    payloads = [p for p in payloads if isinstance(p, dict) and p.get("id") is not None]
+    if payloads:
+        stream = all_streams()[item_kind(item_type).resource_key]
+        upsert_records(stream, payloads, tenant_id, origin=PushOrigin.of(overrides))
