@@ -13,7 +13,6 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -37,6 +36,8 @@ from pricebook.models import (
     Service,
 )
 from pricebook.selectors import (
+    EffectiveValue,
+    OverrideStatus,
     category_tree,
     effective_values,
     filter_by_category_tree,
@@ -44,7 +45,6 @@ from pricebook.selectors import (
     get_override,
     history_for,
     item_kind,
-    overrides_for,
     with_effective_values,
 )
 from pricebook.services import overrides as override_services
@@ -183,11 +183,8 @@ class OverrideEditingAdmin(MirrorAdmin):
         css = {"all": ("pricebook/admin.css",)}
 
     def get_queryset(self, request):
-        qs = with_effective_values(super().get_queryset(request), self.item_type)
-        pending_image = (
-            overrides_for(self.item_type).exclude(status=Status.SYNCED).filter(override_image_data__isnull=False)
-        )
-        return qs.annotate(override_has_image=Exists(pending_image))
+        # Effective values and override status are attached to the rows of the page only (see the selector).
+        return with_effective_values(super().get_queryset(request), self.item_type)
 
     def has_override_permission(self, request):
         return can_edit(request)
@@ -200,15 +197,15 @@ class OverrideEditingAdmin(MirrorAdmin):
         st_path = default_image_path(obj)
         return thumbnail_html(servicetitan_image_url(st_path) if st_path else "", str(obj))
 
-    @admin.display(description="name", ordering="effective_name")
+    @admin.display(description="name", ordering=EffectiveValue("name"))
     def shown_name(self, obj):
         return obj.effective_name
 
-    @admin.display(description="active", boolean=True, ordering="effective_active")
+    @admin.display(description="active", boolean=True, ordering=EffectiveValue("active"))
     def shown_active(self, obj):
         return obj.effective_active
 
-    @admin.display(description="status", ordering="override_status")
+    @admin.display(description="status", ordering=OverrideStatus())
     def status(self, obj):
         return status_badge(obj.override_status)
 
@@ -373,15 +370,15 @@ class PricebookItemAdmin(OverrideEditingAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
 
-    @admin.display(description="price", ordering="effective_price")
+    @admin.display(description="price", ordering=EffectiveValue("price"))
     def shown_price(self, obj):
         return money(obj.effective_price)
 
-    @admin.display(description="member price", ordering="effective_member_price")
+    @admin.display(description="member price", ordering=EffectiveValue("member_price"))
     def shown_member_price(self, obj):
         return money(obj.effective_member_price)
 
-    @admin.display(description="add-on price", ordering="effective_add_on_price")
+    @admin.display(description="add-on price", ordering=EffectiveValue("add_on_price"))
     def shown_add_on_price(self, obj):
         return money(obj.effective_add_on_price)
 

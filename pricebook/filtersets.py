@@ -4,7 +4,7 @@ from django_filters import rest_framework as filters
 
 from pricebook.models import Category, Equipment, Material, PricebookOverride, Service
 from pricebook.selectors import filter_by_category_tree, filter_by_override_status
-from servicetitan.api.filtersets import MirrorFilterSet
+from servicetitan.api.filtersets import IsoDateTimeFilter, LaziFilterSet, MirrorFilterSet
 
 TEXT = ["exact", "icontains"]
 OVERRIDE_STATUSES = [("none", "no override"), *PricebookOverride.Status.choices]
@@ -63,8 +63,8 @@ class EquipmentFilterSet(PricebookItemFilterSet):
         model = Equipment
 
 
-class PricebookOverrideFilterSet(filters.FilterSet):
-    changed_since = filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte")
+class PricebookOverrideFilterSet(LaziFilterSet):
+    changed_since = IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte")
     pending_sync = filters.BooleanFilter()
 
     class Meta:

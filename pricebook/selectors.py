@@ -12,6 +12,7 @@ from django.db.models import (
     CharField,
     DecimalField,
     Exists,
+    Expression,
     F,
     OuterRef,
     Q,
@@ -22,6 +23,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.query import ModelIterable
 
 from pricebook.models import OVERRIDE_MONEY, PricebookOverride, override_fields_for
 
@@ -116,22 +118,98 @@ def _output_field(name: str):
     return _OUTPUT.get(name) or DecimalField(max_digits=OVERRIDE_MONEY["max_digits"], decimal_places=4)
 
 
-def with_effective_values(qs: QuerySet, item_type: str | None = None) -> QuerySet:
-    """Annotate master rows with `override_id`, `override_status` and `effective_<field>` for each overridable field."""
-    item_type = item_type or item_type_of(qs.model)
-    overrides = overrides_for(item_type)
-    unsynced = overrides.exclude(status=PricebookOverride.Status.SYNCED)
-    annotations = {
-        "override_id": Subquery(overrides.values("id")[:1]),
-        "override_status": Subquery(overrides.values("status")[:1]),
-    }
-    for field in override_fields_for(item_type):
-        annotations[f"effective_{field.name}"] = Coalesce(
-            Subquery(unsynced.values(field.override)[:1], output_field=_output_field(field.name)),
-            F(field.name),
-            output_field=_output_field(field.name),
+def attach_effective_values(items, item_type: str) -> None:
+    """Set `override_id`, `override_status`, `override_has_image` and `effective_<field>` on these master rows, in
+    one query for all of them (the overrides of their ServiceTitan ids)."""
+    items = list(items)
+    if not items:
+        return
+    overrides = {}
+    for tenant_id in {item.tenant_id for item in items}:
+        st_ids = [item.st_id for item in items if item.tenant_id == tenant_id]
+        for override in PricebookOverride.objects.filter(
+            tenant_id=tenant_id, item_type=item_type, st_pricebook_id__in=st_ids
+        ).defer("override_image_data"):
+            overrides[(tenant_id, override.st_pricebook_id)] = override
+    pending_images = (
+        set(
+            PricebookOverride.objects.filter(
+                pk__in=[o.pk for o in overrides.values() if o.status != PricebookOverride.Status.SYNCED],
+                override_image_data__isnull=False,
+            ).values_list("pk", flat=True)
         )
-    return qs.annotate(**annotations)
+        if overrides
+        else set()
+    )
+    fields = override_fields_for(item_type)
+    for item in items:
+        override = overrides.get((item.tenant_id, item.st_id))
+        item.override_id = override.pk if override else None
+        item.override_status = override.status if override else None
+        item.override_has_image = override is not None and override.pk in pending_images
+        unsynced = override is not None and override.status != PricebookOverride.Status.SYNCED
+        for field in fields:
+            value = getattr(override, field.override) if unsynced else None
+            setattr(item, f"effective_{field.name}", getattr(item, field.name) if value is None else value)
+
+
+class EffectiveValuesIterable(ModelIterable):
+    """Model rows with their effective values attached after the fetch: for the rows fetched only (a page), in one
+    more query, however large the table and whatever the ordering or OFFSET."""
+
+    def __iter__(self):
+        rows = list(super().__iter__())
+        attach_effective_values(rows, item_type_of(self.queryset.model))
+        return iter(rows)
+
+
+def with_effective_values(qs: QuerySet, item_type: str | None = None) -> QuerySet:
+    """The rows of `qs`, each with `override_id`, `override_status`, `override_has_image` and `effective_<field>`
+    for each overridable field, computed for the rows fetched only (a page costs the same at 100,000 rows as at 10).
+
+    To order or filter the database by an effective value, use `effective_value_expression` /
+    `override_status_expression` (correlated subqueries: they cost a pass over the table)."""
+    item_type = item_type or item_type_of(qs.model)
+    qs = qs._chain()
+    qs._iterable_class = EffectiveValuesIterable
+    return qs
+
+
+class _PerItemType(Expression):
+    """An expression whose SQL depends on the item type of the queryset it is used in (for admin columns shared by
+    every item admin): resolved to `build(item_type)` against the query's model."""
+
+    def __init__(self, build, output_field=None):
+        super().__init__(output_field=output_field)
+        self.build = build
+
+    def resolve_expression(self, query=None, *args, **kwargs):
+        return self.build(item_type_of(query.model)).resolve_expression(query, *args, **kwargs)
+
+
+def EffectiveValue(name: str):
+    """Order by the effective value of `name` (e.g. `@admin.display(ordering=EffectiveValue("price"))`)."""
+    return _PerItemType(lambda item_type: effective_value_expression(item_type, name), _output_field(name))
+
+
+def OverrideStatus():
+    return _PerItemType(override_status_expression, CharField())
+
+
+def override_status_expression(item_type: str):
+    """The item's override status as SQL (for ordering by it)."""
+    return Subquery(overrides_for(item_type).values("status")[:1])
+
+
+def effective_value_expression(item_type: str, name: str):
+    """The effective value of one field as SQL (for ordering by it)."""
+    field = next(f for f in override_fields_for(item_type) if f.name == name)
+    unsynced = overrides_for(item_type).exclude(status=PricebookOverride.Status.SYNCED)
+    return Coalesce(
+        Subquery(unsynced.values(field.override)[:1], output_field=_output_field(name)),
+        F(name),
+        output_field=_output_field(name),
+    )
 
 
 def filter_by_override_status(qs: QuerySet, status: str, item_type: str | None = None) -> QuerySet:

@@ -34,7 +34,9 @@ class MirrorViewSet(viewsets.ReadOnlyModelViewSet):
 
     lookup_field = "st_id"
     lookup_value_regex = r"[^/]+"
-    ordering = ("st_id",)
+    # The unique (tenant_id, st_id) index serves this order; `?cursor=` pages on it (servicetitan.api.pagination).
+    ordering = ("tenant_id", "st_id")
+    cursor_ordering = ("tenant_id", "st_id")
     ordering_fields = "__all__"
     search_fields: tuple[str, ...] = ()
 
