@@ -13,6 +13,7 @@ from django.db.models import (
     DecimalField,
     Exists,
     Expression,
+    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -125,22 +126,18 @@ def attach_effective_values(items, item_type: str) -> None:
     if not items:
         return
     overrides = {}
+    pending_images = set()
+    has_image = ExpressionWrapper(Q(override_image_data__isnull=False), output_field=BooleanField())
     for tenant_id in {item.tenant_id for item in items}:
         st_ids = [item.st_id for item in items if item.tenant_id == tenant_id]
-        for override in PricebookOverride.objects.filter(
-            tenant_id=tenant_id, item_type=item_type, st_pricebook_id__in=st_ids
-        ).defer("override_image_data"):
+        for override in (
+            PricebookOverride.objects.filter(tenant_id=tenant_id, item_type=item_type, st_pricebook_id__in=st_ids)
+            .defer("override_image_data")
+            .annotate(has_image_data=has_image)
+        ):
             overrides[(tenant_id, override.st_pricebook_id)] = override
-    pending_images = (
-        set(
-            PricebookOverride.objects.filter(
-                pk__in=[o.pk for o in overrides.values() if o.status != PricebookOverride.Status.SYNCED],
-                override_image_data__isnull=False,
-            ).values_list("pk", flat=True)
-        )
-        if overrides
-        else set()
-    )
+            if override.has_image_data and override.status != PricebookOverride.Status.SYNCED:
+                pending_images.add(override.pk)
     fields = override_fields_for(item_type)
     for item in items:
         override = overrides.get((item.tenant_id, item.st_id))

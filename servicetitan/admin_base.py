@@ -24,6 +24,7 @@ from django.core.cache import cache as django_cache
 from django.db import models
 from django.utils.html import format_html
 
+from servicetitan.paginators import LargeTablePaginator
 from servicetitan.sync.streams import all_streams
 
 ST_ID_SEARCH = "st_id__exact"
@@ -101,6 +102,7 @@ class MirrorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     mirror_filters = ("active", "deleted")
     list_per_page = 50
     show_full_result_count = False  # a COUNT(*) over a large mirror on every page view is wasted work
+    paginator = LargeTablePaginator  # an unfiltered large table is counted from the planner's estimate
 
     def get_list_display(self, request):
         own = tuple(c for c in self.list_display if c != "__str__") or ("__str__",)
@@ -131,6 +133,7 @@ class RawRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     exclude = ("payload",)
     readonly_fields = ("pretty_payload",)
     list_per_page = 50
+    paginator = LargeTablePaginator
     show_full_result_count = False
 
     @admin.display(description="payload")

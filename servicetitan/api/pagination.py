@@ -19,6 +19,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from servicetitan.paginators import LargeTablePaginator
+
 MAX_PAGE_SIZE = 1000
 
 
@@ -38,6 +40,7 @@ def decode_cursor(text: str, size: int) -> list:
 
 
 class LaziPagination(PageNumberPagination):
+    django_paginator_class = LargeTablePaginator
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
     cursor_query_param = "cursor"
