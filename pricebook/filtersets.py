@@ -4,7 +4,7 @@ from django_filters import rest_framework as filters
 
 from pricebook.models import Category, Equipment, Material, PricebookOverride, Service
 from pricebook.selectors import filter_by_category_tree, filter_by_override_status
-from servicetitan.api.filtersets import IsoDateTimeFilter, LaziFilterSet, MirrorFilterSet
+from servicetitan.api.filtersets import IntegerFilter, IsoDateTimeFilter, LaziFilterSet, MirrorFilterSet
 
 TEXT = ["exact", "icontains"]
 OVERRIDE_STATUSES = [("none", "no override"), *PricebookOverride.Status.choices]
@@ -26,7 +26,7 @@ class PricebookItemFilterSet(MirrorFilterSet):
     `override_status` (`none`, `pending`, `pushing`, `synced`, `failed`, `conflict`)."""
 
     item_type = ""
-    category = filters.NumberFilter(
+    category = IntegerFilter(
         method="filter_category", label="Category (ServiceTitan id, subcategories included)"
     )
     override_status = filters.ChoiceFilter(choices=OVERRIDE_STATUSES, method="filter_override_status")

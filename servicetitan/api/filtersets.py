@@ -42,11 +42,38 @@ class IsoDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
+INT64 = (-(2**63), 2**63 - 1)
+
+
+class Int64Field(forms.DecimalField):
+    """A number a database integer column can hold: beyond 64 bits it is a 400, not an overflow in the driver."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not INT64[0] <= value <= INT64[1]:
+            raise forms.ValidationError("No such id: the number is out of range.", code="out_of_range")
+
+
+class IntegerFilter(filters.NumberFilter):
+    field_class = Int64Field
+
+
 class LaziFilterSet(filters.FilterSet):
     """django-filter's REST FilterSet with LAZI's datetime filter for every datetime column."""
 
     FILTER_DEFAULTS = deepcopy(filters.FilterSet.FILTER_DEFAULTS)
     FILTER_DEFAULTS[models.DateTimeField] = {"filter_class": IsoDateTimeFilter}
+    for _integer in (
+        models.AutoField,
+        models.BigAutoField,
+        models.IntegerField,
+        models.BigIntegerField,
+        models.SmallIntegerField,
+        models.PositiveIntegerField,
+        models.PositiveBigIntegerField,
+        models.PositiveSmallIntegerField,
+    ):
+        FILTER_DEFAULTS[_integer] = {"filter_class": IntegerFilter}
 
 
 MIRROR_FILTER_FIELDS = {
