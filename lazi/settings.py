@@ -26,7 +26,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 LAZI_APPS = ["servicetitan", "pricebook", "crm", "jobs", "dispatch", "accounting", "inventory"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with LAZI's site: a start page for staff, the pricebook first (servicetitan/admin_site.py).
+    "servicetitan.admin_site.LaziAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -179,6 +180,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
+# Dates and times in one format with the time zone wherever staff read them (lazi/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["lazi.formats"]
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"

@@ -13,10 +13,6 @@ from servicetitan.api.views import ApiRootView, BrowsableSchemaView
 API_PREFIX = {"servicetitan": "sync"}
 
 
-admin.site.site_header = "LAZI"
-admin.site.site_title = "LAZI admin"
-admin.site.index_title = "ServiceTitan mirror"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", BrowsableSchemaView.as_view(), name="schema"),
