@@ -13,7 +13,7 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-ESTIMATE_FROM_ROWS = 20_000
+ESTIMATE_FROM_ROWS = 10_000
 
 
 def estimated_rows(queryset: QuerySet) -> int | None:
