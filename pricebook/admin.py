@@ -45,6 +45,7 @@ from pricebook.selectors import (
     get_override,
     history_for,
     item_kind,
+    linked_items,
     with_effective_values,
 )
 from pricebook.services import overrides as override_services
@@ -479,13 +480,52 @@ class MaterialAdmin(PricebookItemAdmin):
     item_type = "material"
 
 
+class LinkedItemsAdminMixin:
+    """The item page shows what the item uses as a table (name, quantity, cost, roll-up), not ServiceTitan's
+    `{skuId, quantity}` JSON."""
+
+    link_json_fields = ("materials", "equipment", "recommendations", "upgrades")
+
+    def get_fields(self, request, obj=None):
+        return [f for f in super().get_fields(request, obj) if f not in self.link_json_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("linked_items_table", *super().get_readonly_fields(request, obj))
+
+    @admin.display(description="Uses")
+    def linked_items_table(self, obj):
+        linked = linked_items(obj)
+        if not linked.rows:
+            return "Nothing linked."
+        rows = []
+        for row in linked.rows:
+            if row.item is not None:
+                url = reverse(f"admin:pricebook_{row.kind}_change", args=[row.item.pk])
+                name = format_html(
+                    '<a href="{}">{}</a> <span class="quiet">{}</span>', url, row.item.name, row.item.code
+                )
+            else:
+                name = format_html("{} {} (not mirrored yet)", row.kind, row.st_id)
+            rows.append((name, row.kind, f"{row.quantity.normalize():f}", money(row.unit_cost), money(row.line_cost)))
+        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
+        note = f" ({linked.missing} not mirrored yet, not counted)" if linked.missing else ""
+        return format_html(
+            '<table class="pb-linked"><thead><tr><th>name</th><th>kind</th><th>quantity</th><th>cost</th>'
+            '<th>line cost</th></tr></thead><tbody>{}</tbody><tfoot><tr><th colspan="4">Roll-up: cost of what'
+            " it uses{}</th><th>{}</th></tr></tfoot></table>",
+            body,
+            note,
+            money(linked.total_cost),
+        )
+
+
 @admin.register(Service)
-class ServiceAdmin(PricebookItemAdmin):
+class ServiceAdmin(LinkedItemsAdminMixin, PricebookItemAdmin):
     item_type = "service"
 
 
 @admin.register(Equipment)
-class EquipmentAdmin(PricebookItemAdmin):
+class EquipmentAdmin(LinkedItemsAdminMixin, PricebookItemAdmin):
     item_type = "equipment"
 
 

@@ -26,9 +26,7 @@ class PricebookItemFilterSet(MirrorFilterSet):
     `override_status` (`none`, `pending`, `pushing`, `synced`, `failed`, `conflict`)."""
 
     item_type = ""
-    category = IntegerFilter(
-        method="filter_category", label="Category (ServiceTitan id, subcategories included)"
-    )
+    category = IntegerFilter(method="filter_category", label="Category (ServiceTitan id, subcategories included)")
     override_status = filters.ChoiceFilter(choices=OVERRIDE_STATUSES, method="filter_override_status")
 
     class Meta:

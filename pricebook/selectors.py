@@ -4,6 +4,7 @@ ServiceTitan's once synced), and querysets annotated with them for lists, the ad
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.apps import apps
 from django.db.models import (
@@ -269,3 +270,48 @@ def category_tree(tenant_id: int | None = None) -> list:
         category.service_count = counts["services"].get(category.pk, 0)
         category.equipment_count = counts["equipment"].get(category.pk, 0)
     return categories
+
+
+@dataclass
+class LinkedItemRow:
+    kind: str  # "material" / "equipment"
+    st_id: int
+    item: object | None  # the mirrored row, None while it is not mirrored
+    quantity: Decimal
+    unit_cost: Decimal | None
+
+    @property
+    def line_cost(self) -> Decimal | None:
+        return None if self.unit_cost is None else self.quantity * self.unit_cost
+
+
+@dataclass
+class LinkedItems:
+    rows: list[LinkedItemRow]
+
+    @property
+    def total_cost(self) -> Decimal:
+        """The roll-up: what the linked materials and equipment cost for one of this item (quantity times cost)."""
+        return sum((row.line_cost for row in self.rows if row.line_cost is not None), Decimal(0))
+
+    @property
+    def missing(self) -> int:
+        return sum(1 for row in self.rows if row.item is None)
+
+
+def linked_items(item) -> LinkedItems:
+    """The materials and equipment a service (or the materials an equipment item) uses, by name with quantity, the
+    item's effective cost (a pending cost override counts) and the roll-up. Two or three queries."""
+    relations = [("material", "material_links", "material")]
+    if item_type_of(item) == "service":
+        relations.append(("equipment", "equipment_links", "equipment"))
+    rows = []
+    for kind, relation, target in relations:
+        links = list(getattr(item, relation).select_related(target).order_by("pk"))
+        targets = [getattr(link, target) for link in links if getattr(link, target) is not None]
+        attach_effective_values(targets, kind)
+        for link in links:
+            linked = getattr(link, target)
+            cost = getattr(linked, "effective_cost", None) if linked is not None else None
+            rows.append(LinkedItemRow(kind, link.target_st_id, linked, link.quantity or Decimal(0), cost))
+    return LinkedItems(rows)
