@@ -144,6 +144,7 @@ def attach_effective_values(items, item_type: str) -> None:
         override = overrides.get((item.tenant_id, item.st_id))
         item.override_id = override.pk if override else None
         item.override_status = override.status if override else None
+        item.override_changed_at = override.changed_at if override else None
         item.override_has_image = override is not None and override.pk in pending_images
         unsynced = override is not None and override.status != PricebookOverride.Status.SYNCED
         for field in fields:
