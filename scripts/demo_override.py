@@ -22,7 +22,7 @@ else:
     print(f"  1. saved:  {material.code} price {before:.2f} -> {wanted:.2f}; the override is {override.status}")
     result = push_overrides([override.pk])
     override.refresh_from_db()
-    print(f"  2. pushed: {result.summary()}; the override is {override.status}")
+    print(f"  2. pushed: {result.summary().rstrip('.')}; the override is {override.status}")
     sync_targets(["pricebook.materials"], full=False, triggered_by="demo")
     material.refresh_from_db()
     print(f"  3. synced: the mirror reads price {material.price:.2f} back from ServiceTitan")

@@ -48,11 +48,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         stop = threading.Event()
-        previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+        # SIGTERM (a supervisor, the demo's trap) and SIGHUP (its terminal closed) stop it cleanly: the state file,
+        # when there is one, is written once more.
+        previous = {
+            sig: signal.signal(sig, lambda signum, frame: stop.set()) for sig in (signal.SIGTERM, signal.SIGHUP)
+        }
         try:
             self._run(stop, options)
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     def _run(self, stop: threading.Event, options: dict):
         faults = FaultConfig(
