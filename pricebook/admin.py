@@ -496,7 +496,7 @@ class LinkedItemsAdminMixin:
     def linked_items_table(self, obj):
         linked = linked_items(obj)
         if not linked.rows:
-            return "Nothing linked."
+            return format_html("{}{}", "Nothing linked.", self._related_services(obj))
         rows = []
         for row in linked.rows:
             if row.item is not None:
@@ -509,6 +509,35 @@ class LinkedItemsAdminMixin:
             rows.append((name, row.kind, f"{row.quantity.normalize():f}", money(row.unit_cost), money(row.line_cost)))
         body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
         note = f" ({linked.missing} not mirrored yet, not counted)" if linked.missing else ""
+        table = self._linked_table(linked, body, note)
+        return format_html("{}{}", table, self._related_services(obj))
+
+    @staticmethod
+    def _related_services(obj):
+        """A service's recommendations and upgrades, by name (ServiceTitan lists them as ids)."""
+        parts = []
+        for label, relation, target in (
+            ("Recommends", "recommendation_links", None),
+            ("Upgrades to", "upgrade_links", "upgrade"),
+        ):
+            links = getattr(obj, relation, None)
+            if links is None:
+                continue
+            names = []
+            for link in links.all():
+                item = getattr(link, target) if target else (link.recommended_service or link.recommended_material)
+                if item is None:
+                    names.append(format_html("{} (not mirrored yet)", link.target_st_id))
+                else:
+                    kind = "service" if isinstance(item, Service) else "material"
+                    url = reverse(f"admin:pricebook_{kind}_change", args=[item.pk])
+                    names.append(format_html('<a href="{}">{}</a>', url, item.name or item.code))
+            if names:
+                parts.append(format_html("<p>{}: {}</p>", label, format_html_join(", ", "{}", ((n,) for n in names))))
+        return format_html_join("", "{}", ((p,) for p in parts))
+
+    @staticmethod
+    def _linked_table(linked, body, note):
         return format_html(
             '<table class="pb-linked"><thead><tr><th>name</th><th>kind</th><th>quantity</th><th>cost</th>'
             '<th>line cost</th></tr></thead><tbody>{}</tbody><tfoot><tr><th colspan="4">Roll-up: cost of what'

@@ -8,7 +8,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from pricebook.models import Equipment, PricebookOverride, Service, ServiceEquipment, ServiceMaterial
+from pricebook.models import (
+    Equipment,
+    PricebookOverride,
+    Service,
+    ServiceEquipment,
+    ServiceMaterial,
+    ServiceRecommendation,
+    ServiceUpgrade,
+)
 from tests.pricebook.factories import TENANT_ID, make_material
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +47,11 @@ def test_service_page_lists_what_it_uses_with_the_roll_up(client, editor):
     ServiceEquipment.objects.create(
         tenant_id=TENANT_ID, service=service, equipment=heater, target_st_id=heater.st_id, quantity=1
     )
+    better = Service.objects.create(tenant_id=TENANT_ID, st_id=7_000_003, code="SVC-2", name="Install tankless")
+    ServiceUpgrade.objects.create(tenant_id=TENANT_ID, service=service, upgrade=better, target_st_id=better.st_id)
+    ServiceRecommendation.objects.create(
+        tenant_id=TENANT_ID, service=service, recommended_material=valve, target_st_id=valve.st_id
+    )
     # A pending cost override is the cost staff see, so it is the one rolled up.
     PricebookOverride.objects.create(
         tenant_id=TENANT_ID,
@@ -57,3 +70,5 @@ def test_service_page_lists_what_it_uses_with_the_roll_up(client, editor):
     assert "322.00" in html  # the roll-up
     assert "not mirrored yet" in html
     assert "skuId" not in html
+    assert "Upgrades to" in html and reverse("admin:pricebook_service_change", args=[better.pk]) in html
+    assert "Recommends" in html
