@@ -35,7 +35,7 @@ $PY manage.py setup_schedules | sed 's/^/    /'
 took
 
 step "Starting the ServiceTitan simulator on $SERVICE_TITAN_API_URL (scale $SCALE, data kept in $STATE_FILE, log: var/simulator.log)"
-$PY manage.py st_simulator --host "$SIM_HOST" --port "$SIM_PORT" --scale "$SCALE" --state-file "$STATE_FILE" \
+PYTHONUNBUFFERED=1 $PY manage.py st_simulator --host "$SIM_HOST" --port "$SIM_PORT" --scale "$SCALE" --state-file "$STATE_FILE" \
   >var/simulator.log 2>&1 &
 SIM_PID=$!
 trap 'kill $SIM_PID 2>/dev/null || true' EXIT INT TERM
@@ -50,7 +50,7 @@ head -n 1 var/simulator.log | sed 's/^/    /'
 took
 
 step "Smoke test against the simulator"
-$PY manage.py st_smoke
+LAZI_LOG_LEVEL=WARNING $PY manage.py st_smoke
 took
 
 step "Full sync of every module (one line per entity as it finishes)"
