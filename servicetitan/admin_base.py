@@ -170,7 +170,12 @@ class MirrorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return (*self.mirror_columns_first, *own, *self.mirror_columns_last)
 
     def get_fields(self, request, obj=None):
+        from servicetitan.admin_site import is_operator
+
         fields = super().get_fields(request, obj)
+        if not is_operator(request.user):
+            # ServiceTitan's JSON (ids, `skuId`s) is for the people who run LAZI; staff read the columns and links.
+            fields = [f for f in fields if f != "servicetitan_payload"]
         return [self.money_columns.get(f, f) if isinstance(f, str) else f for f in fields]
 
     def get_list_filter(self, request):
