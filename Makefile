@@ -10,9 +10,11 @@ export DJANGO_DEBUG ?= true
 .PHONY: install demo test lint bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
+	@echo "==> Installing the Python packages into $(VENV) (the first time takes a minute or two)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --progress-bar off -r requirements-dev.txt
+	@echo "    installed"
 	touch $(STAMP)
 
 install: $(STAMP)

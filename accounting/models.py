@@ -93,6 +93,8 @@ class Invoice(AddressColumns, SyncedModel):
 
     class Meta(SyncedModel.Meta):
         ordering = ["-invoice_date", "-st_id"]
+        # The admin lists in this order, the primary key last as its tie-break: one index serves it.
+        indexes = [models.Index(fields=["-invoice_date", "-st_id", "-id"], name="accounting_invoice_order")]
 
     def __str__(self):
         return f"Invoice {self.number or self.st_id}"
@@ -134,6 +136,8 @@ class Payment(SyncedModel):
 
     class Meta(SyncedModel.Meta):
         ordering = ["-date", "-st_id"]
+        # The admin lists in this order, the primary key last as its tie-break: one index serves it.
+        indexes = [models.Index(fields=["-date", "-st_id", "-id"], name="accounting_payment_order")]
 
     def __str__(self):
         return f"Payment {self.reference_number or self.st_id}"

@@ -62,6 +62,8 @@ class Customer(GeoAddressColumns, SyncedModel):
 
     class Meta(SyncedModel.Meta):
         ordering = ["name"]
+        # The admin lists in this order, the primary key last as its tie-break: one index serves it.
+        indexes = [models.Index(fields=["name", "-id"], name="crm_customer_order")]
 
 
 class Location(GeoAddressColumns, SyncedModel):
@@ -92,6 +94,8 @@ class Location(GeoAddressColumns, SyncedModel):
 
     class Meta(SyncedModel.Meta):
         ordering = ["name"]
+        # The admin lists in this order, the primary key last as its tie-break: one index serves it.
+        indexes = [models.Index(fields=["name", "-id"], name="crm_location_order")]
 
 
 class Contact(SyncedModel):
@@ -121,3 +125,5 @@ class Contact(SyncedModel):
 
     class Meta(SyncedModel.Meta):
         ordering = ["name"]
+        # The admin lists in this order, the primary key last as its tie-break: one index serves it.
+        indexes = [models.Index(fields=["name", "-id"], name="crm_contact_order")]

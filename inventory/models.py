@@ -137,6 +137,8 @@ class PurchaseOrder(AddressColumns, SyncedModel):
 
     class Meta(SyncedModel.Meta):
         ordering = ["-date", "-st_id"]
+        # The admin lists in this order, the primary key last as its tie-break: one index serves it.
+        indexes = [models.Index(fields=["-date", "-st_id", "-id"], name="inventory_po_order")]
 
     def __str__(self):
         return f"PO {self.number or self.st_id}"
@@ -179,6 +181,8 @@ class Adjustment(SyncedModel):
 
     class Meta(SyncedModel.Meta):
         ordering = ["-date", "-st_id"]
+        # The admin lists in this order, the primary key last as its tie-break: one index serves it.
+        indexes = [models.Index(fields=["-date", "-st_id", "-id"], name="inventory_adjustment_order")]
 
     def __str__(self):
         return f"Adjustment {self.number or self.st_id}"

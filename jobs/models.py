@@ -103,6 +103,8 @@ class Job(SyncedModel):
 
     class Meta(SyncedModel.Meta):
         ordering = ["-st_id"]
+        # The admin lists in this order, the primary key last as its tie-break: one index serves it.
+        indexes = [models.Index(fields=["-st_id", "-id"], name="jobs_job_order")]
 
     def __str__(self):
         return f"Job {self.job_number or self.st_id}"
@@ -147,6 +149,8 @@ class Appointment(SyncedModel):
 
     class Meta(SyncedModel.Meta):
         ordering = ["-start"]
+        # The admin lists in this order, the primary key last as its tie-break: one index serves it.
+        indexes = [models.Index(fields=["-start", "-id"], name="jobs_appointment_order")]
 
     def __str__(self):
         return f"Appointment {self.appointment_number or self.st_id}"
@@ -191,6 +195,8 @@ class Project(SyncedModel):
 
     class Meta(SyncedModel.Meta):
         ordering = ["-st_id"]
+        # The admin lists in this order, the primary key last as its tie-break: one index serves it.
+        indexes = [models.Index(fields=["-st_id", "-id"], name="jobs_project_order")]
 
     def __str__(self):
         return f"Project {self.number or self.st_id}" + (f" {self.name}" if self.name else "")

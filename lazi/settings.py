@@ -26,7 +26,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 LAZI_APPS = ["servicetitan", "pricebook", "crm", "jobs", "dispatch", "accounting", "inventory", "sales", "memberships"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with LAZI's site: a start page for staff, the pricebook first (servicetitan/admin_site.py).
+    "servicetitan.admin_site.LaziAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc from our own static files: /api/docs/ works offline
     "django_celery_beat",
     *LAZI_APPS,
 ]
@@ -148,11 +150,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["servicetitan.api.permissions.ModelPermissionsWithView"],
     "DEFAULT_FILTER_BACKENDS": [
+        "servicetitan.api.filters.KnownQueryParameters",
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "servicetitan.api.pagination.LaziPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -168,6 +171,9 @@ SPECTACULAR_SETTINGS = {
         "RepriceBatchStatusEnum": "pricebook.models.RepriceBatch.Status",
         "RepriceRowStatusEnum": "pricebook.models.RepriceRow.Status",
     },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Auth, i18n, static -----------------------------------------------------------------------------------------------
@@ -179,6 +185,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
+# Dates and times in one format with the time zone wherever staff read them (lazi/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["lazi.formats"]
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"

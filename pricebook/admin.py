@@ -14,7 +14,6 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -43,16 +42,17 @@ from pricebook.models import (
     VendorPriceMapping,
 )
 from pricebook.selectors import (
+    EffectiveValue,
+    OverrideStatus,
     category_tree,
     drifted_fields,
-    drifted_overrides,
     effective_values,
     filter_by_category_tree,
     filter_by_override_status,
     get_override,
     history_for,
     item_kind,
-    overrides_for,
+    linked_items,
     price_history_for,
     with_effective_values,
 )
@@ -222,13 +222,8 @@ class OverrideEditingAdmin(MirrorAdmin):
         css = {"all": ("pricebook/admin.css",)}
 
     def get_queryset(self, request):
-        qs = with_effective_values(super().get_queryset(request), self.item_type)
-        pending_image = (
-            overrides_for(self.item_type).exclude(status=Status.SYNCED).filter(override_image_data__isnull=False)
-        )
-        return qs.annotate(
-            override_has_image=Exists(pending_image), override_drifted=Exists(drifted_overrides(self.item_type))
-        )
+        # Effective values, override status and drift are attached to the rows of the page only (see the selector).
+        return with_effective_values(super().get_queryset(request), self.item_type)
 
     def has_override_permission(self, request):
         return can_edit(request)
@@ -241,15 +236,15 @@ class OverrideEditingAdmin(MirrorAdmin):
         st_path = default_image_path(obj)
         return thumbnail_html(servicetitan_image_url(st_path) if st_path else "", str(obj))
 
-    @admin.display(description="name", ordering="effective_name")
+    @admin.display(description="name", ordering=EffectiveValue("name"))
     def shown_name(self, obj):
         return obj.effective_name
 
-    @admin.display(description="active", boolean=True, ordering="effective_active")
+    @admin.display(description="active", boolean=True, ordering=EffectiveValue("active"))
     def shown_active(self, obj):
         return obj.effective_active
 
-    @admin.display(description="status", ordering="override_status")
+    @admin.display(description="status", ordering=OverrideStatus())
     def status(self, obj):
         return status_badge(obj.override_status, getattr(obj, "override_drifted", False))
 
@@ -426,15 +421,15 @@ class PricebookItemAdmin(OverrideEditingAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
 
-    @admin.display(description="price", ordering="effective_price")
+    @admin.display(description="price", ordering=EffectiveValue("price"))
     def shown_price(self, obj):
         return money(obj.effective_price)
 
-    @admin.display(description="member price", ordering="effective_member_price")
+    @admin.display(description="member price", ordering=EffectiveValue("member_price"))
     def shown_member_price(self, obj):
         return money(obj.effective_member_price)
 
-    @admin.display(description="add-on price", ordering="effective_add_on_price")
+    @admin.display(description="add-on price", ordering=EffectiveValue("add_on_price"))
     def shown_add_on_price(self, obj):
         return money(obj.effective_add_on_price)
 
@@ -635,13 +630,81 @@ class MaterialAdmin(VendorCostsMixin, PricebookItemAdmin):
     item_type = "material"
 
 
+class LinkedItemsAdminMixin:
+    """The item page shows what the item uses as a table (name, quantity, cost, roll-up), not ServiceTitan's
+    `{skuId, quantity}` JSON."""
+
+    link_json_fields = ("materials", "equipment", "recommendations", "upgrades")
+
+    def get_fields(self, request, obj=None):
+        return [f for f in super().get_fields(request, obj) if f not in self.link_json_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("linked_items_table", *super().get_readonly_fields(request, obj))
+
+    @admin.display(description="Uses")
+    def linked_items_table(self, obj):
+        linked = linked_items(obj)
+        if not linked.rows:
+            return format_html("{}{}", "Nothing linked.", self._related_services(obj))
+        rows = []
+        for row in linked.rows:
+            if row.item is not None:
+                url = reverse(f"admin:pricebook_{row.kind}_change", args=[row.item.pk])
+                name = format_html(
+                    '<a href="{}">{}</a> <span class="quiet">{}</span>', url, row.item.name, row.item.code
+                )
+            else:
+                name = format_html("{} {} (not mirrored yet)", row.kind, row.st_id)
+            rows.append((name, row.kind, f"{row.quantity.normalize():f}", money(row.unit_cost), money(row.line_cost)))
+        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
+        note = f" ({linked.missing} not mirrored yet, not counted)" if linked.missing else ""
+        table = self._linked_table(linked, body, note)
+        return format_html("{}{}", table, self._related_services(obj))
+
+    @staticmethod
+    def _related_services(obj):
+        """A service's recommendations and upgrades, by name (ServiceTitan lists them as ids)."""
+        parts = []
+        for label, relation, target in (
+            ("Recommends", "recommendation_links", None),
+            ("Upgrades to", "upgrade_links", "upgrade"),
+        ):
+            links = getattr(obj, relation, None)
+            if links is None:
+                continue
+            names = []
+            for link in links.all():
+                item = getattr(link, target) if target else (link.recommended_service or link.recommended_material)
+                if item is None:
+                    names.append(format_html("{} (not mirrored yet)", link.target_st_id))
+                else:
+                    kind = "service" if isinstance(item, Service) else "material"
+                    url = reverse(f"admin:pricebook_{kind}_change", args=[item.pk])
+                    names.append(format_html('<a href="{}">{}</a>', url, item.name or item.code))
+            if names:
+                parts.append(format_html("<p>{}: {}</p>", label, format_html_join(", ", "{}", ((n,) for n in names))))
+        return format_html_join("", "{}", ((p,) for p in parts))
+
+    @staticmethod
+    def _linked_table(linked, body, note):
+        return format_html(
+            '<table class="pb-linked"><thead><tr><th>name</th><th>kind</th><th>quantity</th><th>cost</th>'
+            '<th>line cost</th></tr></thead><tbody>{}</tbody><tfoot><tr><th colspan="4">Roll-up: cost of what'
+            " it uses{}</th><th>{}</th></tr></tfoot></table>",
+            body,
+            note,
+            money(linked.total_cost),
+        )
+
+
 @admin.register(Service)
-class ServiceAdmin(PricebookItemAdmin):
+class ServiceAdmin(LinkedItemsAdminMixin, PricebookItemAdmin):
     item_type = "service"
 
 
 @admin.register(Equipment)
-class EquipmentAdmin(PricebookItemAdmin):
+class EquipmentAdmin(LinkedItemsAdminMixin, PricebookItemAdmin):
     item_type = "equipment"
 
 

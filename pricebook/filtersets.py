@@ -4,7 +4,7 @@ from django_filters import rest_framework as filters
 
 from pricebook.models import Category, Equipment, Material, PricebookOverride, PriceHistory, Service
 from pricebook.selectors import filter_by_category_tree, filter_by_override_status
-from servicetitan.api.filtersets import MirrorFilterSet
+from servicetitan.api.filtersets import IntegerFilter, IsoDateTimeFilter, LaziFilterSet, MirrorFilterSet
 
 TEXT = ["exact", "icontains"]
 OVERRIDE_STATUSES = [("none", "no override"), *PricebookOverride.Status.choices]
@@ -26,9 +26,7 @@ class PricebookItemFilterSet(MirrorFilterSet):
     `override_status` (`none`, `pending`, `pushing`, `synced`, `failed`, `conflict`)."""
 
     item_type = ""
-    category = filters.NumberFilter(
-        method="filter_category", label="Category (ServiceTitan id, subcategories included)"
-    )
+    category = IntegerFilter(method="filter_category", label="Category (ServiceTitan id, subcategories included)")
     override_status = filters.ChoiceFilter(choices=OVERRIDE_STATUSES, method="filter_override_status")
 
     class Meta:
@@ -63,8 +61,8 @@ class EquipmentFilterSet(PricebookItemFilterSet):
         model = Equipment
 
 
-class PricebookOverrideFilterSet(filters.FilterSet):
-    changed_since = filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte")
+class PricebookOverrideFilterSet(LaziFilterSet):
+    changed_since = IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte")
     pending_sync = filters.BooleanFilter()
 
     class Meta:

@@ -10,6 +10,7 @@ from django.utils.dateparse import parse_datetime
 from pricebook.models import OVERRIDE_COLUMNS, OVERRIDE_MONEY, PricebookOverride, override_fields_for
 from pricebook.selectors import ITEM_KINDS, effective_values, get_item
 from pricebook.services.images import ImageRejected, check_image, check_image_size
+from pricebook.services.overrides import same_as_servicetitan
 from pricebook.services.pricing import PRICE_FIELDS, Rounding
 
 _MONEY_FIELD = {"max_digits": OVERRIDE_MONEY["max_digits"], "decimal_places": 4}
@@ -91,14 +92,11 @@ class ItemOverrideForm(forms.Form):
         values = {}
         for name in self.value_fields:
             value = self.cleaned_data.get(name)
-            st_value = getattr(self.item, name)
             if name in ("name", "description"):
                 value = value or ""
-                values[name] = None if value == (st_value or "") else value
             elif name == "active":
-                values[name] = None if bool(value) == bool(st_value) else bool(value)
-            else:
-                values[name] = None if value is None or Decimal(value) == Decimal(st_value or 0) else value
+                value = bool(value)
+            values[name] = None if same_as_servicetitan(name, value, getattr(self.item, name)) else value
         return values
 
     def add_servicetitan_errors(self, field_errors: dict):

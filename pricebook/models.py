@@ -122,6 +122,8 @@ class PricebookItem(SyncedModel):
     class Meta(SyncedModel.Meta):
         abstract = True
         ordering = ["code"]
+        # The admin lists in this order, the primary key last as its tie-break: one index serves it.
+        indexes = [models.Index(fields=["code", "-id"], name="%(app_label)s_%(class)s_order")]
 
 
 class Material(PricebookItem):

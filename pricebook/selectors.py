@@ -4,6 +4,7 @@ ServiceTitan's once synced), and querysets annotated with them for lists, the ad
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.apps import apps
 from django.db.models import (
@@ -12,6 +13,8 @@ from django.db.models import (
     CharField,
     DecimalField,
     Exists,
+    Expression,
+    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -22,6 +25,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.query import ModelIterable
 
 from pricebook.models import OVERRIDE_MONEY, PricebookOverride, override_fields_for
 
@@ -116,22 +120,97 @@ def _output_field(name: str):
     return _OUTPUT.get(name) or DecimalField(max_digits=OVERRIDE_MONEY["max_digits"], decimal_places=4)
 
 
+def attach_effective_values(items, item_type: str) -> None:
+    """Set `override_id`, `override_status`, `override_has_image`, `override_drifted` (synced, but ServiceTitan changed
+    since) and `effective_<field>` on these master rows, in
+    one query for all of them (the overrides of their ServiceTitan ids)."""
+    items = list(items)
+    if not items:
+        return
+    overrides = {}
+    pending_images = set()
+    has_image = ExpressionWrapper(Q(override_image_data__isnull=False), output_field=BooleanField())
+    for tenant_id in {item.tenant_id for item in items}:
+        st_ids = [item.st_id for item in items if item.tenant_id == tenant_id]
+        for override in (
+            PricebookOverride.objects.filter(tenant_id=tenant_id, item_type=item_type, st_pricebook_id__in=st_ids)
+            .defer("override_image_data")
+            .annotate(has_image_data=has_image)
+        ):
+            overrides[(tenant_id, override.st_pricebook_id)] = override
+            if override.has_image_data and override.status != PricebookOverride.Status.SYNCED:
+                pending_images.add(override.pk)
+    fields = override_fields_for(item_type)
+    for item in items:
+        override = overrides.get((item.tenant_id, item.st_id))
+        item.override_id = override.pk if override else None
+        item.override_status = override.status if override else None
+        item.override_changed_at = override.changed_at if override else None
+        item.override_has_image = override is not None and override.pk in pending_images
+        item.override_drifted = bool(drifted_fields(item, override, item_type))
+        unsynced = override is not None and override.status != PricebookOverride.Status.SYNCED
+        for field in fields:
+            value = getattr(override, field.override) if unsynced else None
+            setattr(item, f"effective_{field.name}", getattr(item, field.name) if value is None else value)
+
+
+class EffectiveValuesIterable(ModelIterable):
+    """Model rows with their effective values attached after the fetch: for the rows fetched only (a page), in one
+    more query, however large the table and whatever the ordering or OFFSET."""
+
+    def __iter__(self):
+        rows = list(super().__iter__())
+        attach_effective_values(rows, item_type_of(self.queryset.model))
+        return iter(rows)
+
+
 def with_effective_values(qs: QuerySet, item_type: str | None = None) -> QuerySet:
-    """Annotate master rows with `override_id`, `override_status` and `effective_<field>` for each overridable field."""
+    """The rows of `qs`, each with `override_id`, `override_status`, `override_has_image` and `effective_<field>`
+    for each overridable field, computed for the rows fetched only (a page costs the same at 100,000 rows as at 10).
+
+    To order or filter the database by an effective value, use `effective_value_expression` /
+    `override_status_expression` (correlated subqueries: they cost a pass over the table)."""
     item_type = item_type or item_type_of(qs.model)
-    overrides = overrides_for(item_type)
-    unsynced = overrides.exclude(status=PricebookOverride.Status.SYNCED)
-    annotations = {
-        "override_id": Subquery(overrides.values("id")[:1]),
-        "override_status": Subquery(overrides.values("status")[:1]),
-    }
-    for field in override_fields_for(item_type):
-        annotations[f"effective_{field.name}"] = Coalesce(
-            Subquery(unsynced.values(field.override)[:1], output_field=_output_field(field.name)),
-            F(field.name),
-            output_field=_output_field(field.name),
-        )
-    return qs.annotate(**annotations)
+    qs = qs._chain()
+    qs._iterable_class = EffectiveValuesIterable
+    return qs
+
+
+class _PerItemType(Expression):
+    """An expression whose SQL depends on the item type of the queryset it is used in (for admin columns shared by
+    every item admin): resolved to `build(item_type)` against the query's model."""
+
+    def __init__(self, build, output_field=None):
+        super().__init__(output_field=output_field)
+        self.build = build
+
+    def resolve_expression(self, query=None, *args, **kwargs):
+        return self.build(item_type_of(query.model)).resolve_expression(query, *args, **kwargs)
+
+
+def EffectiveValue(name: str):
+    """Order by the effective value of `name` (e.g. `@admin.display(ordering=EffectiveValue("price"))`)."""
+    return _PerItemType(lambda item_type: effective_value_expression(item_type, name), _output_field(name))
+
+
+def OverrideStatus():
+    return _PerItemType(override_status_expression, CharField())
+
+
+def override_status_expression(item_type: str):
+    """The item's override status as SQL (for ordering by it)."""
+    return Subquery(overrides_for(item_type).values("status")[:1])
+
+
+def effective_value_expression(item_type: str, name: str):
+    """The effective value of one field as SQL (for ordering by it)."""
+    field = next(f for f in override_fields_for(item_type) if f.name == name)
+    unsynced = overrides_for(item_type).exclude(status=PricebookOverride.Status.SYNCED)
+    return Coalesce(
+        Subquery(unsynced.values(field.override)[:1], output_field=_output_field(name)),
+        F(name),
+        output_field=_output_field(name),
+    )
 
 
 def filter_by_override_status(qs: QuerySet, status: str, item_type: str | None = None) -> QuerySet:
@@ -159,15 +238,6 @@ def has_image_expression():
         default=Value(False),
         output_field=BooleanField(),
     )
-
-
-def drifted_overrides(item_type: str) -> QuerySet:
-    """Synced overrides of the outer master row (for Exists) with a value ServiceTitan no longer has: the item was
-    changed in ServiceTitan after LAZI pushed it."""
-    differs = Q()
-    for field in override_fields_for(item_type):
-        differs |= Q(**{f"{field.override}__isnull": False}) & ~Q(**{field.override: OuterRef(field.name)})
-    return overrides_for(item_type).filter(status=PricebookOverride.Status.SYNCED).filter(differs)
 
 
 def drifted_fields(item, override: PricebookOverride | None, item_type: str) -> list[str]:
@@ -223,3 +293,48 @@ def category_tree(tenant_id: int | None = None) -> list:
         category.service_count = counts["services"].get(category.pk, 0)
         category.equipment_count = counts["equipment"].get(category.pk, 0)
     return categories
+
+
+@dataclass
+class LinkedItemRow:
+    kind: str  # "material" / "equipment"
+    st_id: int
+    item: object | None  # the mirrored row, None while it is not mirrored
+    quantity: Decimal
+    unit_cost: Decimal | None
+
+    @property
+    def line_cost(self) -> Decimal | None:
+        return None if self.unit_cost is None else self.quantity * self.unit_cost
+
+
+@dataclass
+class LinkedItems:
+    rows: list[LinkedItemRow]
+
+    @property
+    def total_cost(self) -> Decimal:
+        """The roll-up: what the linked materials and equipment cost for one of this item (quantity times cost)."""
+        return sum((row.line_cost for row in self.rows if row.line_cost is not None), Decimal(0))
+
+    @property
+    def missing(self) -> int:
+        return sum(1 for row in self.rows if row.item is None)
+
+
+def linked_items(item) -> LinkedItems:
+    """The materials and equipment a service (or the materials an equipment item) uses, by name with quantity, the
+    item's effective cost (a pending cost override counts) and the roll-up. Two or three queries."""
+    relations = [("material", "material_links", "material")]
+    if item_type_of(item) == "service":
+        relations.append(("equipment", "equipment_links", "equipment"))
+    rows = []
+    for kind, relation, target in relations:
+        links = list(getattr(item, relation).select_related(target).order_by("pk"))
+        targets = [getattr(link, target) for link in links if getattr(link, target) is not None]
+        attach_effective_values(targets, kind)
+        for link in links:
+            linked = getattr(link, target)
+            cost = getattr(linked, "effective_cost", None) if linked is not None else None
+            rows.append(LinkedItemRow(kind, link.target_st_id, linked, link.quantity or Decimal(0), cost))
+    return LinkedItems(rows)

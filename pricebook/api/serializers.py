@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import models as django_models
 from rest_framework import serializers
 
 from pricebook.models import (
@@ -20,7 +21,25 @@ from pricebook.models import (
 from pricebook.selectors import get_item
 from pricebook.services import overrides as override_services
 from pricebook.services.images import ImageRejected, check_image, check_image_size
-from servicetitan.api.serializers import MirrorSerializer
+from servicetitan.api.serializers import MirrorSerializer, RejectUnknownFieldsMixin
+
+
+def effective_serializer(model, item_type: str) -> type[serializers.Serializer]:
+    """The `effective` object of one item type: each overridable field typed like its column (money as a string
+    with the column's decimals, as everywhere in the API), read from the `effective_<field>` the selector set."""
+    declared = {}
+    for field in override_fields_for(item_type):
+        column = model._meta.get_field(field.name)
+        source = f"effective_{field.name}"
+        if isinstance(column, django_models.DecimalField):
+            declared[field.name] = serializers.DecimalField(
+                max_digits=column.max_digits, decimal_places=column.decimal_places, source=source, read_only=True
+            )
+        elif isinstance(column, django_models.BooleanField):
+            declared[field.name] = serializers.BooleanField(source=source, read_only=True)
+        else:
+            declared[field.name] = serializers.CharField(source=source, read_only=True)
+    return type(f"{model.__name__}Effective", (serializers.Serializer,), declared)
 
 
 class EffectiveValuesMixin(serializers.Serializer):
@@ -28,13 +47,11 @@ class EffectiveValuesMixin(serializers.Serializer):
 
     item_type = ""
     override_status = serializers.CharField(read_only=True, allow_null=True)
-    effective = serializers.SerializerMethodField()
 
-    def get_effective(self, obj) -> dict:
-        return {
-            f.name: getattr(obj, f"effective_{f.name}", getattr(obj, f.name))
-            for f in override_fields_for(self.item_type)
-        }
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["effective"] = effective_serializer(self.Meta.model, self.item_type)(source="*", read_only=True)
+        return fields
 
 
 class CategorySerializer(EffectiveValuesMixin, MirrorSerializer):
@@ -66,7 +83,7 @@ class EquipmentSerializer(EffectiveValuesMixin, MirrorSerializer):
         model = Equipment
 
 
-class PricebookOverrideSerializer(serializers.ModelSerializer):
+class PricebookOverrideSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     """An override. Writing one marks it pending and queues its push; a field set to null is no longer overridden.
     `image` is a multipart file upload (JPEG, PNG, GIF or WebP)."""
 
@@ -142,6 +159,8 @@ class PricebookOverrideSerializer(serializers.ModelSerializer):
         item_type, st_id = attrs.pop("_item")
         request = self.context.get("request")
         values = {f.name: attrs[f.override] for f in override_fields_for(item_type) if f.override in attrs}
+        # Like the admin's form: a value equal to ServiceTitan's is not an override.
+        values = override_services.without_servicetitan_values(item_type, st_id, values)
         try:
             return override_services.save_override(
                 item_type=item_type,
@@ -159,7 +178,9 @@ class PricebookOverrideSerializer(serializers.ModelSerializer):
     def create(self, validated_data):
         override = self._save(validated_data, replace=False)
         if override is None:
-            raise serializers.ValidationError("Nothing to override: give at least one value.")
+            raise serializers.ValidationError(
+                "Nothing differs from ServiceTitan: give at least one value that is not ServiceTitan's already."
+            )
         return override
 
     def update(self, instance, validated_data):

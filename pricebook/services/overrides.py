@@ -80,6 +80,25 @@ def enqueue_push(override_ids: Iterable[int]) -> None:
     transaction.on_commit(send)
 
 
+def same_as_servicetitan(name: str, value, st_value) -> bool:
+    """True when `value` for field `name` is what ServiceTitan has already (so it is no override)."""
+    if value is None:
+        return True
+    if name in ("name", "description"):
+        return (value or "") == (st_value or "")
+    if name == "active":
+        return bool(value) == bool(st_value)
+    return Decimal(value) == Decimal(st_value or 0)
+
+
+def without_servicetitan_values(item_type: str, st_id: int, values: dict, tenant_id: int | None = None) -> dict:
+    """`values` with None (not overridden) where a value equals the item's in the mirror."""
+    item = get_item(item_type, st_id, tenant_id)
+    if item is None:
+        return dict(values)
+    return {name: None if same_as_servicetitan(name, v, getattr(item, name)) else v for name, v in values.items()}
+
+
 def save_override(
     *,
     item_type: str,

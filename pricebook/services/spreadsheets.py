@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from pricebook.models import PricebookOverride
+from pricebook.models import PricebookOverride, override_fields_for
 from pricebook.selectors import item_kind, with_effective_values
 from pricebook.services.overrides import save_override
 
-# Columns staff can edit, in file order, with the headings staff may write instead of the column name.
-EDITABLE_COLUMNS = ("name", "price", "member_price", "add_on_price", "description", "active")
-EXPORT_COLUMNS = ("code", *EDITABLE_COLUMNS, "st_id", "override_status")
-_MONEY = {"price", "member_price", "add_on_price"}
+# Columns staff can edit, in file order, with the headings staff may write instead of the column name. `cost` is
+# editable where the item type has a cost (materials, equipment); elsewhere it is exported for reading only.
+EDITABLE_COLUMNS = ("name", "cost", "price", "member_price", "add_on_price", "description", "active")
+# `category` is for reading; `exported_at` lets an import tell rows changed since the export (stale) from edits.
+EXPORT_COLUMNS = ("code", *EDITABLE_COLUMNS, "category", "st_id", "override_status", "exported_at")
+_MONEY = {"cost", "price", "member_price", "add_on_price"}
 _ALIASES = {
     "display_name": "name",
     "displayname": "name",
@@ -39,18 +44,32 @@ class ImportFileError(ValueError):
 
 
 def export_rows(qs, item_type: str) -> list[dict[str, Any]]:
-    """One dict per item with its effective (shown) values."""
+    """One dict per item with its effective (shown) values, its categories and the moment of the export."""
     rows = []
-    for item in with_effective_values(qs, item_type).order_by("code"):
-        row = {"code": item.code, "st_id": item.st_id, "override_status": item.override_status or ""}
+    exported_at = timezone.now().replace(microsecond=0).isoformat()
+    for item in with_effective_values(qs, item_type).prefetch_related("categories").order_by("code"):
+        row = {
+            "code": item.code,
+            "st_id": item.st_id,
+            "override_status": item.override_status or "",
+            "category": "; ".join(sorted(c.path or c.name for c in item.categories.all())),
+            "exported_at": exported_at,
+        }
         for column in EDITABLE_COLUMNS:
-            row[column] = getattr(item, f"effective_{column}")
+            row[column] = getattr(item, f"effective_{column}", getattr(item, column, None))
         rows.append(row)
     return rows
 
 
+def last_changed(item):
+    """When what staff see of the item last changed: ServiceTitan's modifiedOn or the override's edit."""
+    moments = [m for m in (item.st_modified_on, getattr(item, "override_changed_at", None)) if m is not None]
+    return max(moments) if moments else None
+
+
 def _cell(value) -> Any:
     if isinstance(value, Decimal):
+        # Plain numbers with cents: "99.99", not "99.9900".
         return str(value.quantize(Decimal("0.01")))
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -78,8 +97,11 @@ def write_xlsx(rows: list[dict], title: str = "Pricebook") -> bytes:
         values = []
         for column in EXPORT_COLUMNS:
             value = row.get(column)
-            values.append(float(value) if isinstance(value, Decimal) else _cell(value))
+            values.append(float(value.quantize(Decimal("0.01"))) if isinstance(value, Decimal) else _cell(value))
         sheet.append(values)
+        for cell, column in zip(sheet[sheet.max_row], EXPORT_COLUMNS, strict=True):
+            if column in _MONEY:
+                cell.number_format = "0.00"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -174,6 +196,7 @@ class ImportRow:
     # field -> value to store in the override (None = back to ServiceTitan's)
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    stale: bool = False
 
 
 @dataclass
@@ -188,6 +211,10 @@ class ImportPreview:
     @property
     def with_errors(self) -> list[ImportRow]:
         return [r for r in self.rows if r.errors]
+
+    @property
+    def stale(self) -> list[ImportRow]:
+        return [r for r in self.rows if r.stale]
 
     def to_session(self) -> list[dict]:
         """The changes to apply, JSON-safe (kept in the session between preview and apply)."""
@@ -204,6 +231,7 @@ class ImportPreview:
 def preview_import(item_type: str, filename: str, content: bytes) -> ImportPreview:
     table = read_table(filename, content)
     kind = item_kind(item_type)
+    editable = {f.name for f in override_fields_for(item_type)}
     codes = {str(r.get("code") or "").strip() for r in table} - {""}
     by_code: dict[str, list] = {}
     items = with_effective_values(kind.master.objects.filter(code__in=codes, deleted=False), item_type)
@@ -237,7 +265,11 @@ def preview_import(item_type: str, filename: str, content: bytes) -> ImportPrevi
             row.errors.append("no code")
             continue
         row.code, row.st_id, row.tenant_id = item.code, item.st_id, item.tenant_id
+        exported_at = _moment(record.get("exported_at"))
+        changed_at = last_changed(item)
         for column in EDITABLE_COLUMNS:
+            if column not in editable:
+                continue
             raw = record.get(column)
             if raw is None or (isinstance(raw, str) and raw.strip() == "" and column != "description"):
                 continue
@@ -251,7 +283,27 @@ def preview_import(item_type: str, filename: str, content: bytes) -> ImportPrevi
                 continue
             row.changes[column] = (shown, value)
             row.values[column] = None if _equal(getattr(item, column), value) else value
+        if row.changes and exported_at and changed_at and changed_at > exported_at:
+            # The file predates a newer edit: applying it would silently revert that edit.
+            row.errors.append(
+                f"stale: the item changed on {changed_at:%Y-%m-%d %H:%M} UTC, after this file was exported "
+                f"({exported_at:%Y-%m-%d %H:%M} UTC); export again and redo this row"
+            )
+            row.stale = True
     return ImportPreview(item_type=item_type, rows=rows)
+
+
+def _moment(raw):
+    """The `exported_at` cell as an aware datetime, None when absent or unreadable."""
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, datetime.datetime):
+        value = raw
+    else:
+        value = parse_datetime(str(raw).strip())
+        if value is None:
+            return None
+    return value if timezone.is_aware(value) else timezone.make_aware(value, datetime.UTC)
 
 
 def _equal(a, b) -> bool:

@@ -17,6 +17,21 @@ from rest_framework import serializers
 
 from servicetitan.models import SyncRun
 
+
+class RejectUnknownFieldsMixin:
+    """A write naming a field the serializer does not have is refused (400, `{"price": ["Unknown field; …"]}`)
+    instead of silently ignored: `price` for `override_price` must not look like it worked."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                writable = sorted(name for name, field in self.fields.items() if not field.read_only)
+                message = f"Unknown field; the fields you can write are: {', '.join(writable)}."
+                raise serializers.ValidationError({name: [message] for name in unknown})
+        return super().to_internal_value(data)
+
+
 MIRROR_FIELDS = ("st_id", "tenant_id", "modified_on", "active", "deleted", "synced_at")
 
 
@@ -77,7 +92,7 @@ def servicetitan_value(value: Any) -> Any:
     return value
 
 
-class ServiceTitanBodySerializer(serializers.Serializer):
+class ServiceTitanBodySerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """Input of a write-through: LAZI's snake_case names, sent to ServiceTitan as its camelCase body."""
 
     def to_servicetitan(self) -> dict:

@@ -13,11 +13,17 @@ An app's viewset is declarative:
 
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.urls import reverse
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import IsAdminUser
+from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -34,7 +40,9 @@ class MirrorViewSet(viewsets.ReadOnlyModelViewSet):
 
     lookup_field = "st_id"
     lookup_value_regex = r"[^/]+"
-    ordering = ("st_id",)
+    # The unique (tenant_id, st_id) index serves this order; `?cursor=` pages on it (servicetitan.api.pagination).
+    ordering = ("tenant_id", "st_id")
+    cursor_ordering = ("tenant_id", "st_id")
     ordering_fields = "__all__"
     search_fields: tuple[str, ...] = ()
 
@@ -129,3 +137,47 @@ class SyncView(APIView):
         except ValueError as exc:
             raise ValidationError({"targets": [str(exc)]}) from exc
         return Response({"targets": keys, "full": full}, status=status.HTTP_202_ACCEPTED)
+
+
+# --- The API's front door -------------------------------------------------------------------------------------------
+class ApiRootView(APIView):
+    """`GET /api/v1/`: every route of the API by module, with the schema and the docs."""
+
+    permission_classes = [IsAuthenticated]
+    # module name in the URL -> the urls module mounted there (set by lazi/urls.py)
+    mounts: dict[str, str] = {}
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        routes = {}
+        for prefix, module_name in self.mounts.items():
+            module = import_module(module_name)
+            router = getattr(module, "router", None)
+            base = f"/api/v1/{prefix}/"
+            entries = {}
+            if prefix == "sync":
+                entries["sync"] = request.build_absolute_uri(base)
+            for route, _viewset, _basename in getattr(router, "registry", ()):
+                entries[route] = request.build_absolute_uri(f"{base}{route}/")
+            routes[prefix] = entries
+        return Response(
+            {
+                "routes": routes,
+                "schema": request.build_absolute_uri(reverse("schema")),
+                "docs": request.build_absolute_uri(reverse("api-docs")),
+            }
+        )
+
+
+class BrowsableSchemaView(SpectacularAPIView):
+    """The OpenAPI schema; a browser (asking for HTML) gets it as JSON it can show instead of a YAML download."""
+
+    def perform_content_negotiation(self, request, force=False):
+        accept = request.META.get("HTTP_ACCEPT", "")
+        if "text/html" in accept and not request.query_params.get("format"):
+            return OpenApiJsonBrowserRenderer(), OpenApiJsonBrowserRenderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+
+class OpenApiJsonBrowserRenderer(OpenApiJsonRenderer):
+    media_type = "application/json"

@@ -31,22 +31,41 @@ class DefaultSchedule:
         )
 
 
+# Every module's incremental sync (how often) and nightly full pass (when, UTC, staggered so they do not overlap).
+MODULE_TIMINGS: dict[str, tuple[int, str, str]] = {
+    # module: (incremental every N minutes, nightly minute, nightly hour)
+    "pricebook": (15, "30", "3"),
+    "crm": (15, "0", "2"),
+    "jobs": (15, "15", "2"),
+    "dispatch": (60, "30", "2"),
+    "accounting": (30, "45", "2"),
+    "inventory": (30, "0", "3"),
+}
+
+
+def _module_schedules(module: str, every: int, minute: str, hour: str) -> tuple[DefaultSchedule, ...]:
+    return (
+        DefaultSchedule(
+            f"LAZI: {module} incremental sync",
+            (module,),
+            full=False,
+            every_minutes=every,
+            description=f"Changes to {module} since the last run, every {every} minutes.",
+        ),
+        DefaultSchedule(
+            f"LAZI: {module} full sync (nightly)",
+            (module,),
+            full=True,
+            minute=minute,
+            hour=hour,
+            description=f"Every {module} record again, nightly at {int(hour):02d}:{int(minute):02d} UTC: catches "
+            "anything an incremental run missed.",
+        ),
+    )
+
+
 DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
-    DefaultSchedule(
-        "LAZI: pricebook incremental sync",
-        ("pricebook",),
-        full=False,
-        every_minutes=15,
-        description="Changes to the pricebook since the last run (export continuation tokens).",
-    ),
-    DefaultSchedule(
-        "LAZI: pricebook full sync (nightly)",
-        ("pricebook",),
-        full=True,
-        minute="30",
-        hour="3",
-        description="Every pricebook record again, nightly at 03:30 UTC: catches anything an incremental run missed.",
-    ),
+    *(schedule for module, timing in MODULE_TIMINGS.items() for schedule in _module_schedules(module, *timing)),
     DefaultSchedule(
         "LAZI: sales, memberships and invoices incremental sync",
         ("sales", "memberships", "accounting.invoices", "jobs.job-notes"),

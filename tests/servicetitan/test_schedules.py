@@ -46,3 +46,17 @@ def test_a_second_run_keeps_staff_edits_and_creates_what_is_missing():
     assert PeriodicTask.objects.filter(name=NIGHTLY, enabled=True).exists()
     assert "kept    LAZI: pricebook incremental sync" in out.getvalue()
     assert f"created {NIGHTLY}" in out.getvalue()
+
+
+def test_every_module_has_an_incremental_and_a_nightly_schedule_editable_in_the_admin(admin_client):
+    from servicetitan.sync.streams import all_streams
+
+    call_command("setup_schedules", stdout=StringIO())
+    modules = {key.split(".", 1)[0] for key in all_streams()}
+    for module in modules:
+        incremental = PeriodicTask.objects.get(name=f"LAZI: {module} incremental sync")
+        assert json.loads(incremental.kwargs)["targets"] == [module] and incremental.interval is not None
+        nightly = PeriodicTask.objects.get(name=f"LAZI: {module} full sync (nightly)")
+        assert json.loads(nightly.kwargs)["full"] is True and nightly.crontab is not None
+        page = admin_client.get(f"/admin/django_celery_beat/periodictask/{incremental.pk}/change/")
+        assert page.status_code == 200 and b'name="_save"' in page.content

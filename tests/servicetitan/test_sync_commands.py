@@ -29,9 +29,10 @@ def test_st_sync_prints_one_line_per_entity_and_succeeds(simulator):
     out = StringIO()
     call_command("st_sync", "pricebook", "--full", stdout=out)
 
-    lines = out.getvalue().splitlines()
+    *lines, total = out.getvalue().splitlines()
     assert [line.split()[0] for line in lines] == list(PRICEBOOK)
     assert all(" succeeded " in line and "created=" in line for line in lines)
+    assert total.startswith(f"{len(PRICEBOOK)} entities, {len(PRICEBOOK)} succeeded, in ")
     assert_mirror_equals(simulator)
 
 

@@ -14,6 +14,7 @@ from servicetitan.simulator import (
     FaultConfig,
     SimulatorServer,
 )
+from servicetitan.simulator.persistence import SnapshotKeeper
 
 
 class Command(BaseCommand):
@@ -44,14 +45,24 @@ class Command(BaseCommand):
             metavar="PATH",
             help="write the demo distributor's price file (CSV, vendor 'Ferguson Supply') for this dataset and exit",
         )
+        parser.add_argument(
+            "--state-file",
+            help="keep the data across restarts in this file: loaded at start (when written for the same scale, "
+            "seed and counts), written again after every change and at stop (the demo uses var/simulator-state.pickle)",
+        )
 
     def handle(self, *args, **options):
         stop = threading.Event()
-        previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+        # SIGTERM (a supervisor, the demo's trap) and SIGHUP (its terminal closed) stop it cleanly: the state file,
+        # when there is one, is written once more.
+        previous = {
+            sig: signal.signal(sig, lambda signum, frame: stop.set()) for sig in (signal.SIGTERM, signal.SIGHUP)
+        }
         try:
             self._run(stop, options)
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     def _run(self, stop: threading.Event, options: dict):
         faults = FaultConfig(
@@ -76,13 +87,16 @@ class Command(BaseCommand):
             server = self._server(options, faults, counts)
         except (ValueError, OSError) as exc:
             raise CommandError(str(exc)) from exc
+        keeper = SnapshotKeeper(server, options["state_file"]) if options["state_file"] else None
+        restored = keeper.load() if keeper else False
         # Generate everything before announcing the URL, so the first sync does not pay for it.
         server.dataset.generate_all()
         total = sum(len(server.dataset.records(key)) for key in server.dataset.simulated_keys())
         url = server.url
+        origin = f"restored from {options['state_file']}" if restored else "generated"
         self.stdout.write(
             f"ServiceTitan simulator on {url} — scale {options['scale']}, seed {options['seed']}, "
-            f"{total:,} records generated in {time.monotonic() - started:.1f}s\n"
+            f"{total:,} records {origin} in {time.monotonic() - started:.1f}s\n"
             f"Demo credentials (not secrets): client id {DEMO_CLIENT_ID}, client secret {DEMO_CLIENT_SECRET}, "
             f"app key {DEMO_APP_KEY}, tenant {DEMO_TENANT_ID}\n"
             "Point LAZI at it:\n"
@@ -94,6 +108,8 @@ class Command(BaseCommand):
         )
         self.stdout.flush()
         server.start()
+        if keeper:
+            keeper.start()
         try:
             while not stop.wait(0.5):
                 pass
@@ -101,6 +117,9 @@ class Command(BaseCommand):
             pass
         finally:
             server.stop()
+            if keeper:
+                keeper.stop()
+                self.stdout.write(f"Simulator data kept in {options['state_file']}.")
             self.stdout.write("Simulator stopped.")
 
     def _write_price_file(self, options: dict, counts: dict) -> None:

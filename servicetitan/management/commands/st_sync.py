@@ -1,5 +1,7 @@
 """`st_sync [TARGET …] [--full]`: mirror ServiceTitan now. Exit 0 only when every entity's run succeeded."""
 
+import time
+
 from django.core.management.base import BaseCommand, CommandError
 
 from servicetitan.models import SyncRun
@@ -7,17 +9,23 @@ from servicetitan.sync.engine import sync_targets
 from servicetitan.sync.streams import resolve_targets
 
 
-class TqdmProgress:
-    """A progress bar per entity (records stored), shown only on a terminal."""
+class LineProgress:
+    """One line per entity, written when it finishes (its run's summary); on a terminal a bar of the records stored
+    while it runs, erased before that line."""
 
-    def __init__(self, stream):
-        self.stream = stream
+    def __init__(self, command, *, bar: bool):
+        self.command = command
+        self.show_bar = bar
         self.bar = None
+        self.reported: set[int] = set()
 
     def started(self, stream, run):
-        from tqdm import tqdm
+        if self.show_bar:
+            from tqdm import tqdm
 
-        self.bar = tqdm(desc=f"{stream.key:<28}", unit=" records", file=self.stream, leave=False, dynamic_ncols=True)
+            self.bar = tqdm(
+                desc=f"{stream.key:<28}", unit=" records", file=self.command.stdout._out, leave=False, ncols=100
+            )
 
     def page(self, stream, run, records):
         if self.bar is not None:
@@ -27,6 +35,15 @@ class TqdmProgress:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+        self.report(run)
+
+    def report(self, run):
+        if run.pk in self.reported:
+            return
+        self.reported.add(run.pk)
+        style = self.command.style.SUCCESS if run.status == SyncRun.Status.SUCCEEDED else self.command.style.ERROR
+        self.command.stdout.write(style(run.summary()))
+        self.command.stdout.flush()
 
 
 class Command(BaseCommand):
@@ -44,11 +61,14 @@ class Command(BaseCommand):
             resolve_targets(targets or None)
         except ValueError as exc:
             raise CommandError(str(exc), returncode=2) from None
-        progress = TqdmProgress(self.stdout._out) if self.stdout.isatty() else None
+        progress = LineProgress(self, bar=self.stdout.isatty())
+        started = time.monotonic()
         runs = sync_targets(targets or None, full=full, progress=progress, triggered_by="command")
-        for run in runs:
-            style = self.style.SUCCESS if run.status == SyncRun.Status.SUCCEEDED else self.style.ERROR
-            self.stdout.write(style(run.summary()))
+        for run in runs:  # runs that never started (skipped: another run held the lock) have had no line yet
+            progress.report(run)
         failed = [run.target for run in runs if run.status != SyncRun.Status.SUCCEEDED]
+        self.stdout.write(
+            f"{len(runs)} entities, {len(runs) - len(failed)} succeeded, in {time.monotonic() - started:.1f}s"
+        )
         if failed:
             raise CommandError(f"{len(failed)} of {len(runs)} entities did not succeed: {', '.join(failed)}")

@@ -1,0 +1,17 @@
+"""Trigram indexes for the admin's and the API's search (PostgreSQL only; nothing happens on SQLite)."""
+
+from django.contrib.postgres.operations import TrigramExtension
+from django.db import migrations
+
+from servicetitan.search_indexes import AddTrigramIndexes
+
+
+class Migration(migrations.Migration):
+    dependencies = [("jobs", "0002_list_order_indexes")]
+
+    operations = [
+        TrigramExtension(),
+        AddTrigramIndexes("job", ["job_number", "summary"]),
+        AddTrigramIndexes("appointment", ["appointment_number"]),
+        AddTrigramIndexes("project", ["number", "name"]),
+    ]

@@ -1,0 +1,127 @@
+"""LAZI's admin site: a start page for office staff, the pricebook first, operator pages for operators only.
+
+- The start page: each module's freshness (last successful sync, its age, failing entities), the overrides waiting
+  (pending, failed, awaiting approval = reprice batches proposed), links to the sync status page and the pricebook.
+- The app list: the pricebook first, then the mirrored modules; raw tables (ServiceTitan's JSON as fetched), sync
+  cursors, webhook events, API tokens and periodic tasks only for superusers and the "Operators" group (the group
+  itself is created by the servicetitan app's migrations; membership is checked by its name here).
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.urls import NoReverseMatch, reverse
+
+OPERATORS_GROUP = "Operators"
+APP_ORDER = ("pricebook", "crm", "jobs", "dispatch", "accounting", "inventory", "servicetitan")
+# Pages for the people who run LAZI rather than use it (besides every raw model).
+OPERATOR_APPS = {"django_celery_beat", "authtoken", "auth"}
+OPERATOR_MODELS = {"servicetitan.synccursor", "servicetitan.webhookevent", "servicetitan.synclock"}
+
+
+def is_operator(user) -> bool:
+    if not user.is_active or not user.is_staff:
+        return False
+    return user.is_superuser or user.groups.filter(name=OPERATORS_GROUP).exists()
+
+
+def is_operator_page(model) -> bool:
+    from servicetitan.models import RawRecord
+
+    return (
+        issubclass(model, RawRecord)
+        or model._meta.app_label in OPERATOR_APPS
+        or model._meta.label_lower in OPERATOR_MODELS
+    )
+
+
+def _url(name: str, *args, query: str = "") -> str | None:
+    try:
+        return reverse(name, args=args) + (f"?{query}" if query else "")
+    except NoReverseMatch:
+        return None
+
+
+def override_summary() -> list[dict]:
+    """Overrides waiting for something, each with a link to the list of them."""
+    if not apps.is_installed("pricebook"):
+        return []
+    from pricebook.models import PricebookOverride, RepriceBatch
+
+    Status = PricebookOverride.Status
+    counts = dict.fromkeys(Status.values, 0)
+    for status, n in _grouped(PricebookOverride.objects.all(), "status"):
+        counts[status] = n
+    batches = RepriceBatch.objects.filter(status=RepriceBatch.Status.PROPOSED).count()
+    overrides = "admin:pricebook_pricebookoverride_changelist"
+    return [
+        {
+            "label": "Pending (waiting to be pushed to ServiceTitan)",
+            "count": counts[Status.PENDING] + counts[Status.PUSHING],
+            "url": _url(overrides, query="status__in=pending,pushing"),
+        },
+        {
+            "label": "Failed or in conflict (need a look)",
+            "count": counts[Status.FAILED] + counts[Status.CONFLICT],
+            "url": _url(overrides, query="status__in=failed,conflict"),
+        },
+        {
+            "label": "Price changes awaiting approval",
+            "count": batches,
+            "url": _url("admin:pricebook_repricebatch_changelist", query="status__exact=proposed"),
+        },
+    ]
+
+
+def _grouped(queryset, field: str):
+    from django.db.models import Count
+
+    return queryset.order_by().values_list(field).annotate(n=Count("pk")).values_list(field, "n")
+
+
+class LaziAdminSite(admin.AdminSite):
+    site_header = "LAZI"
+    site_title = "LAZI admin"
+    index_title = "Start"
+    index_template = "admin/lazi_index.html"
+
+    def get_app_list(self, request, app_label=None):
+        operator = is_operator(request.user)
+        app_list = []
+        for app in super().get_app_list(request, app_label):
+            if not operator:
+                app["models"] = [m for m in app["models"] if not is_operator_page(m["model"])]
+            if app["models"]:
+                app_list.append(app)
+        rank = {label: i for i, label in enumerate(APP_ORDER)}
+        app_list.sort(key=lambda app: (rank.get(app["app_label"], len(rank)), app["name"]))
+        return app_list
+
+    def index(self, request, extra_context=None):
+        from servicetitan.selectors import module_freshness
+
+        context = {
+            "freshness": module_freshness(),
+            "override_summary": override_summary(),
+            "sync_status_url": _url("admin:servicetitan_syncrun_status"),
+            "pricebook_links": [
+                (label, url)
+                for label, url in (
+                    ("Materials", _url("admin:pricebook_material_changelist")),
+                    ("Services", _url("admin:pricebook_service_changelist")),
+                    ("Equipment", _url("admin:pricebook_equipment_changelist")),
+                    ("Categories", _url("admin:pricebook_category_changelist")),
+                    ("Overrides", _url("admin:pricebook_pricebookoverride_changelist")),
+                )
+                if url
+            ],
+            "is_operator": is_operator(request.user),
+            **(extra_context or {}),
+        }
+        return super().index(request, context)
+
+
+class LaziAdminConfig(AdminConfig):
+    default_site = "servicetitan.admin_site.LaziAdminSite"
