@@ -24,9 +24,9 @@ class RawPayment(RawRecord):
 class Invoice(AddressColumns, SyncedModel):
     """An invoice; its address columns are the customer's billing address as printed on it."""
 
-    number = models.CharField(max_length=64, blank=True, db_index=True)
-    invoice_type = models.CharField(max_length=255, blank=True)
-    invoice_configuration = models.CharField(max_length=32, blank=True)
+    number = models.CharField(max_length=255, blank=True, db_index=True)
+    invoice_type = models.TextField(blank=True)
+    invoice_configuration = models.TextField(blank=True)
     invoice_date = models.DateTimeField(null=True, blank=True)
     due_date = models.DateTimeField(null=True, blank=True)
     subtotal = models.DecimalField(**AMOUNT)
@@ -37,18 +37,18 @@ class Invoice(AddressColumns, SyncedModel):
     paid_on = models.DateTimeField(null=True, blank=True)
     customer_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     customer = mirror_relation("crm.Customer", "customer_st_id", related_name="invoices")
-    customer_name = models.CharField(max_length=255, blank=True)
+    customer_name = models.TextField(blank=True)
     location_st_id = models.BigIntegerField(null=True, blank=True)
     location = mirror_relation("crm.Location", "location_st_id", related_name="invoices")
     job_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     job = mirror_relation("jobs.Job", "job_st_id", related_name="invoices")
-    job_number = models.CharField(max_length=64, blank=True)
+    job_number = models.TextField(blank=True)
     project_st_id = models.BigIntegerField(null=True, blank=True)
     business_unit_st_id = models.BigIntegerField(null=True, blank=True)
     business_unit = mirror_relation("dispatch.BusinessUnit", "business_unit_st_id", related_name="invoices")
-    sent_status = models.CharField(max_length=16, blank=True)
-    review_status = models.CharField(max_length=32, blank=True)
-    sync_status = models.CharField(max_length=64, blank=True)
+    sent_status = models.TextField(blank=True)
+    review_status = models.TextField(blank=True)
+    sync_status = models.TextField(blank=True)
     summary = models.TextField(blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
@@ -87,21 +87,21 @@ class Invoice(AddressColumns, SyncedModel):
 
 
 class Payment(SyncedModel):
-    reference_number = models.CharField(max_length=64, blank=True, db_index=True)
-    type = models.CharField(max_length=64, blank=True)
+    reference_number = models.CharField(max_length=255, blank=True, db_index=True)
+    type = models.TextField(blank=True)
     date = models.DateTimeField(null=True, blank=True)
     total = models.DecimalField(**AMOUNT)
     unapplied_amount = models.DecimalField(**AMOUNT)
     memo = models.TextField(blank=True)
-    check_number = models.CharField(max_length=64, blank=True)
+    check_number = models.TextField(blank=True)
     customer_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     customer = mirror_relation("crm.Customer", "customer_st_id", related_name="payments")
-    customer_name = models.CharField(max_length=255, blank=True)
+    customer_name = models.TextField(blank=True)
     business_unit_st_id = models.BigIntegerField(null=True, blank=True)
     business_unit = mirror_relation("dispatch.BusinessUnit", "business_unit_st_id", related_name="payments")
     # [{appliedTo: invoice id, appliedAmount, appliedOn, …}] as fetched.
     applied_to = models.JSONField(default=list, blank=True)
-    sync_status = models.CharField(max_length=64, blank=True)
+    sync_status = models.TextField(blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {

@@ -21,12 +21,12 @@ ADDRESS_PARTS = ("street", "unit", "city", "state", "zip", "country")
 class AddressColumns(models.Model):
     """One ServiceTitan address, flattened."""
 
-    street = models.CharField(max_length=255, blank=True)
-    unit = models.CharField(max_length=64, blank=True)
-    city = models.CharField(max_length=128, blank=True)
-    state = models.CharField(max_length=64, blank=True)
-    zip = models.CharField("ZIP", max_length=32, blank=True)
-    country = models.CharField(max_length=64, blank=True)
+    street = models.TextField(blank=True)
+    unit = models.TextField(blank=True)
+    city = models.TextField(blank=True)
+    state = models.TextField(blank=True)
+    zip = models.TextField("ZIP", blank=True)
+    country = models.TextField(blank=True)
 
     class Meta:
         abstract = True

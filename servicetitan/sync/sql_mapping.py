@@ -17,15 +17,17 @@ text column reads "true" / "12.50" in SQL and "True" / "12.5" in Python.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from functools import cache
 
 from django.db import connection, models
 
+from servicetitan import conversions
 from servicetitan.models import Computed, SyncedModel
 
-# Column type → the conversion of the JSON value as text (`{}`). Integers go through `bigint` whatever their width:
-# the column's own type then checks the range, as it does for the Python mapping.
+# Column type → the conversion of the JSON value as text (`{}`), once `conversions.sql_guard` said it fits. Integers
+# go through `bigint` whatever their width: the guard checked the column's range.
 CONVERSIONS = {
     "CharField": "{}",
     "TextField": "{}",
@@ -52,20 +54,34 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _value_expression(source, field: models.Field) -> tuple[str, list] | None:
-    """The SQL for one mapped column's value before defaults, with its parameters; None if SQL cannot say it."""
+def _value_expression(source, field: models.Field) -> tuple[str, list, str | None] | None:
+    """The SQL for one mapped column's value before defaults, with its parameters, and the SQL that is true when the
+    record's value is there but does not fit the column (None when every value fits); None if SQL cannot say it.
+    Both are evaluated over the same row, so every parameter of the second repeats the first's."""
     if isinstance(source, Computed):
+        if not source.sql:
+            return None
         # A literal % (LIKE patterns) must not read as a parameter placeholder.
-        return (f"({source.sql.replace('%', '%%')})", []) if source.sql else None
+        value = f"({source.sql.replace('%', '%%')})"
+        guard = conversions.sql_value_guard(field, value)
+        if guard is None:
+            return value, [], None
+        return f"(CASE WHEN {guard} THEN {value} END)", [], f"({value} IS NOT NULL AND NOT {guard})"
     if callable(source):
         return None
     path = source.split(".")
     kind = field.get_internal_type()
     if kind == "JSONField":
-        return "NULLIF(payload #> %s, 'null'::jsonb)", [path]
+        return "NULLIF(payload #> %s, 'null'::jsonb)", [path], None
     if kind not in CONVERSIONS:
         return None
-    return CONVERSIONS[kind].format("(payload #>> %s)"), [path]
+    text = "(payload #>> %s)"
+    guard = conversions.sql_guard(field, text)
+    cast = CONVERSIONS[kind].format(text)
+    if guard is None:
+        return cast, [path], None
+    uses = guard.count("%s")
+    return f"(CASE WHEN {guard} THEN {cast} END)", [path] * (uses + 1), f"({text} IS NOT NULL AND NOT {guard})"
 
 
 def _missing(field: models.Field) -> tuple[str, list] | None:
@@ -86,9 +102,9 @@ def _default(field: models.Field) -> tuple[str, list] | None:
 
 
 @cache
-def _plan(master: type[SyncedModel]) -> tuple[tuple[models.Field, str, list], ...] | None:
-    """(field, value expression, its JSON-path parameters) per master column the payload maps, or None when the
-    model's mapping needs Python."""
+def _plan(master: type[SyncedModel]) -> tuple[tuple[models.Field, str, list, str | None], ...] | None:
+    """(field, value expression, its JSON-path parameters, the "does not fit" SQL) per master column the payload
+    maps, or None when the model's mapping needs Python."""
     plan = []
     for column, source, field in master.compiled_mapping():
         if column in FROM_RAW:
@@ -111,15 +127,23 @@ def merge_master_from_raw(
     *,
     synced_at: datetime | None = None,
     pk_range: tuple[int, int] | None = None,
-) -> None:
+) -> list[tuple[int, object, dict, list[str]]]:
     """Upsert the master rows of the raw rows in `source` (a quoted table: a page's staging table, or the raw table
     itself for a rebuild, then limited to `pk_range` = (after, up to)), in one statement. `synced_at` defaults to the
-    raw rows' `fetched_at`."""
+    raw rows' `fetched_at`.
+
+    A value that does not fit its column leaves the column empty (as if missing). Returns the records that had one,
+    found set-based in the same statement: (tenant_id, st_id, payload, [columns]).
+    """
     plan = _plan(master)
     if plan is None:
         raise ValueError(f"{master.__name__}'s mapping needs Python (see maps_in_sql)")
     columns, selects, params = [], [], []
-    for field, expression, value_params in plan:
+    checks, check_params = [], []
+    for field, expression, value_params, bad in plan:
+        if bad is not None:
+            checks.append(f"CASE WHEN {bad} THEN %s END")
+            check_params.extend([*value_params[: bad.count("%s")], field.name])
         missing = _missing(field)
         if missing is not None:
             expression = f"COALESCE({expression}, {missing[0]})"
@@ -146,12 +170,27 @@ def merge_master_from_raw(
     assignments = ", ".join(
         f"{column} = EXCLUDED.{column}" for column in (_quote(master._meta.get_field(name).column) for name in update)
     )
-    # Identifiers come from model metadata (quoted), SQL from the models' own declarations; values are parameters.
-    sql = f"INSERT INTO {_quote(master._meta.db_table)} ({', '.join(map(_quote, columns))}) "
-    sql += f"SELECT {', '.join(selects)} FROM {source} "  # noqa: S608
+    where, where_params = "", []
     if pk_range is not None:
-        sql += 'WHERE "id" > %s AND "id" <= %s '  # raw models keep Django's default primary key
-        params.extend(pk_range)
-    sql += f"ON CONFLICT (tenant_id, st_id) DO UPDATE SET {assignments}"
+        where, where_params = 'WHERE "id" > %s AND "id" <= %s ', list(pk_range)  # raw models keep Django's default key
+    # Identifiers come from model metadata (quoted), SQL from the models' own declarations; values are parameters.
+    insert = f"INSERT INTO {_quote(master._meta.db_table)} ({', '.join(map(_quote, columns))}) "
+    insert += f"SELECT {', '.join(selects)} FROM {source} {where}"  # noqa: S608
+    insert += f"ON CONFLICT (tenant_id, st_id) DO UPDATE SET {assignments}"
+    params.extend(where_params)
+    if not checks:
+        with connection.cursor() as cursor:
+            cursor.execute(insert, params)
+        return []
+    # The same statement lists the records with a value that does not fit, from the same rows (set-based).
+    sql = f"WITH written AS ({insert} RETURNING 1) "
+    sql += "SELECT tenant_id, st_id, payload, problems FROM (SELECT tenant_id, st_id, payload, "
+    sql += f"array_remove(ARRAY[{', '.join(checks)}], NULL) "
+    sql += f"AS problems FROM {source} {where}) AS checked WHERE cardinality(problems) > 0"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, *check_params, *where_params])
+        rows = cursor.fetchall()
+    return [
+        (tenant_id, st_id, payload if isinstance(payload, dict) else json.loads(payload), list(problems))
+        for tenant_id, st_id, payload, problems in rows
+    ]
