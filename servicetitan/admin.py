@@ -12,8 +12,8 @@ from django.utils.html import format_html
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from servicetitan.admin_base import ReadOnlyAdminMixin, pretty_json
-from servicetitan.models import SyncCursor, SyncRun, WebhookEvent
+from servicetitan.admin_base import ReadOnlyAdminMixin, pretty_json, problems_html
+from servicetitan.models import RecordProblem, SyncCursor, SyncRun, WebhookEvent
 from servicetitan.sync.services import enqueue_sync
 from servicetitan.sync.streams import all_streams
 
@@ -44,6 +44,7 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "unchanged",
         "deactivated",
         "deleted",
+        "problems",
         "api_calls",
         "retries",
         "short_error",
@@ -54,7 +55,7 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "started_at"
     list_per_page = 50
     show_full_result_count = False
-    readonly_fields = ("error_text",)
+    readonly_fields = ("error_text", "problems_table")
     exclude = ("error",)
     change_list_template = "admin/servicetitan/syncrun/change_list.html"
 
@@ -79,6 +80,10 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if not obj.error:
             return "—"
         return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', obj.error)
+
+    @admin.display(description="records with values that did not fit")
+    def problems_table(self, obj):
+        return problems_html(obj.record_problems.all(), with_record=True)
 
     # --- the per-entity status page ---------------------------------------------------------------------------------
     @staticmethod
@@ -141,6 +146,17 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 request, f"{kind} of {target or 'everything'} queued ({len(keys)} entities). Runs appear below."
             )
         return HttpResponseRedirect(reverse("admin:servicetitan_syncrun_status"))
+
+
+@admin.register(RecordProblem)
+class RecordProblemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Values ServiceTitan sent that did not fit their column: the raw row keeps them, the master column is empty."""
+
+    list_display = ("model", "st_id", "column", "message", "value", "run", "seen_at")
+    list_filter = ("model", "column")
+    search_fields = ("st_id", "column", "message")
+    list_per_page = 50
+    show_full_result_count = False
 
 
 @admin.register(SyncCursor)

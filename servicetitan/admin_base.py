@@ -19,7 +19,8 @@ import json
 from functools import cache
 
 from django.contrib import admin
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from servicetitan.sync.streams import all_streams
 
@@ -30,6 +31,29 @@ def pretty_json(value) -> str:
     """JSON indented in a <pre>, escaped."""
     text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
     return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
+
+
+PROBLEMS_SHOWN = 100
+
+
+def problems_html(problems, *, with_record: bool = False):
+    """`RecordProblem`s as a small table (the first `PROBLEMS_SHOWN`), escaped; "—" when there are none."""
+    rows = list(problems[: PROBLEMS_SHOWN + 1])
+    if not rows:
+        return "—"
+    head = (
+        "<tr>" + ("<th>record</th>" if with_record else "") + "<th>column</th><th>problem</th><th>value sent</th></tr>"
+    )
+    body = format_html_join(
+        "",
+        "<tr>" + ("<td>{}</td>" if with_record else "{}") + "<td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (f"{problem.model} {problem.st_id}" if with_record else "", problem.column, problem.message, problem.value)
+            for problem in rows[:PROBLEMS_SHOWN]
+        ),
+    )
+    more = "<p>… and more (see Record problems).</p>" if len(rows) > PROBLEMS_SHOWN else ""
+    return format_html("<table>{}{}</table>{}", mark_safe(head), body, mark_safe(more))  # noqa: S308 - fixed markup
 
 
 @cache
@@ -78,7 +102,16 @@ class MirrorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return (ST_ID_SEARCH, *self.search_fields)
 
     def get_readonly_fields(self, request, obj=None):
-        return (*super().get_readonly_fields(request, obj), "servicetitan_payload")
+        return (*super().get_readonly_fields(request, obj), "servicetitan_payload", "record_problems")
+
+    @admin.display(description="values that did not fit")
+    def record_problems(self, obj):
+        from servicetitan.models import RecordProblem
+
+        problems = RecordProblem.objects.filter(
+            model=type(obj)._meta.label_lower, tenant_id=obj.tenant_id, st_id=str(obj.st_id)
+        )
+        return problems_html(problems)
 
     @admin.display(description="ServiceTitan record (as last fetched)")
     def servicetitan_payload(self, obj):

@@ -186,7 +186,7 @@ def merge_master_from_raw(
     sql = f"WITH written AS ({insert} RETURNING 1) "
     sql += "SELECT tenant_id, st_id, payload, problems FROM (SELECT tenant_id, st_id, payload, "
     sql += f"array_remove(ARRAY[{', '.join(checks)}], NULL) "
-    sql += f"AS problems FROM {source} {where}) AS checked WHERE cardinality(problems) > 0"  # noqa: S608
+    sql += f"AS problems FROM {source} {where}) AS checked WHERE cardinality(problems) > 0"
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *check_params, *where_params])
         rows = cursor.fetchall()
