@@ -134,8 +134,20 @@ SERVICE_TITAN = {
     # List endpoints without export are read from the last seen modifiedOn minus this overlap, so a record changed
     # while the previous run was paging (ServiceTitan does not order lists) is not missed.
     "SYNC_OVERLAP_SECONDS": env.int("SERVICE_TITAN_SYNC_OVERLAP_SECONDS", default=600),
+    # Inbound webhooks: the HMAC key; the header carrying the signature (ServiceTitan's exact V2 header name is not
+    # settled in its public material); HMAC may be turned off only explicitly (`false`), never by a missing secret.
     "WEBHOOK_SECRET": env("SERVICE_TITAN_WEBHOOK_SECRET", default=""),
+    "WEBHOOK_SIGNATURE_HEADER": env("SERVICE_TITAN_WEBHOOK_SIGNATURE_HEADER", default="X-ServiceTitan-Signature"),
+    "WEBHOOK_HMAC": env.bool("SERVICE_TITAN_WEBHOOK_HMAC", default=True),
+    # A delivery whose timestamp is older (or further in the future) than this many seconds is refused; covers
+    # ServiceTitan's retries (10, 30, 60, 300 s). 0 turns the check off.
+    "WEBHOOK_MAX_AGE_SECONDS": env.int("SERVICE_TITAN_WEBHOOK_MAX_AGE_SECONDS", default=900),
 }
+
+# --- Logs kept in the database ------------------------------------------------------------------------------------------
+# Webhook deliveries and sync runs older than this many days are deleted by a scheduled task (`setup_schedules`); the
+# latest run and the latest successful run of every entity are always kept.
+LAZI_LOG_RETENTION_DAYS = env.int("LAZI_LOG_RETENTION_DAYS", default=30)
 
 # --- Pricebook overrides ----------------------------------------------------------------------------------------------
 PRICEBOOK_IMAGE_MAX_BYTES = env.int("PRICEBOOK_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)

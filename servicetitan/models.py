@@ -318,6 +318,8 @@ class SyncRun(models.Model):
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["target", "-started_at"], name="servicetitan_syncrun_recent")]
         get_latest_by = "started_at"
+        # Starting syncs (the API's POST /api/v1/sync/, the admin's buttons) is its own right: group "Operators".
+        permissions = [("run_sync", "Can run syncs")]
 
     def __str__(self):
         return f"{self.target} {self.status} at {self.started_at:%Y-%m-%d %H:%M:%S}"
@@ -416,11 +418,24 @@ class WebhookEvent(models.Model):
         QUEUED = "queued"
         # Authentic, but no entity LAZI mirrors is affected.
         IGNORED = "ignored"
+        # The same event (by its id) was already accepted: ServiceTitan retries deliveries, nothing done twice.
+        DUPLICATE = "duplicate"
 
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     event_type = models.CharField(max_length=200, blank=True, db_index=True)
     signature_valid = models.BooleanField(default=False)
-    payload = models.JSONField(null=True, blank=True, help_text="The body as received (null when it was not JSON).")
+    payload = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The body as received (null when it was not JSON, or the delivery was refused).",
+    )
+    # A refused delivery keeps only these, never its body: anyone can post to the endpoint.
+    body_bytes = models.PositiveIntegerField(default=0)
+    body_sha256 = models.CharField(max_length=64, blank=True)
+    event_id = models.CharField(
+        max_length=200, blank=True, help_text="The event's own id: a retry is recognised by it."
+    )
+    event_time = models.DateTimeField(null=True, blank=True, help_text="When ServiceTitan says the event happened.")
     status = models.CharField(max_length=16, choices=Status.choices, db_index=True)
     targets = models.JSONField(default=list, blank=True, help_text="The sync targets queued for it.")
     error = models.TextField(blank=True)
@@ -428,6 +443,14 @@ class WebhookEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        constraints = [
+            # One accepted delivery per event id, however many concurrent retries arrive.
+            models.UniqueConstraint(
+                fields=["event_id"],
+                condition=models.Q(status__in=["queued", "ignored"]) & ~models.Q(event_id=""),
+                name="servicetitan_webhookevent_once",
+            )
+        ]
 
     def __str__(self):
         return f"{self.event_type or 'webhook'} {self.status} at {self.received_at:%Y-%m-%d %H:%M:%S}"

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-import traceback
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Protocol
@@ -70,12 +69,12 @@ class SyncProgress(Protocol):
 
 
 def _describe(exc: BaseException) -> str:
-    """The error as staff read it: the exception's own message first, the traceback's last lines for the curious."""
+    """The error as staff and API consumers read it: the exception's own message, never a server traceback (that
+    goes to the log, with the run's failure line)."""
     message = str(exc) or exc.__class__.__name__
     if not isinstance(exc, Exception):
         message = f"interrupted ({exc.__class__.__name__})"
-    tail = "".join(traceback.format_exception(exc)[-6:])
-    return redact(f"{exc.__class__.__name__}: {message}\n\n{tail}")
+    return redact(f"{exc.__class__.__name__}: {message}")
 
 
 def _get_client():

@@ -1,9 +1,12 @@
-"""`st_sync [TARGET …] [--full]`: mirror ServiceTitan now. Exit 0 only when every entity's run succeeded."""
+"""`st_sync [TARGET …] [--full]`: mirror ServiceTitan now. Exit 0 only when every entity's run succeeded; 2 for an
+unknown target, 3 (one line, no traceback) when Redis is unreachable."""
 
 from django.core.management.base import BaseCommand, CommandError
+from redis.exceptions import RedisError
 
 from servicetitan.models import SyncRun
 from servicetitan.sync.engine import sync_targets
+from servicetitan.sync.services import queue_problem
 from servicetitan.sync.streams import resolve_targets
 
 
@@ -44,8 +47,18 @@ class Command(BaseCommand):
             resolve_targets(targets or None)
         except ValueError as exc:
             raise CommandError(str(exc), returncode=2) from None
+        problem = queue_problem()
+        if problem:
+            raise CommandError(problem, returncode=3)
         progress = TqdmProgress(self.stdout._out) if self.stdout.isatty() else None
-        runs = sync_targets(targets or None, full=full, progress=progress, triggered_by="command")
+        try:
+            runs = sync_targets(targets or None, full=full, progress=progress, triggered_by="command")
+        except (RedisError, OSError) as exc:  # Redis went away mid-run (locks live there)
+            raise CommandError(
+                f"Redis (the task queue and sync locks) became unreachable ({exc.__class__.__name__}); "
+                "the pages stored so far are kept, run again later.",
+                returncode=3,
+            ) from None
         for run in runs:
             style = self.style.SUCCESS if run.status == SyncRun.Status.SUCCEEDED else self.style.ERROR
             self.stdout.write(style(run.summary()))
