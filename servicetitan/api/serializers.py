@@ -118,6 +118,7 @@ class SyncRunSerializer(serializers.ModelSerializer):
             "unchanged",
             "deactivated",
             "deleted",
+            "problems",
             "api_calls",
             "retries",
             "error",

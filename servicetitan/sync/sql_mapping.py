@@ -6,8 +6,11 @@ that staging table, with an expression per column generated from the model's `st
 Python mapping (`SyncedModel.values_from_payload`) is built from, following the same rules:
 
 - a JSON key (or dotted path) is cast to the column's type; `null` or a missing key reads as missing;
+- a value that does not fit its column (`servicetitan.conversions`: junk in a number or a date, out of range, too
+  long) is guarded before the cast and reads as missing too, so one bad record never fails the page; the same
+  statement lists the records that had one (set-based), for `RecordProblem`;
 - a missing value becomes the column's default when it has one, "" for a text column, else NULL;
-- a `Computed` source brings its own SQL expression.
+- a `Computed` source brings its own SQL expression (its numbers range-checked like the rest).
 
 Models with a source SQL cannot express (a plain callable, an unusual column type) are mapped in Python. Tests
 compare both mappings on the simulator's data and on edge cases (`tests/servicetitan/test_engine_sql_mapping.py`).

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import cache
 
 import orjson
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -26,6 +28,8 @@ from servicetitan.conversions import safe_datetime
 from servicetitan.sync.bulk import PreSerializedJSON, upsert_rows
 from servicetitan.sync.sql_mapping import maps_in_sql, merge_master_from_raw
 from servicetitan.sync.streams import Stream
+
+logger = logging.getLogger(__name__)
 
 # Keys under which a payload says the record was deleted in ServiceTitan (export answers keep deleted records).
 DELETED_MARKERS = ("deleted", "isDeleted")
@@ -93,7 +97,14 @@ def expand_records(stream: Stream, payloads: Iterable[dict]) -> list[tuple[objec
         for record in stream.expand(payload) if stream.expand else (payload,):
             if record.get("id") is None:
                 continue
-            st_id = to_st_id(record["id"])
+            try:
+                st_id = to_st_id(record["id"])
+            except (ValidationError, TypeError, ValueError):
+                # Without a usable id a record cannot be stored at all; the rest of the page still is.
+                logger.warning(
+                    "%s: a record with an unusable id (%s) was skipped", stream.key, type(record["id"]).__name__
+                )
+                continue
             by_id.pop(st_id, None)  # re-insert so the order follows the last occurrence
             by_id[st_id] = record
     return list(by_id.items())

@@ -87,3 +87,58 @@ def test_problems_show_on_the_run_and_on_the_item(sim, admin_client):
     assert "default_tax_rate" in page and f"dispatch.businessunit {st_id}" in page
     page = admin_client.get(reverse("admin:dispatch_businessunit_change", args=[unit.pk])).content.decode()
     assert "created_on" in page and "not a calendar day" in page
+
+
+def test_the_api_counts_a_runs_problems(sim, admin_client):
+    _spoil(sim)
+    (run,) = sync_targets([KEY], full=True)
+    body = admin_client.get(f"/api/v1/sync/runs/{run.pk}/").json()
+    assert body["problems"] == 1
+
+
+def test_a_record_without_a_usable_id_is_skipped_and_the_page_stored():
+    from servicetitan.sync.streams import all_streams
+    from servicetitan.sync.upsert import upsert_records
+
+    result = upsert_records(all_streams()[KEY], [{"id": "not-an-id", "name": "x"}, {"id": 77, "name": "ok"}], 5)
+    assert result.created == 1
+    assert BusinessUnit.objects.filter(tenant_id=5, st_id=77, name="ok").exists()
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "pricebook.materials",
+        "crm.customers",
+        "jobs.jobs",
+        "dispatch.technicians",
+        "accounting.invoices",
+        "inventory.purchase-orders",
+        "crm.contacts",
+    ],
+)
+def test_junk_in_every_column_type_is_stored_raw_with_the_columns_empty(key):
+    """On this database's own write path (Python on SQLite, SQL on PostgreSQL)."""
+    from servicetitan.sync.streams import all_streams
+    from servicetitan.sync.upsert import upsert_records
+    from tests.servicetitan.test_engine_sql_mapping import edge_payloads, junk_columns
+
+    stream = all_streams()[key]
+    master = stream.master()
+    payloads = edge_payloads(master)[-2:]
+    if master._meta.get_field("st_id").get_internal_type() == "CharField":
+        payloads = [{**p, "id": f"00000000-0000-0000-0000-00000000000{p['id']}"} for p in payloads]
+
+    result = upsert_records(stream, payloads, 31)
+
+    assert result.created == 2 and result.problems == 2
+    assert stream.raw().objects.filter(tenant_id=31).count() == 2
+    expected = junk_columns(master)
+    fields = {column: field for column, _, field in master.compiled_mapping()}
+    for row in master.objects.filter(tenant_id=31):
+        found = set(RecordProblem.objects.filter(tenant_id=31, st_id=str(row.st_id)).values_list("column", flat=True))
+        assert found == expected
+        for column in expected:
+            field = fields[column]
+            empty = field.get_default() if field.has_default() else ("" if not field.null else None)
+            assert getattr(row, field.attname) == empty, f"{key}.{column}"
