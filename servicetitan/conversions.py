@@ -161,13 +161,16 @@ def wrap_to_python(to_python):
     return convert
 
 
+_DATETIME = models.DateTimeField()
+
+
 def safe_datetime(value) -> datetime.datetime | None:
     """A payload's timestamp for bookkeeping columns (the raw row's modifiedOn): None when it is not one."""
     if value is None:
         return None
     try:
         check_date_text(value)
-        parsed = models.DateTimeField().to_python(value)
+        parsed = _DATETIME.to_python(value)
     except (BadValue, ValidationError, TypeError, ValueError):
         return None
     if isinstance(parsed, datetime.datetime) and parsed.tzinfo is None:
@@ -185,12 +188,18 @@ def sql_guard(field: models.Field, text: str) -> str | None:
     kind = field.get_internal_type()
     if kind in INTEGER_RANGES:
         low, high = INTEGER_RANGES[kind]
-        return f"(CASE WHEN {text} ~ {_sql_literal(INTEGER_TEXT)} THEN ({text})::numeric BETWEEN {low} AND {high} ELSE false END)"
+        # Short texts are in range without a cast (the common case); the rest are compared as numbers.
+        short = f"(char_length({text}) < {len(str(high))}" + (")" if low < 0 else f" AND left({text}, 1) <> '-')")
+        return (
+            f"(CASE WHEN {text} ~ {_sql_literal(INTEGER_TEXT)} "
+            f"THEN {short} OR ({text})::numeric BETWEEN {low} AND {high} ELSE false END)"
+        )
     if kind == "DecimalField":
         limit = f"1e{field.max_digits - field.decimal_places}"
         return (
             f"(CASE WHEN {text} ~ {_sql_literal(NUMBER_TEXT)} "
-            f"THEN abs(round(({text})::numeric, {field.decimal_places})) < {limit}::numeric ELSE false END)"
+            f"THEN (char_length({text}) <= {field.max_digits - field.decimal_places} AND strpos(lower({text}), 'e') = 0) "
+            f"OR abs(round(({text})::numeric, {field.decimal_places})) < {limit}::numeric ELSE false END)"
         )
     if kind == "FloatField":
         return (
@@ -208,7 +217,8 @@ def sql_guard(field: models.Field, text: str) -> str | None:
             f"CASE {month} WHEN 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END "
             f"WHEN 4 THEN 30 WHEN 6 THEN 30 WHEN 9 THEN 30 WHEN 11 THEN 30 ELSE 31 END"
         )
-        return f"(CASE WHEN {text} ~ {_sql_literal(DATE_TEXT)} THEN {day} <= {days} ELSE false END)"
+        early = f"substring({text} from 9 for 2) <= '28'"  # every month has those days: no calendar arithmetic
+        return f"(CASE WHEN {text} ~ {_sql_literal(DATE_TEXT)} THEN {early} OR {day} <= {days} ELSE false END)"
     if kind in ("CharField", "TextField") and field.max_length is not None:
         return f"(char_length({text}) <= {field.max_length})"
     return None

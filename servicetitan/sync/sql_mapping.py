@@ -57,10 +57,11 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _value_expression(source, field: models.Field) -> tuple[str, list, str | None] | None:
-    """The SQL for one mapped column's value before defaults, with its parameters, and the SQL that is true when the
-    record's value is there but does not fit the column (None when every value fits); None if SQL cannot say it.
-    Both are evaluated over the same row, so every parameter of the second repeats the first's."""
+def _value_expression(source, field: models.Field, alias: str):
+    """One mapped column in SQL, or None if SQL cannot say it: (value expression before defaults, its parameters,
+    the SQL that is true when the record's value is there but does not fit the column or None when every value fits,
+    the JSON path whose text the statement extracts once per row as `alias` or None).
+    """
     if isinstance(source, Computed):
         if not source.sql:
             return None
@@ -68,23 +69,22 @@ def _value_expression(source, field: models.Field) -> tuple[str, list, str | Non
         value = f"({source.sql.replace('%', '%%')})"
         guard = conversions.sql_value_guard(field, value)
         if guard is None:
-            return value, [], None
-        return f"(CASE WHEN {guard} THEN {value} END)", [], f"({value} IS NOT NULL AND NOT {guard})"
+            return value, [], None, None
+        return f"(CASE WHEN {guard} THEN {value} END)", [], f"({value} IS NOT NULL AND NOT {guard})", None
     if callable(source):
         return None
     path = source.split(".")
     kind = field.get_internal_type()
     if kind == "JSONField":
-        return "NULLIF(payload #> %s, 'null'::jsonb)", [path], None
+        return "NULLIF(payload #> %s, 'null'::jsonb)", [path], None, None
     if kind not in CONVERSIONS:
         return None
-    text = "(payload #>> %s)"
+    text = _quote(alias)
     guard = conversions.sql_guard(field, text)
     cast = CONVERSIONS[kind].format(text)
     if guard is None:
-        return cast, [path], None
-    uses = guard.count("%s")
-    return f"(CASE WHEN {guard} THEN {cast} END)", [path] * (uses + 1), f"({text} IS NOT NULL AND NOT {guard})"
+        return cast, [], None, path
+    return f"(CASE WHEN {guard} THEN {cast} END)", [], f"({text} IS NOT NULL AND NOT {guard})", path
 
 
 def _missing(field: models.Field) -> tuple[str, list] | None:
@@ -105,17 +105,17 @@ def _default(field: models.Field) -> tuple[str, list] | None:
 
 
 @cache
-def _plan(master: type[SyncedModel]) -> tuple[tuple[models.Field, str, list, str | None], ...] | None:
-    """(field, value expression, its JSON-path parameters, the "does not fit" SQL) per master column the payload
-    maps, or None when the model's mapping needs Python."""
+def _plan(master: type[SyncedModel]) -> tuple[tuple, ...] | None:
+    """Per master column the payload maps, `_value_expression`'s answer with the field first; None when the model's
+    mapping needs Python."""
     plan = []
-    for column, source, field in master.compiled_mapping():
+    for index, (column, source, field) in enumerate(master.compiled_mapping()):
         if column in FROM_RAW:
             continue
-        value = _value_expression(source, field)
+        value = _value_expression(source, field, f"t_{index}")
         if value is None:
             return None
-        plan.append((field, *value))
+        plan.append((field, f"t_{index}", *value))
     return tuple(plan)
 
 
@@ -141,12 +141,17 @@ def merge_master_from_raw(
     plan = _plan(master)
     if plan is None:
         raise ValueError(f"{master.__name__}'s mapping needs Python (see maps_in_sql)")
+    # Each typed column's text is read from the payload once per row (`src`), then guarded, cast and checked.
+    extracts, extract_params = [], []
     columns, selects, params = [], [], []
     checks, check_params = [], []
-    for field, expression, value_params, bad in plan:
+    for field, alias, expression, value_params, bad, path in plan:
+        if path is not None:
+            extracts.append(f"(payload #>> %s) AS {_quote(alias)}")
+            extract_params.append(path)
         if bad is not None:
             checks.append(f"CASE WHEN {bad} THEN %s END")
-            check_params.extend([*value_params[: bad.count("%s")], field.name])
+            check_params.append(field.name)
         missing = _missing(field)
         if missing is not None:
             expression = f"COALESCE({expression}, {missing[0]})"
@@ -177,21 +182,23 @@ def merge_master_from_raw(
     if pk_range is not None:
         where, where_params = 'WHERE "id" > %s AND "id" <= %s ', list(pk_range)  # raw models keep Django's default key
     # Identifiers come from model metadata (quoted), SQL from the models' own declarations; values are parameters.
+    raw_columns = ", ".join(["tenant_id", "st_id", "deleted", "fetched_at", "payload", *extracts])
+    src = f"src AS MATERIALIZED (SELECT {raw_columns} FROM {source} {where})"  # noqa: S608
     insert = f"INSERT INTO {_quote(master._meta.db_table)} ({', '.join(map(_quote, columns))}) "
-    insert += f"SELECT {', '.join(selects)} FROM {source} {where}"  # noqa: S608
+    insert += f"SELECT {', '.join(selects)} FROM src "  # noqa: S608
     insert += f"ON CONFLICT (tenant_id, st_id) DO UPDATE SET {assignments}"
-    params.extend(where_params)
+    head = [*extract_params, *where_params]
     if not checks:
         with connection.cursor() as cursor:
-            cursor.execute(insert, params)
+            cursor.execute(f"WITH {src} {insert}", [*head, *params])
         return []
     # The same statement lists the records with a value that does not fit, from the same rows (set-based).
-    sql = f"WITH written AS ({insert} RETURNING 1) "
+    sql = f"WITH {src}, written AS ({insert} RETURNING 1) "
     sql += "SELECT tenant_id, st_id, payload, problems FROM (SELECT tenant_id, st_id, payload, "
-    sql += f"array_remove(ARRAY[{', '.join(checks)}], NULL) "
-    sql += f"AS problems FROM {source} {where}) AS checked WHERE cardinality(problems) > 0"
+    sql += f"array_remove(ARRAY[{', '.join(checks)}], NULL) AS problems FROM src) AS checked "
+    sql += "WHERE cardinality(problems) > 0"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *check_params, *where_params])
+        cursor.execute(sql, [*head, *params, *check_params])
         rows = cursor.fetchall()
     return [
         (tenant_id, st_id, payload if isinstance(payload, dict) else json.loads(payload), list(problems))
