@@ -60,7 +60,8 @@ def _quote(name: str) -> str:
 def _value_expression(source, field: models.Field, alias: str):
     """One mapped column in SQL, or None if SQL cannot say it: (value expression before defaults, its parameters,
     the SQL that is true when the record's value is there but does not fit the column or None when every value fits,
-    the JSON path whose text the statement extracts once per row as `alias` or None).
+    the JSON path whose text the statement extracts once per row as `alias` or None, the guard computed once per row
+    as `alias`'s `g_` twin or None).
     """
     if isinstance(source, Computed):
         if not source.sql:
@@ -69,22 +70,23 @@ def _value_expression(source, field: models.Field, alias: str):
         value = f"({source.sql.replace('%', '%%')})"
         guard = conversions.sql_value_guard(field, value)
         if guard is None:
-            return value, [], None, None
-        return f"(CASE WHEN {guard} THEN {value} END)", [], f"({value} IS NOT NULL AND NOT {guard})", None
+            return value, [], None, None, None
+        return f"(CASE WHEN {guard} THEN {value} END)", [], f"({value} IS NOT NULL AND NOT {guard})", None, None
     if callable(source):
         return None
     path = source.split(".")
     kind = field.get_internal_type()
     if kind == "JSONField":
-        return "NULLIF(payload #> %s, 'null'::jsonb)", [path], None, None
+        return "NULLIF(payload #> %s, 'null'::jsonb)", [path], None, None, None
     if kind not in CONVERSIONS:
         return None
     text = _quote(alias)
     guard = conversions.sql_guard(field, text)
     cast = CONVERSIONS[kind].format(text)
     if guard is None:
-        return cast, [], None, path
-    return f"(CASE WHEN {guard} THEN {cast} END)", [], f"({text} IS NOT NULL AND NOT {guard})", path
+        return cast, [], None, path, None
+    fits = _quote(f"g_{alias}")
+    return f"(CASE WHEN {fits} THEN {cast} END)", [], f"({text} IS NOT NULL AND NOT {fits})", path, guard
 
 
 def _missing(field: models.Field) -> tuple[str, list] | None:
@@ -142,13 +144,15 @@ def merge_master_from_raw(
     if plan is None:
         raise ValueError(f"{master.__name__}'s mapping needs Python (see maps_in_sql)")
     # Each typed column's text is read from the payload once per row (`src`), then guarded, cast and checked.
-    extracts, extract_params = [], []
+    extracts, extract_params, guards = [], [], []
     columns, selects, params = [], [], []
     checks, check_params = [], []
-    for field, alias, expression, value_params, bad, path in plan:
+    for field, alias, expression, value_params, bad, path, guard in plan:
         if path is not None:
             extracts.append(f"(payload #>> %s) AS {_quote(alias)}")
             extract_params.append(path)
+        if guard is not None:
+            guards.append(f"COALESCE({guard}, false) AS {_quote(f'g_{alias}')}")
         if bad is not None:
             checks.append(f"CASE WHEN {bad} THEN %s END")
             check_params.append(field.name)
@@ -183,7 +187,9 @@ def merge_master_from_raw(
         where, where_params = 'WHERE "id" > %s AND "id" <= %s ', list(pk_range)  # raw models keep Django's default key
     # Identifiers come from model metadata (quoted), SQL from the models' own declarations; values are parameters.
     raw_columns = ", ".join(["tenant_id", "st_id", "deleted", "fetched_at", "payload", *extracts])
-    src = f"src AS MATERIALIZED (SELECT {raw_columns} FROM {source} {where})"  # noqa: S608
+    src = f"texts AS MATERIALIZED (SELECT {raw_columns} FROM {source} {where}), "  # noqa: S608
+    # …and each guard evaluated once, for the cast and for the check alike.
+    src += f"src AS MATERIALIZED (SELECT *{''.join(', ' + g for g in guards)} FROM texts)"  # noqa: S608
     insert = f"INSERT INTO {_quote(master._meta.db_table)} ({', '.join(map(_quote, columns))}) "
     insert += f"SELECT {', '.join(selects)} FROM src "  # noqa: S608
     insert += f"ON CONFLICT (tenant_id, st_id) DO UPDATE SET {assignments}"
