@@ -36,9 +36,9 @@ class RawTaxZone(RawRecord):
 class Invoice(AddressColumns, SyncedModel):
     """An invoice; its address columns are the customer's billing address as printed on it."""
 
-    number = models.CharField(max_length=64, blank=True, db_index=True)
-    invoice_type = models.CharField(max_length=255, blank=True)
-    invoice_configuration = models.CharField(max_length=32, blank=True)
+    number = models.CharField(max_length=255, blank=True, db_index=True)
+    invoice_type = models.TextField(blank=True)
+    invoice_configuration = models.TextField(blank=True)
     invoice_date = models.DateTimeField(null=True, blank=True)
     due_date = models.DateTimeField(null=True, blank=True)
     subtotal = models.DecimalField(**AMOUNT)
@@ -49,18 +49,18 @@ class Invoice(AddressColumns, SyncedModel):
     paid_on = models.DateTimeField(null=True, blank=True)
     customer_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     customer = mirror_relation("crm.Customer", "customer_st_id", related_name="invoices")
-    customer_name = models.CharField(max_length=255, blank=True)
+    customer_name = models.TextField(blank=True)
     location_st_id = models.BigIntegerField(null=True, blank=True)
     location = mirror_relation("crm.Location", "location_st_id", related_name="invoices")
     job_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     job = mirror_relation("jobs.Job", "job_st_id", related_name="invoices")
-    job_number = models.CharField(max_length=64, blank=True)
+    job_number = models.TextField(blank=True)
     project_st_id = models.BigIntegerField(null=True, blank=True)
     business_unit_st_id = models.BigIntegerField(null=True, blank=True)
     business_unit = mirror_relation("dispatch.BusinessUnit", "business_unit_st_id", related_name="invoices")
-    sent_status = models.CharField(max_length=16, blank=True)
-    review_status = models.CharField(max_length=32, blank=True)
-    sync_status = models.CharField(max_length=64, blank=True)
+    sent_status = models.TextField(blank=True)
+    review_status = models.TextField(blank=True)
+    sync_status = models.TextField(blank=True)
     summary = models.TextField(blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
@@ -101,21 +101,21 @@ class Invoice(AddressColumns, SyncedModel):
 
 
 class Payment(SyncedModel):
-    reference_number = models.CharField(max_length=64, blank=True, db_index=True)
-    type = models.CharField(max_length=64, blank=True)
+    reference_number = models.CharField(max_length=255, blank=True, db_index=True)
+    type = models.TextField(blank=True)
     date = models.DateTimeField(null=True, blank=True)
     total = models.DecimalField(**AMOUNT)
     unapplied_amount = models.DecimalField(**AMOUNT)
     memo = models.TextField(blank=True)
-    check_number = models.CharField(max_length=64, blank=True)
+    check_number = models.TextField(blank=True)
     customer_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     customer = mirror_relation("crm.Customer", "customer_st_id", related_name="payments")
-    customer_name = models.CharField(max_length=255, blank=True)
+    customer_name = models.TextField(blank=True)
     business_unit_st_id = models.BigIntegerField(null=True, blank=True)
     business_unit = mirror_relation("dispatch.BusinessUnit", "business_unit_st_id", related_name="payments")
     # [{appliedTo: invoice id, appliedAmount, appliedOn, …}] as fetched.
     applied_to = models.JSONField(default=list, blank=True)
-    sync_status = models.CharField(max_length=64, blank=True)
+    sync_status = models.TextField(blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {
@@ -156,13 +156,13 @@ class InvoiceItem(SyncedModel):
     invoice = mirror_relation("accounting.Invoice", "invoice_st_id", related_name="items")
     # The invoice's date, copied so per-item figures over a period need no join.
     invoice_date = models.DateTimeField(null=True, blank=True)
-    item_type = models.CharField(max_length=32, blank=True)
+    item_type = models.TextField(blank=True)
     sku_st_id = models.BigIntegerField(null=True, blank=True)
     material = mirror_relation("pricebook.Material", "sku_st_id", related_name="invoice_items")
     service = mirror_relation("pricebook.Service", "sku_st_id", related_name="invoice_items")
     equipment = mirror_relation("pricebook.Equipment", "sku_st_id", related_name="invoice_items")
-    sku_name = models.CharField("SKU", max_length=255, blank=True)
-    display_name = models.CharField(max_length=255, blank=True)
+    sku_name = models.TextField("SKU", blank=True)
+    display_name = models.TextField(blank=True)
     description = models.TextField(blank=True)
     quantity = models.DecimalField(**AMOUNT)
     price = models.DecimalField(**AMOUNT)
@@ -215,7 +215,7 @@ class InvoiceItem(SyncedModel):
 
 # --- Reference data ---------------------------------------------------------------------------------------------------
 class PaymentType(SyncedModel):
-    name = models.CharField(max_length=255, blank=True)
+    name = models.TextField(blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {"name": "name", "created_on": "createdOn"}
@@ -225,8 +225,8 @@ class PaymentType(SyncedModel):
 
 
 class PaymentTerm(SyncedModel):
-    name = models.CharField(max_length=255, blank=True)
-    due_day_type = models.CharField(max_length=32, blank=True)
+    name = models.TextField(blank=True)
+    due_day_type = models.TextField(blank=True)
     due_day = models.IntegerField(null=True, blank=True)
     is_customer_default = models.BooleanField(default=False)
     is_vendor_default = models.BooleanField(default=False)
@@ -252,7 +252,7 @@ class PaymentTerm(SyncedModel):
 
 
 class TaxZone(SyncedModel):
-    name = models.CharField(max_length=255, blank=True)
+    name = models.TextField(blank=True)
     color = models.IntegerField(null=True, blank=True)
     is_tax_rate_separated = models.BooleanField(default=False)
     is_multiple_tax_zone = models.BooleanField(default=False)

@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from servicetitan.conversions import boolean_or_none, sql_boolean
 from servicetitan.mirroring import MONEY, GeoAddressColumns, address_mapping, mirror_relation
 from servicetitan.models import Computed, RawRecord, SyncedModel
 
@@ -28,8 +29,8 @@ class Customer(GeoAddressColumns, SyncedModel):
         RESIDENTIAL = "Residential"
         COMMERCIAL = "Commercial"
 
-    name = models.CharField(max_length=255)
-    type = models.CharField(max_length=16, choices=Type.choices, blank=True)
+    name = models.TextField()
+    type = models.TextField(choices=Type.choices, blank=True)
     balance = models.DecimalField(**MONEY)
     tax_exempt = models.BooleanField(default=False)
     do_not_mail = models.BooleanField(default=False)
@@ -69,7 +70,7 @@ class Customer(GeoAddressColumns, SyncedModel):
 class Location(GeoAddressColumns, SyncedModel):
     customer_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     customer = mirror_relation("crm.Customer", "customer_st_id", related_name="locations")
-    name = models.CharField(max_length=255)
+    name = models.TextField()
     zone_st_id = models.BigIntegerField(null=True, blank=True)
     zone = mirror_relation("dispatch.Zone", "zone_st_id", related_name="locations")
     tax_zone_id = models.BigIntegerField(null=True, blank=True)
@@ -100,9 +101,9 @@ class Location(GeoAddressColumns, SyncedModel):
 
 class Contact(SyncedModel):
     st_id = models.CharField(**GUID_ST_ID)
-    name = models.CharField(max_length=255, blank=True)
-    title = models.CharField(max_length=255, blank=True)
-    reference_id = models.CharField(max_length=255, blank=True)
+    name = models.TextField(blank=True)
+    title = models.TextField(blank=True)
+    reference_id = models.TextField(blank=True)
     is_archived = models.BooleanField(default=False)
     created_on = models.DateTimeField(null=True, blank=True)
     created_by_id = models.BigIntegerField(null=True, blank=True)
@@ -111,8 +112,8 @@ class Contact(SyncedModel):
     st_mapping = {
         # Contacts have no `active`: an archived contact is the inactive one.
         "active": Computed(
-            lambda payload: not payload.get("isArchived", False),
-            sql="NOT COALESCE((payload ->> 'isArchived')::boolean, false)",
+            lambda payload: not boolean_or_none(payload.get("isArchived")),
+            sql="NOT COALESCE(" + sql_boolean("(payload ->> 'isArchived')") + ", false)",
         ),
         "name": "name",
         "title": "title",

@@ -41,15 +41,15 @@ class RawUserRole(RawRecord):
 
 # --- Master -----------------------------------------------------------------------------------------------------------
 class BusinessUnit(GeoAddressColumns, SyncedModel):
-    name = models.CharField(max_length=255)
-    official_name = models.CharField(max_length=255, blank=True)
-    email = models.CharField(max_length=255, blank=True)
-    phone_number = models.CharField(max_length=64, blank=True)
-    currency = models.CharField(max_length=16, blank=True)
+    name = models.TextField()
+    official_name = models.TextField(blank=True)
+    email = models.TextField(blank=True)
+    phone_number = models.TextField(blank=True)
+    currency = models.TextField(blank=True)
     default_tax_rate = models.DecimalField(max_digits=10, decimal_places=6, null=True, blank=True)
-    trade = models.CharField(max_length=255, blank=True)
-    division = models.CharField(max_length=255, blank=True)
-    account_code = models.CharField(max_length=255, blank=True)
+    trade = models.TextField(blank=True)
+    division = models.TextField(blank=True)
+    account_code = models.TextField(blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {
@@ -71,13 +71,13 @@ class BusinessUnit(GeoAddressColumns, SyncedModel):
 
 
 class Employee(SyncedModel):
-    name = models.CharField(max_length=255)
-    first_name = models.CharField(max_length=255, blank=True)
-    last_name = models.CharField(max_length=255, blank=True)
-    role = models.CharField(max_length=64, blank=True)
-    email = models.CharField(max_length=255, blank=True)
-    phone_number = models.CharField(max_length=64, blank=True)
-    login_name = models.CharField(max_length=255, blank=True)
+    name = models.TextField()
+    first_name = models.TextField(blank=True)
+    last_name = models.TextField(blank=True)
+    role = models.TextField(blank=True)
+    email = models.TextField(blank=True)
+    phone_number = models.TextField(blank=True)
+    login_name = models.TextField(blank=True)
     user_id = models.BigIntegerField(null=True, blank=True)
     business_unit_st_id = models.BigIntegerField(null=True, blank=True)
     business_unit = mirror_relation("dispatch.BusinessUnit", "business_unit_st_id", related_name="employees")
@@ -109,13 +109,13 @@ class Employee(SyncedModel):
 
 
 class Technician(SyncedModel):
-    name = models.CharField(max_length=255)
-    first_name = models.CharField(max_length=255, blank=True)
-    last_name = models.CharField(max_length=255, blank=True)
-    email = models.CharField(max_length=255, blank=True)
-    phone_number = models.CharField(max_length=64, blank=True)
-    mobile_phone = models.CharField(max_length=64, blank=True)
-    login_name = models.CharField(max_length=255, blank=True)
+    name = models.TextField()
+    first_name = models.TextField(blank=True)
+    last_name = models.TextField(blank=True)
+    email = models.TextField(blank=True)
+    phone_number = models.TextField(blank=True)
+    mobile_phone = models.TextField(blank=True)
+    login_name = models.TextField(blank=True)
     user_id = models.BigIntegerField(null=True, blank=True)
     business_unit_st_id = models.BigIntegerField(null=True, blank=True)
     business_unit = mirror_relation("dispatch.BusinessUnit", "business_unit_st_id", related_name="technicians")
@@ -123,8 +123,8 @@ class Technician(SyncedModel):
     main_zone = mirror_relation("dispatch.Zone", "main_zone_st_id", related_name="main_technicians")
     zone_st_ids = models.JSONField(default=list, blank=True)
     # ServiceTitan gives the team's name here, not its id.
-    team = models.CharField(max_length=255, blank=True)
-    status = models.CharField(max_length=32, blank=True)
+    team = models.TextField(blank=True)
+    status = models.TextField(blank=True)
     is_managed_tech = models.BooleanField(default=False)
     daily_goal = models.DecimalField(**MONEY)
     burden_rate = models.DecimalField(**MONEY)
@@ -161,7 +161,7 @@ class Technician(SyncedModel):
 
 
 class Team(SyncedModel):
-    name = models.CharField(max_length=255, blank=True)
+    name = models.TextField(blank=True)
     created_by_id = models.BigIntegerField(null=True, blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
@@ -176,7 +176,7 @@ class Team(SyncedModel):
 
 
 class Zone(SyncedModel):
-    name = models.CharField(max_length=255, blank=True)
+    name = models.TextField(blank=True)
     zips = models.JSONField(default=list, blank=True)
     cities = models.JSONField(default=list, blank=True)
     territory_numbers = models.JSONField(default=list, blank=True)
@@ -207,10 +207,10 @@ class Zone(SyncedModel):
 class TagType(SyncedModel):
     """A tag staff put on jobs, customers and locations (ServiceTitan settings); `tag_type_ids` elsewhere point here."""
 
-    name = models.CharField(max_length=255, blank=True)
-    code = models.CharField(max_length=64, blank=True)
-    color = models.CharField(max_length=32, blank=True)
-    importance = models.CharField(max_length=32, blank=True)
+    name = models.TextField(blank=True)
+    code = models.TextField(blank=True)
+    color = models.TextField(blank=True)
+    importance = models.TextField(blank=True)
     is_conversion_opportunity = models.BooleanField(default=False)
     allow_to_use_on_timesheet_activity = models.BooleanField(default=False)
     is_visible_on_dispatch_board = models.BooleanField(default=False)
@@ -232,8 +232,8 @@ class TagType(SyncedModel):
 
 
 class UserRole(SyncedModel):
-    name = models.CharField(max_length=255, blank=True)
-    employee_type = models.CharField(max_length=32, blank=True)
+    name = models.TextField(blank=True)
+    employee_type = models.TextField(blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {"name": "name", "employee_type": "employeeType", "created_on": "createdOn"}

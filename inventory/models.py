@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from servicetitan.conversions import boolean_or_none, sql_boolean
 from servicetitan.mirroring import MONEY, AddressColumns, address_mapping, mirror_relation
 from servicetitan.models import Computed, RawRecord, SyncedModel
 
@@ -25,17 +26,17 @@ class RawWarehouse(RawRecord):
 
 # --- Master -----------------------------------------------------------------------------------------------------------
 class Vendor(AddressColumns, SyncedModel):
-    name = models.CharField(max_length=255)
+    name = models.TextField()
     memo = models.TextField(blank=True)
-    delivery_option = models.CharField(max_length=64, blank=True)
+    delivery_option = models.TextField(blank=True)
     default_tax_rate = models.DecimalField(max_digits=10, decimal_places=6, default=0)
     is_truck_replenishment = models.BooleanField(default=False)
     is_mobile_creation_restricted = models.BooleanField(default=False)
-    contact_first_name = models.CharField(max_length=255, blank=True)
-    contact_last_name = models.CharField(max_length=255, blank=True)
-    contact_phone = models.CharField(max_length=64, blank=True)
-    contact_email = models.CharField(max_length=255, blank=True)
-    contact_fax = models.CharField(max_length=64, blank=True)
+    contact_first_name = models.TextField(blank=True)
+    contact_last_name = models.TextField(blank=True)
+    contact_phone = models.TextField(blank=True)
+    contact_email = models.TextField(blank=True)
+    contact_fax = models.TextField(blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {
@@ -59,7 +60,7 @@ class Vendor(AddressColumns, SyncedModel):
 
 
 class Warehouse(AddressColumns, SyncedModel):
-    name = models.CharField(max_length=255)
+    name = models.TextField()
     inventory_template_id = models.BigIntegerField(null=True, blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
@@ -77,12 +78,12 @@ class Warehouse(AddressColumns, SyncedModel):
 class PurchaseOrder(AddressColumns, SyncedModel):
     """A purchase order; its address columns are where it ships to."""
 
-    number = models.CharField(max_length=64, blank=True, db_index=True)
-    status = models.CharField(max_length=64, blank=True)
+    number = models.CharField(max_length=255, blank=True, db_index=True)
+    status = models.TextField(blank=True)
     type_id = models.BigIntegerField(null=True, blank=True)
     vendor_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     vendor = mirror_relation("inventory.Vendor", "vendor_st_id", related_name="purchase_orders")
-    vendor_document_number = models.CharField(max_length=255, blank=True)
+    vendor_document_number = models.TextField(blank=True)
     job_st_id = models.BigIntegerField(null=True, blank=True)
     job = mirror_relation("jobs.Job", "job_st_id", related_name="purchase_orders")
     project_st_id = models.BigIntegerField(null=True, blank=True)
@@ -107,8 +108,10 @@ class PurchaseOrder(AddressColumns, SyncedModel):
     st_mapping = {
         # Purchase orders have no `active`: a canceled one is the inactive one.
         "active": Computed(
-            lambda payload: payload.get("active", payload.get("status") != "Canceled"),
-            sql="CASE WHEN payload ? 'active' THEN (payload ->> 'active')::boolean "
+            lambda payload: (
+                boolean_or_none(payload["active"]) if "active" in payload else payload.get("status") != "Canceled"
+            ),
+            sql="CASE WHEN payload ? 'active' THEN " + sql_boolean("(payload ->> 'active')") + " "
             "ELSE (payload ->> 'status') IS DISTINCT FROM 'Canceled' END",
         ),
         "number": "number",
@@ -145,9 +148,9 @@ class PurchaseOrder(AddressColumns, SyncedModel):
 
 
 class Adjustment(SyncedModel):
-    number = models.CharField(max_length=64, blank=True, db_index=True)
-    reference_number = models.CharField(max_length=255, blank=True)
-    type = models.CharField(max_length=64, blank=True)
+    number = models.CharField(max_length=255, blank=True, db_index=True)
+    reference_number = models.TextField(blank=True)
+    type = models.TextField(blank=True)
     # A warehouse or a truck.
     inventory_location_id = models.BigIntegerField(null=True, blank=True)
     business_unit_st_id = models.BigIntegerField(null=True, blank=True)
@@ -155,8 +158,8 @@ class Adjustment(SyncedModel):
     project_st_id = models.BigIntegerField(null=True, blank=True)
     memo = models.TextField(blank=True)
     date = models.DateTimeField(null=True, blank=True)
-    sync_status = models.CharField(max_length=16, blank=True)
-    canceled_reason = models.CharField(max_length=32, blank=True)
+    sync_status = models.TextField(blank=True)
+    canceled_reason = models.TextField(blank=True)
     date_canceled = models.DateTimeField(null=True, blank=True)
     # [{skuId, code, name, quantity, cost, totalCost, …}] as fetched.
     items = models.JSONField(default=list, blank=True)

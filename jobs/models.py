@@ -50,9 +50,9 @@ class RawJobNote(RawRecord):
 
 # --- Master -----------------------------------------------------------------------------------------------------------
 class Job(SyncedModel):
-    job_number = models.CharField(max_length=64, blank=True, db_index=True)
-    job_status = models.CharField(max_length=64, blank=True)
-    priority = models.CharField(max_length=64, blank=True)
+    job_number = models.CharField(max_length=255, blank=True, db_index=True)
+    job_status = models.TextField(blank=True)
+    priority = models.TextField(blank=True)
     summary = models.TextField(blank=True)
     customer_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     customer = mirror_relation("crm.Customer", "customer_st_id", related_name="jobs")
@@ -71,7 +71,7 @@ class Job(SyncedModel):
     invoice_st_id = models.BigIntegerField(null=True, blank=True)
     total = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     no_charge = models.BooleanField(default=False)
-    customer_po = models.CharField("customer PO", max_length=255, blank=True)
+    customer_po = models.TextField("customer PO", blank=True)
     completed_on = models.DateTimeField(null=True, blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
     tag_type_ids = models.JSONField(default=list, blank=True)
@@ -123,12 +123,12 @@ class Appointment(SyncedModel):
     job = mirror_relation("jobs.Job", "job_st_id", related_name="appointments")
     customer_st_id = models.BigIntegerField(null=True, blank=True)
     customer = mirror_relation("crm.Customer", "customer_st_id", related_name="appointments")
-    appointment_number = models.CharField(max_length=64, blank=True)
+    appointment_number = models.TextField(blank=True)
     start = models.DateTimeField(null=True, blank=True)
     end = models.DateTimeField(null=True, blank=True)
     arrival_window_start = models.DateTimeField(null=True, blank=True)
     arrival_window_end = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    status = models.TextField(choices=Status.choices, blank=True)
     special_instructions = models.TextField(blank=True)
     is_confirmed = models.BooleanField(default=False)
     created_on = models.DateTimeField(null=True, blank=True)
@@ -157,11 +157,11 @@ class Appointment(SyncedModel):
 
 
 class Project(SyncedModel):
-    number = models.CharField(max_length=64, blank=True, db_index=True)
-    name = models.CharField(max_length=255, blank=True)
+    number = models.CharField(max_length=255, blank=True, db_index=True)
+    name = models.TextField(blank=True)
     summary = models.TextField(blank=True)
-    status = models.CharField(max_length=64, blank=True)
-    sub_status = models.CharField(max_length=64, blank=True)
+    status = models.TextField(blank=True)
+    sub_status = models.TextField(blank=True)
     customer_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     customer = mirror_relation("crm.Customer", "customer_st_id", related_name="projects")
     location_st_id = models.BigIntegerField(null=True, blank=True)
@@ -204,11 +204,11 @@ class Project(SyncedModel):
 
 # --- Reference data ---------------------------------------------------------------------------------------------------
 class JobType(SyncedModel):
-    name = models.CharField(max_length=255, blank=True)
-    priority = models.CharField(max_length=64, blank=True)
+    name = models.TextField(blank=True)
+    priority = models.TextField(blank=True)
     # Minutes.
     duration = models.IntegerField(null=True, blank=True)
-    job_class = models.CharField("class", max_length=64, blank=True)
+    job_class = models.TextField("class", blank=True)
     summary = models.TextField(blank=True)
     no_charge = models.BooleanField(default=False)
     sold_threshold = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
@@ -242,7 +242,7 @@ class JobType(SyncedModel):
 class JobCancelReason(SyncedModel):
     """A reason a job can be cancelled with (`reasonId` of a cancel)."""
 
-    name = models.CharField(max_length=255, blank=True)
+    name = models.TextField(blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {"name": "name", "created_on": "createdOn"}
@@ -254,7 +254,7 @@ class JobCancelReason(SyncedModel):
 class JobHoldReason(SyncedModel):
     """A reason a job can be put on hold with (`reasonId` of a hold)."""
 
-    name = models.CharField(max_length=255, blank=True)
+    name = models.TextField(blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {"name": "name", "created_on": "createdOn"}
@@ -264,7 +264,7 @@ class JobHoldReason(SyncedModel):
 
 
 class ProjectStatus(SyncedModel):
-    name = models.CharField(max_length=255, blank=True)
+    name = models.TextField(blank=True)
     order = models.IntegerField(default=0)
 
     st_mapping = {"name": "name", "order": "order"}
@@ -275,7 +275,7 @@ class ProjectStatus(SyncedModel):
 
 
 class ProjectSubStatus(SyncedModel):
-    name = models.CharField(max_length=255, blank=True)
+    name = models.TextField(blank=True)
     status_st_id = models.BigIntegerField(null=True, blank=True)
     status = mirror_relation("jobs.ProjectStatus", "status_st_id", related_name="sub_statuses")
     order = models.IntegerField(default=0)
@@ -289,7 +289,7 @@ class ProjectSubStatus(SyncedModel):
 
 
 class ProjectType(SyncedModel):
-    name = models.CharField(max_length=255, blank=True)
+    name = models.TextField(blank=True)
     description = models.TextField(blank=True)
     created_by_id = models.BigIntegerField(null=True, blank=True)
 

@@ -72,6 +72,18 @@ TEMPLATES = [
     },
 ]
 
+# --- HTTPS (deployments behind TLS) ------------------------------------------------------------------------------------
+# DJANGO_SECURE=true turns on what `manage.py check --deploy` asks for: HTTPS redirect, HSTS, secure cookies. Behind a
+# proxy that terminates TLS, DJANGO_SECURE_PROXY_SSL_HEADER=true trusts its X-Forwarded-Proto header.
+SECURE = env.bool("DJANGO_SECURE", default=False)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=SECURE)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31_536_000 if SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=SECURE)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=SECURE)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE
+if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 # --- Database -------------------------------------------------------------------------------------------------------
 # Embedded default: a SQLite file in the project. Production: DATABASE_URL=postgres://…
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
@@ -104,8 +116,10 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-# A task unacknowledged for this long is redelivered: longer than the longest full sync.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=6 * 3600)}
+# A task a lost worker never acknowledged is redelivered after this many seconds. Pushes take seconds; a sync that
+# outlives it is redelivered while running and then skipped by the sync lock (it only leaves a follow-up request), so
+# one hour fits both: a killed worker's work is redone within the hour, not after six.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
@@ -136,11 +150,26 @@ SERVICE_TITAN = {
     # List endpoints without export are read from the last seen modifiedOn minus this overlap, so a record changed
     # while the previous run was paging (ServiceTitan does not order lists) is not missed.
     "SYNC_OVERLAP_SECONDS": env.int("SERVICE_TITAN_SYNC_OVERLAP_SECONDS", default=600),
+    # Inbound webhooks: the HMAC key; the header carrying the signature (ServiceTitan's exact V2 header name is not
+    # settled in its public material); HMAC may be turned off only explicitly (`false`), never by a missing secret.
     "WEBHOOK_SECRET": env("SERVICE_TITAN_WEBHOOK_SECRET", default=""),
+    "WEBHOOK_SIGNATURE_HEADER": env("SERVICE_TITAN_WEBHOOK_SIGNATURE_HEADER", default="X-ServiceTitan-Signature"),
+    "WEBHOOK_HMAC": env.bool("SERVICE_TITAN_WEBHOOK_HMAC", default=True),
+    # A delivery whose timestamp is older (or further in the future) than this many seconds is refused; covers
+    # ServiceTitan's retries (10, 30, 60, 300 s). 0 turns the check off.
+    "WEBHOOK_MAX_AGE_SECONDS": env.int("SERVICE_TITAN_WEBHOOK_MAX_AGE_SECONDS", default=900),
 }
+
+# --- Logs kept in the database ------------------------------------------------------------------------------------------
+# Webhook deliveries and sync runs older than this many days are deleted by a scheduled task (`setup_schedules`); the
+# latest run and the latest successful run of every entity are always kept.
+LAZI_LOG_RETENTION_DAYS = env.int("LAZI_LOG_RETENTION_DAYS", default=30)
 
 # --- Pricebook overrides ----------------------------------------------------------------------------------------------
 PRICEBOOK_IMAGE_MAX_BYTES = env.int("PRICEBOOK_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
+# Minutes after which an override left "pushing" (its worker was killed) is pending again and retried by the next push
+# (the safety-net schedule runs every 5 minutes). Longer than one push batch takes; read in seconds by the push code.
+PRICEBOOK_PUSH_STALE_AFTER = env.float("PRICEBOOK_PUSH_STALE_AFTER", default=5) * 60
 
 # --- REST API ---------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -36,12 +36,12 @@ class RawServiceAgreement(RawRecord):
 
 # --- Master -----------------------------------------------------------------------------------------------------------
 class MembershipType(SyncedModel):
-    name = models.CharField(max_length=255, blank=True)
-    display_name = models.CharField(max_length=255, blank=True)
+    name = models.TextField(blank=True)
+    display_name = models.TextField(blank=True)
     discount = models.DecimalField(**AMOUNT)
-    discount_mode = models.CharField(max_length=32, blank=True)
-    location_target = models.CharField(max_length=32, blank=True)
-    revenue_recognition_mode = models.CharField(max_length=32, blank=True)
+    discount_mode = models.TextField(blank=True)
+    location_target = models.TextField(blank=True)
+    revenue_recognition_mode = models.TextField(blank=True)
     billing_template_id = models.BigIntegerField(null=True, blank=True)
     duration_billing = models.JSONField(default=list, blank=True)
     tag_type_ids = models.JSONField(default=list, blank=True)
@@ -73,9 +73,9 @@ class Membership(SyncedModel):
     location = mirror_relation("crm.Location", "location_st_id", related_name="memberships")
     business_unit_st_id = models.BigIntegerField(null=True, blank=True)
     business_unit = mirror_relation("dispatch.BusinessUnit", "business_unit_st_id", related_name="memberships")
-    status = models.CharField(max_length=32, blank=True)
-    follow_up_status = models.CharField(max_length=32, blank=True)
-    billing_frequency = models.CharField(max_length=32, blank=True)
+    status = models.TextField(blank=True)
+    follow_up_status = models.TextField(blank=True)
+    billing_frequency = models.TextField(blank=True)
     duration = models.IntegerField(null=True, blank=True)
     starts_on = models.DateTimeField("from", null=True, blank=True)
     ends_on = models.DateTimeField("to", null=True, blank=True)
@@ -112,13 +112,13 @@ class Membership(SyncedModel):
 
 
 class RecurringServiceType(SyncedModel):
-    name = models.CharField(max_length=255, blank=True)
-    recurrence_type = models.CharField(max_length=32, blank=True)
+    name = models.TextField(blank=True)
+    recurrence_type = models.TextField(blank=True)
     recurrence_interval = models.IntegerField(default=0)
     recurrence_months = models.JSONField(default=list, blank=True)
-    duration_type = models.CharField(max_length=32, blank=True)
+    duration_type = models.TextField(blank=True)
     duration_length = models.IntegerField(default=0)
-    priority = models.CharField(max_length=16, blank=True)
+    priority = models.TextField(blank=True)
     job_type_id = models.BigIntegerField(null=True, blank=True)
     business_unit_st_id = models.BigIntegerField(null=True, blank=True)
     job_summary = models.TextField(blank=True)
@@ -143,7 +143,7 @@ class RecurringServiceType(SyncedModel):
 
 
 class RecurringService(SyncedModel):
-    name = models.CharField(max_length=255, blank=True)
+    name = models.TextField(blank=True)
     membership_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     membership = mirror_relation("memberships.Membership", "membership_st_id", related_name="recurring_services")
     location_st_id = models.BigIntegerField(null=True, blank=True)
@@ -152,14 +152,14 @@ class RecurringService(SyncedModel):
     recurring_service_type = mirror_relation(
         "memberships.RecurringServiceType", "recurring_service_type_st_id", related_name="recurring_services"
     )
-    duration_type = models.CharField(max_length=32, blank=True)
+    duration_type = models.TextField(blank=True)
     duration_length = models.IntegerField(default=0)
     starts_on = models.DateTimeField("from", null=True, blank=True)
     ends_on = models.DateTimeField("to", null=True, blank=True)
-    recurrence_type = models.CharField(max_length=32, blank=True)
+    recurrence_type = models.TextField(blank=True)
     recurrence_interval = models.IntegerField(default=0)
     recurrence_months = models.JSONField(default=list, blank=True)
-    priority = models.CharField(max_length=16, blank=True)
+    priority = models.TextField(blank=True)
     job_type_id = models.BigIntegerField(null=True, blank=True)
     business_unit_st_id = models.BigIntegerField(null=True, blank=True)
     first_visit_complete = models.BooleanField(default=False)
@@ -195,11 +195,11 @@ class RecurringServiceEvent(SyncedModel):
     recurring_service = mirror_relation(
         "memberships.RecurringService", "recurring_service_st_id", related_name="events"
     )
-    recurring_service_name = models.CharField(max_length=255, blank=True)
+    recurring_service_name = models.TextField(blank=True)
     membership_st_id = models.BigIntegerField(null=True, blank=True)
     membership = mirror_relation("memberships.Membership", "membership_st_id", related_name="recurring_service_events")
-    membership_name = models.CharField(max_length=255, blank=True)
-    status = models.CharField(max_length=32, blank=True)
+    membership_name = models.TextField(blank=True)
+    status = models.TextField(blank=True)
     date = models.DateTimeField(null=True, blank=True)
     job_st_id = models.BigIntegerField(null=True, blank=True)
     job = mirror_relation("jobs.Job", "job_st_id", related_name="recurring_service_events")
@@ -221,13 +221,13 @@ class RecurringServiceEvent(SyncedModel):
 
 
 class ServiceAgreement(SyncedModel):
-    name = models.CharField(max_length=255, blank=True)
+    name = models.TextField(blank=True)
     customer_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     customer = mirror_relation("crm.Customer", "customer_st_id", related_name="service_agreements")
     business_unit_st_id = models.BigIntegerField(null=True, blank=True)
     business_unit = mirror_relation("dispatch.BusinessUnit", "business_unit_st_id", related_name="service_agreements")
-    status = models.CharField(max_length=32, blank=True)
-    origin = models.CharField(max_length=32, blank=True)
+    status = models.TextField(blank=True)
+    origin = models.TextField(blank=True)
     location_st_ids = models.JSONField(default=list, blank=True)
     summary = models.TextField(blank=True)
     start_date = models.DateTimeField(null=True, blank=True)

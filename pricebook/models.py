@@ -39,16 +39,16 @@ class Category(SyncedModel):
         MATERIALS = "Materials"
         SERVICES = "Services"
 
-    name = models.CharField(max_length=255)
+    name = models.TextField()
     description = models.TextField(blank=True)
-    image_url = models.CharField(max_length=1024, blank=True)
-    category_type = models.CharField(max_length=16, choices=CategoryType.choices, blank=True)
+    image_url = models.TextField(blank=True)
+    category_type = models.TextField(choices=CategoryType.choices, blank=True)
     position = models.IntegerField(default=0)
     # The tree, expanded: every category (subcategories included) is a row with its parent, depth and full path.
     parent_st_id = models.BigIntegerField(null=True, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
     depth = models.PositiveSmallIntegerField(default=0)
-    path = models.CharField(max_length=2048, blank=True, help_text="Full path, e.g. 'Plumbing > Pipes > Copper'.")
+    path = models.TextField(blank=True, help_text="Full path, e.g. 'Plumbing > Pipes > Copper'.")
 
     st_mapping = {
         "name": "name",
@@ -82,7 +82,7 @@ class PricebookItem(SyncedModel):
     """What materials, services and equipment share."""
 
     code = models.CharField(max_length=255, db_index=True)
-    name = models.CharField(max_length=512, blank=True)
+    name = models.TextField(blank=True)
     description = models.TextField(blank=True)
     cost = models.DecimalField(**MONEY)
     price = models.DecimalField(**MONEY)
@@ -98,7 +98,7 @@ class PricebookItem(SyncedModel):
     category_ids = models.JSONField(default=list, blank=True)
     # ServiceTitan's `assets` (images, videos) as fetched.
     images = models.JSONField(default=list, blank=True)
-    default_image_url = models.CharField(max_length=1024, blank=True)
+    default_image_url = models.TextField(blank=True)
 
     st_mapping = {
         "code": "code",
@@ -129,10 +129,11 @@ class PricebookItem(SyncedModel):
 class Material(PricebookItem):
     deduct_as_job_cost = models.BooleanField(default=False)
     is_inventory = models.BooleanField(default=False)
-    unit_of_measure = models.CharField(max_length=64, blank=True)
+    unit_of_measure = models.TextField(blank=True)
     # The primary vendor and its part number (ServiceTitan's `primaryVendor`), and the other vendors as fetched: each
     # vendor keeps its own part number and cost. Vendor price files are matched on these.
-    vendor_name = models.CharField("primary vendor", max_length=255, blank=True)
+    vendor_name = models.TextField("primary vendor", blank=True)
+    # Indexed, hence bounded (like `code`): a longer part number is recorded as a problem, not cut.
     vendor_part = models.CharField("vendor part number", max_length=255, blank=True, db_index=True)
     other_vendors = models.JSONField(default=list, blank=True)
     categories = models.ManyToManyField(Category, blank=True, related_name="materials")
@@ -191,10 +192,10 @@ class Service(PricebookItem):
 
 
 class Equipment(PricebookItem):
-    manufacturer = models.CharField(max_length=255, blank=True)
-    model = models.CharField(max_length=255, blank=True)
+    manufacturer = models.TextField(blank=True)
+    model = models.TextField(blank=True)
     is_inventory = models.BooleanField(default=False)
-    unit_of_measure = models.CharField(max_length=64, blank=True)
+    unit_of_measure = models.TextField(blank=True)
     recommendations = models.JSONField(default=list, blank=True)
     upgrades = models.JSONField(default=list, blank=True)
     materials = models.JSONField(default=list, blank=True)

@@ -72,7 +72,7 @@ def _sku_links(key: str):
     def entries(payload: dict) -> Iterator[tuple[int, dict]]:
         for link in payload.get(key) or ():
             if isinstance(link, dict) and link.get("skuId") is not None:
-                yield int(link["skuId"]), {"quantity": link.get("quantity") or 0}
+                yield link["skuId"], {"quantity": link.get("quantity") or 0}
 
     return entries
 
@@ -82,7 +82,7 @@ def _ids(key: str):
         for value in payload.get(key) or ():
             st_id = value.get("skuId") if isinstance(value, dict) else value
             if st_id is not None:
-                yield int(st_id), {}
+                yield st_id, {}
 
     return entries
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,9 +13,10 @@ from django.utils.html import format_html
 from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from servicetitan.admin_base import ReadOnlyAdminMixin, pretty_json
-from servicetitan.models import SyncCursor, SyncRun, WebhookEvent
-from servicetitan.sync.services import enqueue_sync
+from servicetitan.admin_base import ReadOnlyAdminMixin, pretty_json, problems_html
+from servicetitan.groups import RUN_SYNC
+from servicetitan.models import RecordProblem, SyncCursor, SyncRun, WebhookEvent
+from servicetitan.sync.services import QueueUnavailable, enqueue_sync
 from servicetitan.sync.streams import all_streams
 
 STATUS_COLORS = {
@@ -23,6 +25,17 @@ STATUS_COLORS = {
     SyncRun.Status.RUNNING: "#1565c0",
     SyncRun.Status.SKIPPED: "#8d6e63",
 }
+
+
+def last_webhooks() -> dict:
+    """When the last authentic webhook naming each entity arrived (queued or a duplicate of one), by sync target."""
+    accepted = WebhookEvent.objects.filter(status__in=[WebhookEvent.Status.QUEUED, WebhookEvent.Status.DUPLICATE])
+    last: dict = {}
+    for row in accepted.values("targets").annotate(at=Max("received_at")):
+        for target in row["targets"] or ():
+            if target not in last or row["at"] > last[target]:
+                last[target] = row["at"]
+    return last
 
 
 def status_badge(status: str):
@@ -44,6 +57,7 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "unchanged",
         "deactivated",
         "deleted",
+        "problems",
         "api_calls",
         "retries",
         "short_error",
@@ -54,7 +68,7 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "started_at"
     list_per_page = 50
     show_full_result_count = False
-    readonly_fields = ("error_text",)
+    readonly_fields = ("error_text", "problems_table")
     exclude = ("error",)
     change_list_template = "admin/servicetitan/syncrun/change_list.html"
 
@@ -80,10 +94,15 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return "—"
         return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', obj.error)
 
+    @admin.display(description="records with values that did not fit")
+    def problems_table(self, obj):
+        return problems_html(obj.record_problems.all(), with_record=True)
+
     # --- the per-entity status page ---------------------------------------------------------------------------------
     @staticmethod
     def entity_rows() -> list[dict]:
         cursors = {cursor.target: cursor for cursor in SyncCursor.objects.all()}
+        webhooks = last_webhooks()
         rows = []
         for key in all_streams():
             runs = SyncRun.objects.filter(target=key)
@@ -95,6 +114,7 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     "last_success": runs.filter(status=SyncRun.Status.SUCCEEDED).first(),
                     "running": runs.filter(status=SyncRun.Status.RUNNING).exists(),
                     "cursor": cursors.get(key),
+                    "last_webhook": webhooks.get(key),
                 }
             )
         return rows
@@ -111,6 +131,8 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         if request.method == "POST":
+            if not request.user.has_perm(RUN_SYNC):
+                raise PermissionDenied
             return self._start_sync(request)
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET", "POST"])
@@ -124,6 +146,7 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "rows": rows,
             "modules": self._module_targets(),
             "runs_url": reverse("admin:servicetitan_syncrun_changelist"),
+            "can_run_syncs": request.user.has_perm(RUN_SYNC),
         }
         return TemplateResponse(request, "admin/servicetitan/syncrun/status.html", context)
 
@@ -133,7 +156,7 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         targets = None if target in ("", "all") else [target]
         try:
             keys = enqueue_sync(targets, full=full, triggered_by=self._user_label(request))
-        except ValueError as exc:
+        except (ValueError, QueueUnavailable) as exc:
             messages.error(request, str(exc))
         else:
             kind = "Full resync" if full else "Sync"
@@ -141,6 +164,17 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 request, f"{kind} of {target or 'everything'} queued ({len(keys)} entities). Runs appear below."
             )
         return HttpResponseRedirect(reverse("admin:servicetitan_syncrun_status"))
+
+
+@admin.register(RecordProblem)
+class RecordProblemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Values ServiceTitan sent that did not fit their column: the raw row keeps them, the master column is empty."""
+
+    list_display = ("model", "st_id", "column", "message", "value", "run", "seen_at")
+    list_filter = ("model", "column")
+    search_fields = ("st_id", "column", "message")
+    list_per_page = 50
+    show_full_result_count = False
 
 
 @admin.register(SyncCursor)

@@ -23,7 +23,8 @@ from django.contrib import admin
 from django.contrib.admin.filters import AllValuesFieldListFilter
 from django.core.cache import cache as django_cache
 from django.db import models
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from servicetitan.paginators import LargeTablePaginator
 from servicetitan.sync.streams import all_streams
@@ -35,6 +36,29 @@ def pretty_json(value) -> str:
     """JSON indented in a <pre>, escaped."""
     text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
     return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
+
+
+PROBLEMS_SHOWN = 100
+
+
+def problems_html(problems, *, with_record: bool = False):
+    """`RecordProblem`s as a small table (the first `PROBLEMS_SHOWN`), escaped; "—" when there are none."""
+    rows = list(problems[: PROBLEMS_SHOWN + 1])
+    if not rows:
+        return "—"
+    head = (
+        "<tr>" + ("<th>record</th>" if with_record else "") + "<th>column</th><th>problem</th><th>value sent</th></tr>"
+    )
+    body = format_html_join(
+        "",
+        "<tr>" + ("<td>{}</td>" if with_record else "{}") + "<td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (f"{problem.model} {problem.st_id}" if with_record else "", problem.column, problem.message, problem.value)
+            for problem in rows[:PROBLEMS_SHOWN]
+        ),
+    )
+    more = "<p>… and more (see Record problems).</p>" if len(rows) > PROBLEMS_SHOWN else ""
+    return format_html("<table>{}{}</table>{}", mark_safe(head), body, mark_safe(more))  # noqa: S308 - fixed markup
 
 
 @cache
@@ -190,6 +214,7 @@ class MirrorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             *self.money_columns.values(),
             "linked_records",
             "servicetitan_payload",
+            "record_problems",
         )
 
     @admin.display(description="Linked records")
@@ -197,7 +222,6 @@ class MirrorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         """Links to the rows this one points at (its customer, its job) and to the lists of rows pointing at it (a
         customer's locations, jobs and invoices), by ServiceTitan id."""
         from django.urls import NoReverseMatch, reverse
-        from django.utils.html import format_html_join
         from django.utils.http import urlencode
 
         forward, backward = mirror_relations(type(obj))
@@ -223,6 +247,15 @@ class MirrorAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if not items:
             return "—"
         return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a></li>', items))
+
+    @admin.display(description="values that did not fit")
+    def record_problems(self, obj):
+        from servicetitan.models import RecordProblem
+
+        problems = RecordProblem.objects.filter(
+            model=type(obj)._meta.label_lower, tenant_id=obj.tenant_id, st_id=str(obj.st_id)
+        )
+        return problems_html(problems)
 
     @admin.display(description="ServiceTitan record (as last fetched)")
     def servicetitan_payload(self, obj):

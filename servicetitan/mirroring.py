@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
 from django.utils.dateparse import parse_datetime
 
 from servicetitan.models import Computed, _dig
@@ -23,12 +24,12 @@ ADDRESS_PARTS = ("street", "unit", "city", "state", "zip", "country")
 class AddressColumns(models.Model):
     """One ServiceTitan address, flattened."""
 
-    street = models.CharField(max_length=255, blank=True)
-    unit = models.CharField(max_length=64, blank=True)
-    city = models.CharField(max_length=128, blank=True)
-    state = models.CharField(max_length=64, blank=True)
-    zip = models.CharField("ZIP", max_length=32, blank=True)
-    country = models.CharField(max_length=64, blank=True)
+    street = models.TextField(blank=True)
+    unit = models.TextField(blank=True)
+    city = models.TextField(blank=True)
+    state = models.TextField(blank=True)
+    zip = models.TextField("ZIP", blank=True)
+    country = models.TextField(blank=True)
 
     class Meta:
         abstract = True
@@ -73,14 +74,41 @@ def decimal_at(path: str) -> Computed:
     return Computed(read, sql=f"CASE WHEN {text} ~ '{DECIMAL_TEXT}' THEN {text}::numeric END")
 
 
+class _PartnerOrNone(ForwardManyToOneDescriptor):
+    """`row.customer` is None while the partner is not mirrored (yet), rather than raising DoesNotExist."""
+
+    def get_object(self, instance):
+        try:
+            return super().get_object(instance)
+        except self.field.remote_field.model.DoesNotExist:
+            return None
+
+
+class MirrorRelation(models.ForeignObject):
+    """The join `mirror_relation` declares. Not serialized: its column (`…_st_id`) is, and `dumpdata` / `loaddata`
+    must not follow a reference that may dangle."""
+
+    forward_related_accessor_class = _PartnerOrNone
+
+    def __init__(self, *args, **kwargs):
+        kwargs["serialize"] = False
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("serialize", None)
+        return name, path, args, kwargs
+
+
 def mirror_relation(to: str, st_id_field: str, *, related_name: str) -> models.ForeignObject:
     """A join over (tenant_id, `st_id_field`) → (tenant_id, st_id) of another mirror.
 
     `location.customer`, `Location.objects.filter(customer__name=…)`, `select_related("customer")`,
     `customer.locations.all()`. No column and no constraint, so syncs stay independent of each other's order: a row
-    whose partner has not arrived yet simply has none (`None`) until it does.
+    whose partner has not arrived yet simply has none (`None`) until it does (dangling references are normal in a
+    mirror: `dumpdata`, `loaddata`, the admin and the API work with them).
     """
-    return models.ForeignObject(
+    return MirrorRelation(
         to,
         on_delete=models.DO_NOTHING,
         from_fields=["tenant_id", st_id_field],

@@ -16,6 +16,9 @@ from typing import Any, ClassVar
 from django.db import models
 from django.utils import timezone
 
+from servicetitan import conversions
+from servicetitan.conversions import BadValue
+
 
 def _dig(payload: dict, path: str) -> Any:
     value: Any = payload
@@ -117,15 +120,34 @@ class SyncedModel(models.Model):
 
     @classmethod
     def values_from_payload(cls, payload: dict) -> dict[str, Any]:
-        """Column values for one payload, each converted by its column's type (`Field.to_python`).
+        """Column values for one payload, each converted by its column's type (see `servicetitan.conversions`).
 
         A missing value becomes the column's default when it has one (or "" for a text column); timestamps without an
-        offset are UTC, as ServiceTitan means them.
+        offset are UTC, as ServiceTitan means them. A value that does not fit its column is treated as missing (see
+        `values_and_problems` for what was wrong).
         """
+        return cls.values_and_problems(payload)[0]
+
+    @classmethod
+    def values_and_problems(cls, payload: dict) -> tuple[dict[str, Any], list[tuple[str, Any, str]]]:
+        """`values_from_payload`, with (column, value as sent, why) for every value that did not fit its column."""
         build = cls.__dict__.get("_compiled_builder")
         if build is None:
             build = cls._compiled_builder = _compile_builder(cls._converters())
-        return build(payload)
+        try:
+            return build(payload), []
+        except BadValue:
+            pass
+        # A rare record: convert column by column, so one bad value empties only its own column.
+        values, problems = {}, []
+        for column, read, convert in cls._converters():
+            value = read(payload)
+            try:
+                values[column] = convert(value)
+            except BadValue as exc:
+                values[column] = convert(None)
+                problems.append((column, value, str(exc)))
+        return values, problems
 
 
 def _compile_builder(converters) -> Callable[[dict], dict[str, Any]]:
@@ -173,8 +195,9 @@ def _reader(source: str | Callable[[dict], Any]) -> Callable[[dict], Any]:
 
 
 def _converter(field: models.Field) -> Callable[[Any], Any]:
-    """`field.to_python` with the mapping's rules for missing values, plus fast paths for values already right."""
-    to_python = field.to_python
+    """The column's conversion with the mapping's rules for missing values; raises `BadValue` for a value that does
+    not fit (`servicetitan.conversions`). Fast paths for values already right."""
+    to_python = conversions.wrap_to_python(field.to_python)
     if not field.null and field.has_default():
         get_default = field.get_default
 
@@ -192,39 +215,68 @@ def _converter(field: models.Field) -> Callable[[Any], Any]:
         def if_missing():
             return None
 
-    if isinstance(field, models.DateTimeField):
+    kind = field.get_internal_type()
+    if kind == "DateTimeField":
 
         def convert(value):
             if value is None:
                 return if_missing()
-            value = to_python(value)
+            if not isinstance(value, datetime.datetime):
+                value = to_python(conversions.check_date_text(value))
             # ServiceTitan sends UTC; a timestamp without an offset is UTC too, not the server's local time.
             if isinstance(value, datetime.datetime) and timezone.is_naive(value):
                 value = value.replace(tzinfo=datetime.UTC)
             return value
 
         return convert
-    if isinstance(field, models.CharField | models.TextField):
-        exact = str
-    elif isinstance(field, models.BooleanField):
-        exact = bool
-    elif isinstance(field, models.IntegerField):
-        exact = int
-    elif isinstance(field, models.JSONField):
+    if kind == "DateField":
+
+        def convert(value):
+            if value is None:
+                return if_missing()
+            if isinstance(value, datetime.date):
+                return value
+            return to_python(conversions.check_date_text(value))
+
+        return convert
+    if isinstance(field, models.JSONField):
 
         def convert(value):
             return if_missing() if value is None else value
 
         return convert
+    if isinstance(field, models.CharField | models.TextField):
+        bounded = field.max_length is not None
+
+        def convert(value):
+            if value is None:
+                return if_missing()
+            if type(value) is str and not bounded:
+                return value
+            return conversions.check_text(field, value)
+
+        return convert
+    if isinstance(field, models.BooleanField):
+        check = conversions.check_boolean
+    elif kind in conversions.INTEGER_RANGES:
+
+        def check(value):
+            return conversions.check_integer(field, value)
+
+    elif kind == "DecimalField":
+
+        def check(value):
+            return conversions.check_decimal(field, value, to_python)
+
+    elif kind == "FloatField":
+        check = conversions.check_float
     else:
-        exact = None
+        check = to_python
 
     def convert(value):
         if value is None:
             return if_missing()
-        if exact is not None and type(value) is exact:
-            return value
-        return to_python(value)
+        return check(value)
 
     return convert
 
@@ -254,6 +306,9 @@ class SyncRun(models.Model):
     deleted = models.PositiveIntegerField(default=0, help_text="Newly marked deleted in this run.")
     api_calls = models.PositiveIntegerField(default=0)
     retries = models.PositiveIntegerField(default=0)
+    problems = models.PositiveIntegerField(
+        default=0, help_text="Records stored with a value that did not fit its column (see their problems)."
+    )
     error = models.TextField(blank=True)
     triggered_by = models.CharField(max_length=150, blank=True, help_text="command, schedule, admin:<user>, api:<user>")
     # host:pid of the process that ran it: a run left "running" by a dead process is closed by the next one.
@@ -263,6 +318,8 @@ class SyncRun(models.Model):
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["target", "-started_at"], name="servicetitan_syncrun_recent")]
         get_latest_by = "started_at"
+        # Starting syncs (the API's POST /api/v1/sync/, the admin's buttons) is its own right: group "Operators".
+        permissions = [("run_sync", "Can run syncs")]
 
     def __str__(self):
         return f"{self.target} {self.status} at {self.started_at:%Y-%m-%d %H:%M:%S}"
@@ -281,7 +338,7 @@ class SyncRun(models.Model):
         line = (
             f"{self.target:<28} {self.status:<9} pages={self.pages} created={self.created} updated={self.updated} "
             f"unchanged={self.unchanged} deactivated={self.deactivated} deleted={self.deleted} "
-            f"calls={self.api_calls} retries={self.retries} {seconds}"
+            f"problems={self.problems} calls={self.api_calls} retries={self.retries} {seconds}"
         )
         return f"{line}  error: {self.error.splitlines()[0]}" if self.error else line
 
@@ -326,6 +383,30 @@ class SyncLock(models.Model):
         return f"{self.name} held by {self.owner}"
 
 
+class RecordProblem(models.Model):
+    """A value of one mirrored record that did not fit its column (junk in a number or a date, a number too large,
+    a text too long): the raw row keeps it as sent, the master row has that column empty. One row per (record,
+    column) while the record's latest version has the problem; rewritten with every write of the record."""
+
+    model = models.CharField(max_length=100, help_text="The master model, app_label.model.")
+    tenant_id = models.BigIntegerField()
+    st_id = models.CharField("ServiceTitan id", max_length=64)
+    column = models.CharField(max_length=100)
+    value = models.TextField(blank=True, help_text="The value as sent (JSON, shortened).")
+    message = models.CharField(max_length=255)
+    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="record_problems")
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    VALUE_CHARS = 200
+
+    class Meta:
+        ordering = ["model", "st_id", "column"]
+        indexes = [models.Index(fields=["model", "tenant_id", "st_id"], name="servicetitan_problem_record")]
+
+    def __str__(self):
+        return f"{self.model} {self.st_id}.{self.column}: {self.message}"
+
+
 # --- Inbound webhooks (servicetitan/webhooks.py) -----------------------------------------------------------------------
 class WebhookEvent(models.Model):
     """Every inbound ServiceTitan webhook, accepted or not, and what LAZI did with it. The secret is never stored."""
@@ -337,11 +418,24 @@ class WebhookEvent(models.Model):
         QUEUED = "queued"
         # Authentic, but no entity LAZI mirrors is affected.
         IGNORED = "ignored"
+        # The same event (by its id) was already accepted: ServiceTitan retries deliveries, nothing done twice.
+        DUPLICATE = "duplicate"
 
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     event_type = models.CharField(max_length=200, blank=True, db_index=True)
     signature_valid = models.BooleanField(default=False)
-    payload = models.JSONField(null=True, blank=True, help_text="The body as received (null when it was not JSON).")
+    payload = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The body as received (null when it was not JSON, or the delivery was refused).",
+    )
+    # A refused delivery keeps only these, never its body: anyone can post to the endpoint.
+    body_bytes = models.PositiveIntegerField(default=0)
+    body_sha256 = models.CharField(max_length=64, blank=True)
+    event_id = models.CharField(
+        max_length=200, blank=True, help_text="The event's own id: a retry is recognised by it."
+    )
+    event_time = models.DateTimeField(null=True, blank=True, help_text="When ServiceTitan says the event happened.")
     status = models.CharField(max_length=16, choices=Status.choices, db_index=True)
     targets = models.JSONField(default=list, blank=True, help_text="The sync targets queued for it.")
     error = models.TextField(blank=True)
@@ -349,6 +443,14 @@ class WebhookEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        constraints = [
+            # One accepted delivery per event id, however many concurrent retries arrive.
+            models.UniqueConstraint(
+                fields=["event_id"],
+                condition=models.Q(status__in=["queued", "ignored"]) & ~models.Q(event_id=""),
+                name="servicetitan_webhookevent_once",
+            )
+        ]
 
     def __str__(self):
         return f"{self.event_type or 'webhook'} {self.status} at {self.received_at:%Y-%m-%d %H:%M:%S}"

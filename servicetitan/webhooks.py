@@ -1,49 +1,77 @@
 """Inbound ServiceTitan webhooks: `POST /webhooks/servicetitan/`.
 
-Authentication: the header `X-ServiceTitan-Signature` carries the HMAC-SHA256 of the raw request body keyed with
-`SERVICE_TITAN_WEBHOOK_SECRET`, encoded in base64 (hex is accepted too; an optional `sha256=` prefix is ignored).
-It is compared in constant time. Without a configured secret every webhook is refused (403): an unauthenticated
-endpoint that starts syncs would be an open door.
+Authentication: the signature header (`SERVICE_TITAN_WEBHOOK_SIGNATURE_HEADER`, default `X-ServiceTitan-Signature`)
+carries the HMAC-SHA256 of the raw request body keyed with `SERVICE_TITAN_WEBHOOK_SECRET`, encoded in base64 (hex is
+accepted too; an optional `sha256=` prefix is ignored). It is compared in constant time. Without a configured secret
+every webhook is refused (403): an unauthenticated endpoint that starts syncs would be an open door. HMAC is optional
+in ServiceTitan's V2 webhooks; it is turned off only by `SERVICE_TITAN_WEBHOOK_HMAC=false`, never by a missing secret.
+
+Replays: an event with an id (`eventId` in the body, or the `X-ServiceTitan-Event-Id` header) is processed once
+however often it is delivered (ServiceTitan retries at 10, 30, 60 and 300 s); a delivery whose timestamp (`timestamp`
+/ `eventTime` in the body, or `X-ServiceTitan-Timestamp`), when present, is further than
+`SERVICE_TITAN_WEBHOOK_MAX_AGE_SECONDS` from now is refused. Deliveries lost beyond the last retry are covered by the
+scheduled incremental syncs; the sync status page shows when the last webhook of each entity arrived.
 
 The event type is taken from the `X-ServiceTitan-Event` header, else the body's `eventType` / `event` / `type`
 (e.g. `pricebook.material.updated`, `customer.created`, `job.completed`). An authentic event queues an incremental
 sync of the entity it names (`pricebook.material.*` → `pricebook.materials`, `customer.*` → `crm.customers`,
 `job.*` → `jobs.jobs`) once the event's log row is committed; the webhook does not carry data LAZI trusts beyond that.
 
-Every webhook is logged as a `WebhookEvent` (refused ones too, so a misconfigured sender can be diagnosed); the
-secret and the signature are never stored.
+Every webhook is logged as a `WebhookEvent` (refused ones too, so a misconfigured sender can be diagnosed, but
+without their body: its size and SHA-256 only); the secret and the signature are never stored. The log is deleted
+after `LAZI_LOG_RETENTION_DAYS` (see `servicetitan.retention`).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import hashlib
 import hmac
 import json
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from servicetitan.conversions import safe_datetime
 from servicetitan.models import WebhookEvent
-from servicetitan.sync.services import enqueue_sync
+from servicetitan.sync.services import QueueUnavailable, enqueue_sync
 from servicetitan.sync.streams import all_streams
 
 logger = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "X-ServiceTitan-Signature"
+SIGNATURE_HEADER = "X-ServiceTitan-Signature"  # the default of SERVICE_TITAN_WEBHOOK_SIGNATURE_HEADER
 EVENT_HEADER = "X-ServiceTitan-Event"
 EVENT_KEYS = ("eventType", "event", "type")
+EVENT_ID_HEADER = "X-ServiceTitan-Event-Id"
+EVENT_ID_KEYS = ("eventId", "webhookEventId")
+TIMESTAMP_HEADER = "X-ServiceTitan-Timestamp"
+TIMESTAMP_KEYS = ("timestamp", "eventTime")
 # Webhooks are notifications, not data transfers: anything bigger is refused unread.
 MAX_BODY_BYTES = 256 * 1024
 
 
 def webhook_secret() -> str:
     return settings.SERVICE_TITAN.get("WEBHOOK_SECRET") or ""
+
+
+def signature_header() -> str:
+    return settings.SERVICE_TITAN.get("WEBHOOK_SIGNATURE_HEADER") or SIGNATURE_HEADER
+
+
+def hmac_required() -> bool:
+    return settings.SERVICE_TITAN.get("WEBHOOK_HMAC", True) is not False
+
+
+def max_age() -> datetime.timedelta | None:
+    seconds = settings.SERVICE_TITAN.get("WEBHOOK_MAX_AGE_SECONDS", 900)
+    return datetime.timedelta(seconds=seconds) if seconds else None
 
 
 def signature_is_valid(body: bytes, signature: str, secret: str) -> bool:
@@ -102,26 +130,91 @@ def _parse(body: bytes):
         return None
 
 
-def receive_webhook(*, body: bytes, signature: str, event_type: str, payload, remote_addr: str | None) -> WebhookEvent:
-    """Log one webhook and, when authentic and about an entity LAZI mirrors, queue its incremental sync on commit."""
-    event = WebhookEvent(event_type=event_type, payload=payload, remote_addr=remote_addr)
+def _first(request: HttpRequest, payload, header: str, keys: tuple[str, ...]):
+    if request.headers.get(header):
+        return request.headers[header]
+    if isinstance(payload, dict):
+        for key in keys:
+            if payload.get(key) not in (None, ""):
+                return payload[key]
+    return None
+
+
+def _event_time(value) -> datetime.datetime | bool | None:
+    """A delivery's timestamp (ISO 8601, or seconds since the epoch); None when absent, False when unreadable."""
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.datetime.fromtimestamp(value, tz=datetime.UTC)
+        except (OverflowError, OSError, ValueError):
+            return False
+    if isinstance(value, str) and value.strip().isdigit():
+        return _event_time(int(value.strip()))
+    parsed = safe_datetime(value)
+    return parsed if parsed is not None else False
+
+
+def receive_webhook(
+    *,
+    body: bytes,
+    signature: str,
+    event_type: str,
+    payload,
+    remote_addr: str | None,
+    event_id: str = "",
+    timestamp=None,
+) -> WebhookEvent:
+    """Log one webhook and, when authentic, new and about an entity LAZI mirrors, queue its incremental sync on
+    commit. A refused delivery is logged without its body (its size and SHA-256 only)."""
+    event = WebhookEvent(
+        event_type=event_type,
+        remote_addr=remote_addr,
+        body_bytes=len(body),
+        body_sha256=hashlib.sha256(body).hexdigest(),
+        event_id=str(event_id or "")[:200],
+    )
     secret = webhook_secret()
     event.signature_valid = signature_is_valid(body, signature, secret)
-    if not secret:
+    when = _event_time(timestamp)
+    window = max_age()
+    if hmac_required() and not secret:
         event.status, event.error = WebhookEvent.Status.REJECTED, "SERVICE_TITAN_WEBHOOK_SECRET is not set"
-    elif not event.signature_valid:
-        event.status, event.error = WebhookEvent.Status.REJECTED, f"missing or invalid {SIGNATURE_HEADER}"
+    elif hmac_required() and not event.signature_valid:
+        event.status, event.error = WebhookEvent.Status.REJECTED, f"missing or invalid {signature_header()}"
+    elif when is False:
+        event.status, event.error = WebhookEvent.Status.REJECTED, "unreadable timestamp"
+    elif when is not None and window is not None and abs(timezone.now() - when) > window:
+        event.event_time = when
+        event.status = WebhookEvent.Status.REJECTED
+        event.error = f"timestamp {when.isoformat()} is outside the accepted window of {window.total_seconds():.0f} s"
     else:
+        event.event_time = when
+        event.payload = payload
         target = target_for_event(event_type)
         if target is None:
             event.status = WebhookEvent.Status.IGNORED
             event.error = f"no mirrored entity for event type {event_type!r}"
         else:
             event.status, event.targets = WebhookEvent.Status.QUEUED, [target]
-    with transaction.atomic():
+    try:
+        with transaction.atomic():
+            event.save()
+            if event.status == WebhookEvent.Status.QUEUED:
+                enqueue_sync(event.targets, full=False, triggered_by=f"webhook:{event.pk}")
+    except IntegrityError:
+        # This event id was accepted before (or by a concurrent delivery): logged, nothing done twice.
+        event.pk = None
+        event.status, event.targets = WebhookEvent.Status.DUPLICATE, []
+        event.error = f"event {event.event_id} was already received"
         event.save()
-        if event.status == WebhookEvent.Status.QUEUED:
-            enqueue_sync(event.targets, full=False, triggered_by=f"webhook:{event.pk}")
+    except QueueUnavailable as exc:
+        # Not accepted, so ServiceTitan's retry (answered 503) is processed rather than taken for a duplicate.
+        event.pk = None
+        event.status, event.targets, event.payload = WebhookEvent.Status.REJECTED, [], None
+        event.error = str(exc)
+        event.save()
+        event.queue_unavailable = True
     return event
 
 
@@ -133,13 +226,23 @@ def servicetitan_webhook(request: HttpRequest) -> JsonResponse:
     payload = _parse(request.body)
     event = receive_webhook(
         body=request.body,
-        signature=request.headers.get(SIGNATURE_HEADER, ""),
+        signature=request.headers.get(signature_header(), ""),
         event_type=_event_type(request, payload),
         payload=payload,
         remote_addr=request.META.get("REMOTE_ADDR") or None,
+        event_id=_first(request, payload, EVENT_ID_HEADER, EVENT_ID_KEYS) or "",
+        timestamp=_first(request, payload, TIMESTAMP_HEADER, TIMESTAMP_KEYS),
     )
+    if getattr(event, "queue_unavailable", False):
+        return JsonResponse({"detail": event.error, "event": event.pk}, status=503)
     if event.status == WebhookEvent.Status.REJECTED:
-        logger.warning("ServiceTitan webhook %s refused: %s", event.pk, event.error)
-        return JsonResponse({"detail": "signature refused", "event": event.pk}, status=403)
+        logger.warning(
+            "ServiceTitan webhook %s refused: %s (body %d bytes, sha256 %s)",
+            event.pk,
+            event.error,
+            event.body_bytes,
+            event.body_sha256,
+        )
+        return JsonResponse({"detail": "delivery refused", "reason": event.error, "event": event.pk}, status=403)
     status = 202 if event.status == WebhookEvent.Status.QUEUED else 200
     return JsonResponse({"event": event.pk, "status": event.status, "targets": event.targets}, status=status)

@@ -2,7 +2,8 @@
 
 One push owns an override from `pending` to `pushing` (claimed with row locks, `skip_locked`, and one UPDATE), so no
 override is ever sent twice at once; whatever happens, nothing stays `pushing`: the end of a push releases what it did
-not finish, and an override left `pushing` by a crashed worker becomes `pending` again after PRICEBOOK_PUSH_STALE_AFTER.
+not finish, and an override left `pushing` by a crashed worker becomes `pending` again after PRICEBOOK_PUSH_STALE_AFTER
+(minutes in the environment, default 5; seconds in settings).
 
 - A few items (and every category) go one by one: GET the item (cheap, refreshes the mirror and detects a conflict),
   upload the image if any, PATCH only the changed fields, store ServiceTitan's answer.
@@ -88,7 +89,7 @@ def batch_size() -> int:
 
 
 def stale_after() -> timedelta:
-    return timedelta(seconds=getattr(settings, "PRICEBOOK_PUSH_STALE_AFTER", 15 * 60))
+    return timedelta(seconds=getattr(settings, "PRICEBOOK_PUSH_STALE_AFTER", 5 * 60))
 
 
 @dataclass

@@ -67,12 +67,28 @@ def last_changed(item):
     return max(moments) if moments else None
 
 
+# OWASP's CSV injection rule: a text cell starting with one of these would be read as a formula by a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """A text cell as text: a leading apostrophe in front of anything a spreadsheet would run as a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _unneutralise(text: str) -> str:
+    """The text an exported cell stood for (re-importing an export gives back the same name)."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
 def _cell(value) -> Any:
     if isinstance(value, Decimal):
         # Plain numbers with cents: "99.99", not "99.9900".
         return str(value.quantize(Decimal("0.01")))
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, str):
+        return neutralise(value)
     return value
 
 
@@ -102,6 +118,8 @@ def write_xlsx(rows: list[dict], title: str = "Pricebook") -> bytes:
         for cell, column in zip(sheet[sheet.max_row], EXPORT_COLUMNS, strict=True):
             if column in _MONEY:
                 cell.number_format = "0.00"
+            if cell.data_type == "f":  # openpyxl takes a text starting with "=" for a formula: keep it text
+                cell.data_type = "s"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -163,16 +181,39 @@ def read_table(filename: str, content: bytes) -> list[dict[str, Any]]:
     return table
 
 
+def _shorten(raw) -> str:
+    text = str(raw)
+    return text if len(text) <= 40 else f"{text[:40]}… ({len(text)} characters)"
+
+
+def _validated(column: str, value) -> Any:
+    """The value checked by the admin override form's own field for this column (digits, length, …)."""
+    from django.core.exceptions import ValidationError
+
+    from pricebook.forms import LABELS, _form_field
+
+    try:
+        return _form_field(column).clean(value)
+    except ValidationError as exc:
+        raise ValueError(f"{LABELS[column].lower()}: {' '.join(exc.messages)}") from None
+
+
 def _parse(column: str, raw) -> Any:
-    """A cell as the value to store; raises ValueError with a staff message."""
+    """A cell as the value to store, validated as the admin form validates it; raises ValueError with a staff
+    message."""
     if column in _MONEY:
-        if isinstance(raw, int | float | Decimal):
-            return Decimal(str(raw)).quantize(Decimal("0.0001"))
         text = str(raw).strip().replace("$", "").replace(",", "")
         try:
-            return Decimal(text).quantize(Decimal("0.0001"))
+            number = Decimal(str(raw)) if isinstance(raw, int | float | Decimal) else Decimal(text)
         except InvalidOperation:
-            raise ValueError(f"{column}: '{raw}' is not a number") from None
+            number = None
+        if number is None or not number.is_finite():
+            raise ValueError(f"{column}: '{_shorten(raw)}' is not a number")
+        try:
+            number = number.quantize(Decimal("0.0001"))
+        except InvalidOperation:
+            raise ValueError(f"{column}: '{_shorten(raw)}' is too large") from None
+        return _validated(column, number)
     if column == "active":
         if isinstance(raw, bool):
             return raw
@@ -182,7 +223,8 @@ def _parse(column: str, raw) -> Any:
         if text in _FALSE:
             return False
         raise ValueError(f"active: '{raw}' should be yes or no")
-    return str(raw).strip() if column == "name" else str(raw)
+    text = _unneutralise(str(raw).strip() if column == "name" else str(raw))
+    return _validated(column, text) if column == "name" else text
 
 
 @dataclass

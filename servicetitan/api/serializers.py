@@ -133,6 +133,7 @@ class SyncRunSerializer(serializers.ModelSerializer):
             "unchanged",
             "deactivated",
             "deleted",
+            "problems",
             "api_calls",
             "retries",
             "error",

@@ -19,11 +19,11 @@ from django.urls import reverse
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import IsAdminUser, IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -31,8 +31,9 @@ from servicetitan.api.errors import api_exception_for, error_payload
 from servicetitan.api.filtersets import SyncRunFilterSet
 from servicetitan.api.serializers import SyncAcceptedSerializer, SyncRequestSerializer, SyncRunSerializer
 from servicetitan.client.errors import ServiceTitanError
+from servicetitan.groups import RUN_SYNC
 from servicetitan.models import SyncRun
-from servicetitan.sync.services import enqueue_sync
+from servicetitan.sync.services import QueueUnavailable, enqueue_sync
 
 
 class MirrorViewSet(viewsets.ReadOnlyModelViewSet):
@@ -122,12 +123,25 @@ class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ("target", "error")
 
 
+class CanRunSyncs(BasePermission):
+    """The `servicetitan.run_sync` permission ("Can run syncs", group "Operators"); staff status alone is not enough."""
+
+    message = "Starting syncs needs the permission “Can run syncs” (group Operators)."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.has_perm(RUN_SYNC))
+
+
 class SyncView(APIView):
-    """Queue a sync (staff only). It starts once the request's transaction commits; follow it in `runs/`."""
+    """Queue a sync (permission "Can run syncs"). It starts once the request's transaction commits; follow it in
+    `runs/`. 503 when the task queue (Redis) is unreachable: nothing was queued."""
 
-    permission_classes = [IsAdminUser]
+    permission_classes = [CanRunSyncs]
 
-    @extend_schema(request=SyncRequestSerializer, responses={202: SyncAcceptedSerializer})
+    @extend_schema(
+        request=SyncRequestSerializer,
+        responses={202: SyncAcceptedSerializer, 503: OpenApiResponse(description="The task queue is unreachable.")},
+    )
     def post(self, request):
         serializer = SyncRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -136,6 +150,8 @@ class SyncView(APIView):
             keys = enqueue_sync(targets, full=full, triggered_by=f"api:{request.user.get_username()}")
         except ValueError as exc:
             raise ValidationError({"targets": [str(exc)]}) from exc
+        except QueueUnavailable as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         return Response({"targets": keys, "full": full}, status=status.HTTP_202_ACCEPTED)
 
 

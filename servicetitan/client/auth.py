@@ -51,7 +51,7 @@ class TokenProvider:
         self._sleep = sleep
         self._lock_timeout = lock_timeout
         self._poll_interval = poll_interval
-        # The namespace (auth URL + client id) is hashed: cache keys show up in monitoring, ids need not.
+        # The namespace (auth URL + client id + secret) is hashed: cache keys show up in monitoring, credentials must not.
         digest = hashlib.sha256(namespace.encode()).hexdigest()[:16]
         self.cache_key = f"servicetitan:token:{digest}"
         self.lock_key = f"servicetitan:token-lock:{digest}"

@@ -211,7 +211,9 @@ class ServiceTitanClient:
         self._limiter = limiter
         self._tokens = TokenProvider(
             self._fetch_token,
-            namespace=f"{self.config.auth_url}|{self.config.client_id}",
+            # Keyed by the credentials it was issued for: a changed secret (or client, or auth URL) takes effect at
+            # once instead of reusing the old token. Only a hash reaches the key.
+            namespace=f"{self.config.auth_url}|{self.config.client_id}|{self.config.client_secret}",
             cache=cache,
             sleep=sleep,
             lock_timeout=self.config.connect_timeout + TOKEN_READ_TIMEOUT + 5,

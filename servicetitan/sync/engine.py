@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-import traceback
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Protocol
@@ -33,11 +32,19 @@ from servicetitan.models import SyncCursor, SyncRun
 from servicetitan.sync.locks import HOST, RunLock, run_lock
 from servicetitan.sync.sql_mapping import maps_in_sql, merge_master_from_raw
 from servicetitan.sync.streams import Stream, resolve_targets
-from servicetitan.sync.upsert import UpsertResult, master_update_fields, run_after_page, write_master, write_page
+from servicetitan.sync.upsert import (
+    UpsertResult,
+    describe_flagged,
+    master_update_fields,
+    run_after_page,
+    store_problems,
+    write_master,
+    write_page,
+)
 
 logger = logging.getLogger("servicetitan.sync")
 
-COUNTERS = ("pages", "created", "updated", "unchanged", "deactivated", "deleted", "api_calls", "retries")
+COUNTERS = ("pages", "created", "updated", "unchanged", "deactivated", "deleted", "problems", "api_calls", "retries")
 # How far back an incremental list run looks before the last watermark: covers clock skew between LAZI and
 # ServiceTitan and records committed late on their side. Re-reading a record costs nothing (its hash is unchanged).
 DEFAULT_OVERLAP_SECONDS = 600
@@ -62,12 +69,12 @@ class SyncProgress(Protocol):
 
 
 def _describe(exc: BaseException) -> str:
-    """The error as staff read it: the exception's own message first, the traceback's last lines for the curious."""
+    """The error as staff and API consumers read it: the exception's own message, never a server traceback (that
+    goes to the log, with the run's failure line)."""
     message = str(exc) or exc.__class__.__name__
     if not isinstance(exc, Exception):
         message = f"interrupted ({exc.__class__.__name__})"
-    tail = "".join(traceback.format_exception(exc)[-6:])
-    return redact(f"{exc.__class__.__name__}: {message}\n\n{tail}")
+    return redact(f"{exc.__class__.__name__}: {message}")
 
 
 def _get_client():
@@ -274,7 +281,9 @@ class _Runner:
             reset_queries()  # with DEBUG on, Django would keep every statement of a long run in memory
             now = timezone.now()
             with transaction.atomic():
-                result = write_page(self.stream, page.items, self.tenant_id, now=now, touch_unchanged=sweep)
+                result = write_page(
+                    self.stream, page.items, self.tenant_id, now=now, touch_unchanged=sweep, run=self.run_record
+                )
                 if cursor is not None and token_of is not None and token_of(page):
                     SyncCursor.objects.filter(pk=cursor.pk).update(export_token=token_of(page), updated_at=now)
                 self._count(result, pages=1)
@@ -287,7 +296,7 @@ class _Runner:
     def _count(self, result: UpsertResult, *, pages: int = 0) -> None:
         run = self.run_record
         run.pages += pages
-        for name in ("created", "updated", "unchanged", "deactivated", "deleted"):
+        for name in ("created", "updated", "unchanged", "deactivated", "deleted", "problems"):
             setattr(run, name, getattr(run, name) + getattr(result, name))
 
     def _save_counters(self) -> None:
@@ -318,7 +327,7 @@ def rebuild_stream(stream: Stream) -> int:
     raw_table = connection.ops.quote_name(raw._meta.db_table)
     in_sql = maps_in_sql(master)
     # PostgreSQL maps in SQL: payloads are read into Python only for the stream's relations, if it has any.
-    columns = ("pk", "tenant_id", "deleted", *(("payload",) if stream.after_page or not in_sql else ()))
+    columns = ("pk", "tenant_id", "st_id", "deleted", *(("payload",) if stream.after_page or not in_sql else ()))
     count, last_pk, tenants = 0, 0, set()
     while True:
         # Chunks by primary key: memory stays flat however many rows there are.
@@ -327,13 +336,20 @@ def rebuild_stream(stream: Stream) -> int:
             break
         pk_range, last_pk = (last_pk, chunk[-1][0]), chunk[-1][0]
         by_tenant: dict[int, list[tuple[dict, bool]]] = {}
-        for _, tenant_id, deleted, *rest in chunk:
+        st_ids: dict[int, list] = {}
+        for _, tenant_id, st_id, deleted, *rest in chunk:
             by_tenant.setdefault(tenant_id, []).append((rest[0] if rest else None, deleted))
+            st_ids.setdefault(tenant_id, []).append(st_id)
         now = timezone.now()
         with transaction.atomic():
             if in_sql:
                 # The chunk's master rows in one statement, straight from the raw table.
-                merge_master_from_raw(master, raw_table, master_update_fields(master), synced_at=now, pk_range=pk_range)
+                flagged = merge_master_from_raw(
+                    master, raw_table, master_update_fields(master), synced_at=now, pk_range=pk_range
+                )
+                for tenant_id, ids in st_ids.items():
+                    mine = [(st_id, payload, bad) for tid, st_id, payload, bad in flagged if tid == tenant_id]
+                    store_problems(master, tenant_id, ids, describe_flagged(master, mine), now=now)
                 if stream.after_page:
                     for tenant_id, records in by_tenant.items():
                         run_after_page(stream, [payload for payload, _ in records], tenant_id)

@@ -13,12 +13,28 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 
+from servicetitan.conversions import BadValue
+from servicetitan.models import _converter
 from servicetitan.sync.bulk import insert_rows
 
 
+def _lenient(field: models.Field) -> Callable:
+    """The field's conversion of a payload value (`SyncedModel`'s rules), None (or the default) when it does not fit:
+    a junk id in a list links to nothing rather than failing the page."""
+    convert = _converter(field)
+
+    def read(value):
+        try:
+            return convert(value)
+        except BadValue:
+            return convert(None)
+
+    return read
+
+
 def _st_ids(model: type[models.Model], values: Iterable) -> list:
-    to_st_id = model._meta.get_field("st_id").to_python
-    return [to_st_id(value) for value in values if value is not None]
+    to_st_id = _lenient(model._meta.get_field("st_id"))
+    return [st_id for value in values if value is not None and (st_id := to_st_id(value)) is not None]
 
 
 def master_ids(model: type[models.Model], tenant_id: int, st_ids: Iterable) -> dict:
@@ -88,14 +104,14 @@ def replace_links(
         owners = master_ids(owner_model, tenant_id, (p.get("id") for p in payloads))
     if not owners:
         return
-    to_owner_st_id = owner_model._meta.get_field("st_id").to_python
-    to_target_st_id = link_model._meta.get_field("target_st_id").to_python
+    to_owner_st_id = _lenient(owner_model._meta.get_field("st_id"))
+    to_target_st_id = _lenient(link_model._meta.get_field("target_st_id"))
     entries = [
-        (owners[owner_st_id], to_target_st_id(target_st_id), extra)
+        (owners[owner_st_id], target, extra)
         for p in payloads
         if (owner_st_id := to_owner_st_id(p["id"])) in owners
         for target_st_id, extra in link.entries(p)
-        if target_st_id is not None
+        if target_st_id is not None and (target := to_target_st_id(target_st_id)) is not None
     ]
     all_targets = {target_st_id for _, target_st_id, _ in entries}
     resolved = [(fk, master_ids(apps.get_model(label), tenant_id, all_targets)) for fk, label in link.targets]
@@ -111,7 +127,7 @@ def replace_links(
             matched = matched or row[f"{fk}_id"] is not None
         for name, value in extra.items():
             if name not in converters:
-                converters[name] = link_model._meta.get_field(name).to_python
+                converters[name] = _lenient(link_model._meta.get_field(name))
             row[name] = converters[name](value)
         rows.append(row)
     insert_rows(link_model, rows)

@@ -103,6 +103,16 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
         description="Safety net: pushes every override still pending (e.g. after ServiceTitan was unreachable).",
         task="pricebook.tasks.push_pending_task",
     ),
+    DefaultSchedule(
+        "LAZI: delete old logs",
+        None,
+        full=False,
+        minute="15",
+        hour="4",
+        description="Deletes webhook deliveries and sync runs older than LAZI_LOG_RETENTION_DAYS (default 30), "
+        "daily at 04:15 UTC; the latest run of every entity is kept.",
+        task="servicetitan.tasks.purge_logs_task",
+    ),
 )
 
 

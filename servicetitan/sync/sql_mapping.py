@@ -6,8 +6,11 @@ that staging table, with an expression per column generated from the model's `st
 Python mapping (`SyncedModel.values_from_payload`) is built from, following the same rules:
 
 - a JSON key (or dotted path) is cast to the column's type; `null` or a missing key reads as missing;
+- a value that does not fit its column (`servicetitan.conversions`: junk in a number or a date, out of range, too
+  long) is guarded before the cast and reads as missing too, so one bad record never fails the page; the same
+  statement lists the records that had one (set-based), for `RecordProblem`;
 - a missing value becomes the column's default when it has one, "" for a text column, else NULL;
-- a `Computed` source brings its own SQL expression.
+- a `Computed` source brings its own SQL expression (its numbers range-checked like the rest).
 
 Models with a source SQL cannot express (a plain callable, an unusual column type) are mapped in Python. Tests
 compare both mappings on the simulator's data and on edge cases (`tests/servicetitan/test_engine_sql_mapping.py`).
@@ -17,15 +20,17 @@ text column reads "true" / "12.50" in SQL and "True" / "12.5" in Python.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from functools import cache
 
 from django.db import connection, models
 
+from servicetitan import conversions
 from servicetitan.models import Computed, SyncedModel
 
-# Column type → the conversion of the JSON value as text (`{}`). Integers go through `bigint` whatever their width:
-# the column's own type then checks the range, as it does for the Python mapping.
+# Column type → the conversion of the JSON value as text (`{}`), once `conversions.sql_guard` said it fits. Integers
+# go through `bigint` whatever their width: the guard checked the column's range.
 CONVERSIONS = {
     "CharField": "{}",
     "TextField": "{}",
@@ -52,20 +57,36 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _value_expression(source, field: models.Field) -> tuple[str, list] | None:
-    """The SQL for one mapped column's value before defaults, with its parameters; None if SQL cannot say it."""
+def _value_expression(source, field: models.Field, alias: str):
+    """One mapped column in SQL, or None if SQL cannot say it: (value expression before defaults, its parameters,
+    the SQL that is true when the record's value is there but does not fit the column or None when every value fits,
+    the JSON path whose text the statement extracts once per row as `alias` or None, the guard computed once per row
+    as `alias`'s `g_` twin or None).
+    """
     if isinstance(source, Computed):
+        if not source.sql:
+            return None
         # A literal % (LIKE patterns) must not read as a parameter placeholder.
-        return (f"({source.sql.replace('%', '%%')})", []) if source.sql else None
+        value = f"({source.sql.replace('%', '%%')})"
+        guard = conversions.sql_value_guard(field, value)
+        if guard is None:
+            return value, [], None, None, None
+        return f"(CASE WHEN {guard} THEN {value} END)", [], f"({value} IS NOT NULL AND NOT {guard})", None, None
     if callable(source):
         return None
     path = source.split(".")
     kind = field.get_internal_type()
     if kind == "JSONField":
-        return "NULLIF(payload #> %s, 'null'::jsonb)", [path]
+        return "NULLIF(payload #> %s, 'null'::jsonb)", [path], None, None, None
     if kind not in CONVERSIONS:
         return None
-    return CONVERSIONS[kind].format("(payload #>> %s)"), [path]
+    text = _quote(alias)
+    guard = conversions.sql_guard(field, text)
+    cast = CONVERSIONS[kind].format(text)
+    if guard is None:
+        return cast, [], None, path, None
+    fits = _quote(f"g_{alias}")
+    return f"(CASE WHEN {fits} THEN {cast} END)", [], f"({text} IS NOT NULL AND NOT {fits})", path, guard
 
 
 def _missing(field: models.Field) -> tuple[str, list] | None:
@@ -86,17 +107,17 @@ def _default(field: models.Field) -> tuple[str, list] | None:
 
 
 @cache
-def _plan(master: type[SyncedModel]) -> tuple[tuple[models.Field, str, list], ...] | None:
-    """(field, value expression, its JSON-path parameters) per master column the payload maps, or None when the
-    model's mapping needs Python."""
+def _plan(master: type[SyncedModel]) -> tuple[tuple, ...] | None:
+    """Per master column the payload maps, `_value_expression`'s answer with the field first; None when the model's
+    mapping needs Python."""
     plan = []
-    for column, source, field in master.compiled_mapping():
+    for index, (column, source, field) in enumerate(master.compiled_mapping()):
         if column in FROM_RAW:
             continue
-        value = _value_expression(source, field)
+        value = _value_expression(source, field, f"t_{index}")
         if value is None:
             return None
-        plan.append((field, *value))
+        plan.append((field, f"t_{index}", *value))
     return tuple(plan)
 
 
@@ -128,15 +149,30 @@ def merge_master_from_raw(
     *,
     synced_at: datetime | None = None,
     pk_range: tuple[int, int] | None = None,
-) -> None:
+) -> list[tuple[int, object, dict, list[str]]]:
     """Upsert the master rows of the raw rows in `source` (a quoted table: a page's staging table, or the raw table
     itself for a rebuild, then limited to `pk_range` = (after, up to)), in one statement. `synced_at` defaults to the
-    raw rows' `fetched_at`."""
+    raw rows' `fetched_at`.
+
+    A value that does not fit its column leaves the column empty (as if missing). Returns the records that had one,
+    found set-based in the same statement: (tenant_id, st_id, payload, [columns]).
+    """
     plan = _plan(master)
     if plan is None:
         raise ValueError(f"{master.__name__}'s mapping needs Python (see maps_in_sql)")
+    # Each typed column's text is read from the payload once per row (`src`), then guarded, cast and checked.
+    extracts, extract_params, guards = [], [], []
     columns, selects, params = [], [], []
-    for field, expression, value_params in plan:
+    checks, check_params = [], []
+    for field, alias, expression, value_params, bad, path, guard in plan:
+        if path is not None:
+            extracts.append(f"(payload #>> %s) AS {_quote(alias)}")
+            extract_params.append(path)
+        if guard is not None:
+            guards.append(f"COALESCE({guard}, false) AS {_quote(f'g_{alias}')}")
+        if bad is not None:
+            checks.append(f"CASE WHEN {bad} THEN %s END")
+            check_params.append(field.name)
         missing = _missing(field)
         if missing is not None:
             expression = f"COALESCE({expression}, {missing[0]})"
@@ -163,12 +199,31 @@ def merge_master_from_raw(
     assignments = ", ".join(
         f"{column} = EXCLUDED.{column}" for column in (_quote(master._meta.get_field(name).column) for name in update)
     )
-    # Identifiers come from model metadata (quoted), SQL from the models' own declarations; values are parameters.
-    sql = f"INSERT INTO {_quote(master._meta.db_table)} ({', '.join(map(_quote, columns))}) "
-    sql += f"SELECT {', '.join(selects)} FROM {source} "  # noqa: S608
+    where, where_params = "", []
     if pk_range is not None:
-        sql += 'WHERE "id" > %s AND "id" <= %s '  # raw models keep Django's default primary key
-        params.extend(pk_range)
-    sql += f"ON CONFLICT (tenant_id, st_id) DO UPDATE SET {assignments}"
+        where, where_params = 'WHERE "id" > %s AND "id" <= %s ', list(pk_range)  # raw models keep Django's default key
+    # Identifiers come from model metadata (quoted), SQL from the models' own declarations; values are parameters.
+    raw_columns = ", ".join(["tenant_id", "st_id", "deleted", "fetched_at", "payload", *extracts])
+    src = f"texts AS MATERIALIZED (SELECT {raw_columns} FROM {source} {where}), "  # noqa: S608
+    # …and each guard evaluated once, for the cast and for the check alike.
+    src += f"src AS MATERIALIZED (SELECT *{''.join(', ' + g for g in guards)} FROM texts)"  # noqa: S608
+    insert = f"INSERT INTO {_quote(master._meta.db_table)} ({', '.join(map(_quote, columns))}) "
+    insert += f"SELECT {', '.join(selects)} FROM src "  # noqa: S608
+    insert += f"ON CONFLICT (tenant_id, st_id) DO UPDATE SET {assignments}"
+    head = [*extract_params, *where_params]
+    if not checks:
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {src} {insert}", [*head, *params])
+        return []
+    # The same statement lists the records with a value that does not fit, from the same rows (set-based).
+    sql = f"WITH {src}, written AS ({insert} RETURNING 1) "
+    sql += "SELECT tenant_id, st_id, payload, problems FROM (SELECT tenant_id, st_id, payload, "
+    sql += f"array_remove(ARRAY[{', '.join(checks)}], NULL) AS problems FROM src) AS checked "
+    sql += "WHERE cardinality(problems) > 0"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*head, *params, *check_params])
+        rows = cursor.fetchall()
+    return [
+        (tenant_id, st_id, payload if isinstance(payload, dict) else json.loads(payload), list(problems))
+        for tenant_id, st_id, payload, problems in rows
+    ]

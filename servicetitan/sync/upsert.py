@@ -13,18 +13,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 
 import orjson
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from servicetitan.conversions import safe_datetime
 from servicetitan.sync.bulk import PreSerializedJSON, upsert_rows
 from servicetitan.sync.sql_mapping import maps_in_sql, merge_master_from_raw
 from servicetitan.sync.streams import PageChanges, Stream
+
+logger = logging.getLogger(__name__)
 
 # Keys under which a payload says the record was deleted in ServiceTitan (export answers keep deleted records).
 DELETED_MARKERS = ("deleted", "isDeleted")
@@ -40,6 +45,8 @@ class UpsertResult:
     # Transitions caused by this write: active → inactive, and not deleted → deleted.
     deactivated: int = 0
     deleted: int = 0
+    # Records written with a value that did not fit its column (`RecordProblem`).
+    problems: int = 0
 
     def __iadd__(self, other: UpsertResult) -> UpsertResult:
         for field in fields(self):
@@ -90,16 +97,17 @@ def expand_records(stream: Stream, payloads: Iterable[dict]) -> list[tuple[objec
         for record in stream.expand(payload) if stream.expand else (payload,):
             if record.get("id") is None:
                 continue
-            st_id = to_st_id(record["id"])
+            try:
+                st_id = to_st_id(record["id"])
+            except (ValidationError, TypeError, ValueError):
+                # Without a usable id a record cannot be stored at all; the rest of the page still is.
+                logger.warning(
+                    "%s: a record with an unusable id (%s) was skipped", stream.key, type(record["id"]).__name__
+                )
+                continue
             by_id.pop(st_id, None)  # re-insert so the order follows the last occurrence
             by_id[st_id] = record
     return list(by_id.items())
-
-
-def _aware(value):
-    if isinstance(value, datetime) and timezone.is_naive(value):
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 @cache
@@ -108,18 +116,70 @@ def master_update_fields(master: type[models.Model]) -> list[str]:
     return [*columns, "deleted", "synced_at"]
 
 
-def write_master(stream: Stream, records: list[tuple[dict, bool]], tenant_id: int, now: datetime) -> None:
-    """Upsert master rows for (payload, deleted) pairs, then the stream's relations for those payloads."""
+def write_master(stream: Stream, records: list[tuple[dict, bool]], tenant_id: int, now: datetime, *, run=None) -> int:
+    """Upsert master rows for (payload, deleted) pairs, then the stream's relations for those payloads. Returns how
+    many records had a value that did not fit its column (recorded as `RecordProblem`s)."""
     if not records:
-        return
+        return 0
     master = stream.master()
-    values_from_payload = master.values_from_payload
-    rows = [
-        {**values_from_payload(payload), "tenant_id": tenant_id, "deleted": deleted, "synced_at": now}
-        for payload, deleted in records
-    ]
+    values_and_problems = master.values_and_problems
+    rows, problems = [], {}
+    for payload, deleted in records:
+        values, found = values_and_problems(payload)
+        rows.append({**values, "tenant_id": tenant_id, "deleted": deleted, "synced_at": now})
+        if found:
+            problems[values["st_id"]] = found
     upsert_rows(master, rows, unique=UNIQUE, update=master_update_fields(master))
+    store_problems(master, tenant_id, [row["st_id"] for row in rows], problems, run=run, now=now)
     run_after_page(stream, [payload for payload, _ in records], tenant_id)
+    return len(problems)
+
+
+def describe_flagged(master, flagged: list[tuple[object, dict, list[str]]]) -> dict:
+    """The problems of the records the SQL mapping flagged, as {st_id: [(column, value, why)]}: described by the
+    Python mapping, which applies the same rules (the SQL's own verdict is kept if the two ever disagree)."""
+    problems = {}
+    for st_id, payload, columns in flagged:
+        _, found = master.values_and_problems(payload)
+        described = {column for column, _, _ in found}
+        found += [(column, None, "does not fit this column") for column in columns if column not in described]
+        problems[st_id] = found
+    return problems
+
+
+def store_problems(master, tenant_id: int, st_ids: list, problems: dict, *, run=None, now=None) -> None:
+    """Replace the recorded problems of the records just written (`st_ids`) by `problems` ({st_id: [...]})."""
+    from servicetitan.models import RecordProblem
+
+    label = master._meta.label_lower
+    existing = RecordProblem.objects.filter(model=label, tenant_id=tenant_id)
+    if problems or existing.exists():
+        existing.filter(st_id__any_of=[str(st_id) for st_id in st_ids]).delete()
+    if not problems:
+        return
+    now = now or timezone.now()
+    RecordProblem.objects.bulk_create(
+        RecordProblem(
+            model=label,
+            tenant_id=tenant_id,
+            st_id=str(st_id),
+            column=column,
+            value=_shorten(value),
+            message=message[:255],
+            run=run,
+            seen_at=now,
+        )
+        for st_id, found in problems.items()
+        for column, value, message in found
+    )
+
+
+def _shorten(value) -> str:
+    from servicetitan.models import RecordProblem
+
+    text = canonical_json({"v": value})[5:-1] if value is not None else ""
+    limit = RecordProblem.VALUE_CHARS
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
 def run_after_page(stream: Stream, payloads: list[dict], tenant_id: int) -> None:
@@ -135,6 +195,7 @@ def write_page(
     now: datetime | None = None,
     touch_unchanged: bool = False,
     origin: object = None,
+    run=None,
 ) -> UpsertResult:
     """Store one page of ServiceTitan records (raw + master + relations). Call inside a transaction.
 
@@ -147,7 +208,6 @@ def write_page(
     if not records:
         return result
     raw_model = stream.raw()
-    raw_st_field = raw_model._meta.get_field("st_modified_on")
     existing = {
         st_id: (digest, active, deleted)
         for st_id, digest, active, deleted in raw_model.objects.filter(
@@ -189,7 +249,7 @@ def write_page(
                 "st_id": st_id,
                 "payload": PreSerializedJSON(text) if postgres else record,
                 "payload_hash": digest,
-                "st_modified_on": _aware(raw_st_field.to_python(record.get("modifiedOn"))),
+                "st_modified_on": safe_datetime(record.get("modifiedOn")),
                 "active": active,
                 "deleted": deleted,
                 "fetched_at": now,
@@ -204,10 +264,13 @@ def write_page(
             stream.before_master(master, PageChanges(tenant_id, now, changed, stage, origin))
         if stage is not None and maps_in_sql(master):
             # PostgreSQL maps the master rows from the raw rows it just took: no second set of rows to build and COPY.
-            merge_master_from_raw(master, stage, master_update_fields(master))
+            flagged = merge_master_from_raw(master, stage, master_update_fields(master))
+            problems = describe_flagged(master, [(st_id, payload, bad) for _, st_id, payload, bad in flagged])
+            store_problems(master, tenant_id, [row["st_id"] for row in raw_rows], problems, run=run, now=now)
+            result.problems += len(problems)
             run_after_page(stream, [record for record, _ in master_records], tenant_id)
         else:
-            write_master(stream, master_records, tenant_id, now)
+            result.problems += write_master(stream, master_records, tenant_id, now, run=run)
     if touch_unchanged and unchanged_ids:
         raw_model.objects.filter(tenant_id=tenant_id, st_id__any_of=unchanged_ids).update(fetched_at=now)
     return result

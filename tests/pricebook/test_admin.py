@@ -273,3 +273,80 @@ def test_override_admin_add_change_and_delete_go_through_the_services(editor_cli
     editor_client.post(reverse("admin:pricebook_pricebookoverride_delete", args=[override.pk]), {"post": "yes"})
     assert not PricebookOverride.objects.exists()
     assert [e.action for e in PricebookOverrideChange.objects.order_by("at", "id")] == ["edited", "edited", "discarded"]
+
+
+@pytest.mark.django_db
+def test_import_of_bad_values_answers_per_row_before_apply_never_a_500(editor_client):
+    for code in ("BAD-1", "BAD-2", "BAD-3", "OK-1"):
+        make_material(code=code, price="10.00")
+    url = reverse("admin:pricebook_material_import")
+    long_name = "n" * 10_000
+    content = f"code,name,price\nBAD-1,,NaN\nBAD-2,,1e20\nBAD-3,{long_name},\nOK-1,Fine,12\n"
+    upload = io.BytesIO(content.encode())
+    upload.name = "prices.csv"
+
+    preview = editor_client.post(url, {"file": upload, "item_type": "material"})
+
+    html = preview.content.decode()
+    assert preview.status_code == 200
+    assert "price: &#x27;NaN&#x27; is not a number" in html
+    assert "no more than 14 digits" in html  # 1e20, as the admin form says it
+    assert "at most 512 characters" in html
+    assert "1 item(s) to change, 3 row(s) with errors" in html
+    done = editor_client.post(url, {"_apply": "1"})
+    assert done.status_code == 302
+    assert list(PricebookOverride.objects.values_list("override_name", flat=True)) == ["Fine"]
+
+
+@pytest.mark.django_db
+def test_import_of_excel_nan_and_huge_floats_is_refused_per_row():
+    from openpyxl import Workbook
+
+    from pricebook.services.spreadsheets import preview_import
+
+    make_material(code="X-1", price="1.00")
+    make_material(code="X-2", price="1.00")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["code", "price"])
+    sheet.append(["X-1", "NaN"])
+    sheet.append(["X-2", 1e300])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    preview = preview_import("material", "p.xlsx", buffer.getvalue())
+
+    errors = {row.code: row.errors for row in preview.rows}
+    assert errors["X-1"] and "not a number" in errors["X-1"][0]
+    assert errors["X-2"] and "too large" in errors["X-2"][0]
+    assert preview.changed == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_exports_write_formula_like_cells_as_text(editor_client, start):
+    from openpyxl import load_workbook
+
+    name = f'{start}HYPERLINK("http://evil.example","x")'
+    material = make_material(code=f"{start}CODE", price="-5.00", name=name)
+
+    response = _action(editor_client, "export_csv", [material])
+    (row,) = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    assert row["name"] == "'" + name and row["code"] == f"'{start}CODE"
+    assert row["price"] == "-5.00"  # numbers are not text: left as they are
+
+    response = _action(editor_client, "export_xlsx", [material])
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [c.value for c in sheet[1]]
+    cells = dict(zip(header, sheet[2], strict=True))
+    assert cells["name"].data_type == "s" and cells["code"].data_type == "s"
+    assert cells["price"].value == -5.0
+
+
+@pytest.mark.django_db
+def test_reimporting_an_export_gives_back_the_same_name():
+    from pricebook.services.spreadsheets import preview_import
+
+    make_material(code="R-1", price="1.00", name="=SUM(A1)")
+    preview = preview_import("material", "r.csv", b"code,name\nR-1,'=SUM(A1)\n")
+    assert preview.rows[0].errors == [] and preview.rows[0].changes == {}

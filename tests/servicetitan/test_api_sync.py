@@ -53,7 +53,7 @@ def test_runs_need_authentication_and_view_permission():
 
 
 def test_staff_queue_a_sync_on_commit(queued, django_capture_on_commit_callbacks):
-    staff = UserFactory(is_staff=True, username="ops")
+    staff = UserFactory(is_staff=True, username="ops", groups=["Operators"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(staff).post(SYNC, {"targets": ["crm", "jobs.jobs"], "full": True}, format="json")
 
@@ -64,7 +64,7 @@ def test_staff_queue_a_sync_on_commit(queued, django_capture_on_commit_callbacks
 
 def test_empty_targets_mean_everything(queued, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(UserFactory(is_staff=True)).post(SYNC, {}, format="json")
+        response = client_for(UserFactory(is_staff=True, groups=["Operators"])).post(SYNC, {}, format="json")
     assert response.status_code == 202
     assert {"pricebook.materials", "crm.customers", "inventory.vendors"} <= set(response.json()["targets"])
     assert response.json()["full"] is False
@@ -73,18 +73,22 @@ def test_empty_targets_mean_everything(queued, django_capture_on_commit_callback
 
 def test_unknown_target_is_a_400_and_queues_nothing(queued, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(UserFactory(is_staff=True)).post(SYNC, {"targets": ["crm.nope"]}, format="json")
+        response = client_for(UserFactory(is_staff=True, groups=["Operators"])).post(
+            SYNC, {"targets": ["crm.nope"]}, format="json"
+        )
     assert response.status_code == 400
     assert "unknown sync target 'crm.nope'" in response.json()["targets"][0]
     assert queued == []
 
 
-@pytest.mark.parametrize("user_kind", ["anonymous", "viewer", "superperms"])
-def test_only_staff_may_trigger(user_kind, queued):
+@pytest.mark.parametrize("user_kind", ["anonymous", "viewer", "staff viewer", "superperms", "staff"])
+def test_only_operators_may_trigger(user_kind, queued):
     user = {
         "anonymous": None,
         "viewer": viewer(),
+        "staff viewer": UserFactory(is_staff=True, groups=["Viewers"]),
         "superperms": UserFactory(permissions=["servicetitan.add_syncrun", "servicetitan.view_syncrun"]),
+        "staff": UserFactory(is_staff=True),
     }[user_kind]
     response = client_for(user).post(SYNC, {"targets": ["crm"]}, format="json")
     assert response.status_code == (401 if user is None else 403)
@@ -93,8 +97,28 @@ def test_only_staff_may_trigger(user_kind, queued):
 
 def test_staff_sync_runs_in_process_against_the_simulator(simulator, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(UserFactory(is_staff=True)).post(SYNC, {"targets": ["dispatch.teams"]}, format="json")
+        response = client_for(UserFactory(is_staff=True, groups=["Operators"])).post(
+            SYNC, {"targets": ["dispatch.teams"]}, format="json"
+        )
     assert response.status_code == 202
     run = SyncRun.objects.get()
     assert (run.target, run.status) == ("dispatch.teams", "succeeded")
     assert run.triggered_by.startswith("api:")
+
+
+def test_the_run_sync_permission_alone_is_enough(queued, django_capture_on_commit_callbacks):
+    user = UserFactory(permissions=["servicetitan.run_sync"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(user).post(SYNC, {"targets": ["crm"]}, format="json")
+    assert response.status_code == 202
+    assert len(queued) == 1
+
+
+def test_redis_unreachable_is_a_503_with_a_message(settings, queued, django_capture_on_commit_callbacks):
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens there
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(UserFactory(groups=["Operators"])).post(SYNC, {"targets": ["crm"]}, format="json")
+    assert response.status_code == 503
+    assert "unreachable" in response.json()["detail"]
+    assert "127.0.0.1:9" not in response.json()["detail"]
+    assert queued == []

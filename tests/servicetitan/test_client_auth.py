@@ -291,3 +291,21 @@ def test_configured_client_takes_its_settings(settings):
     assert client.tenant_id == 1000001
     assert client.config.page_size == 5000  # ServiceTitan's maximum
     assert "secret" not in repr(client) and "secret" not in repr(client.config)
+
+
+def test_the_cached_token_is_keyed_by_the_credentials_never_holding_the_secret():
+    from tests.servicetitan.client_support import make_client, private_cache
+
+    cache = private_cache()
+    first = make_client(client_secret="secret-one", cache=cache)
+    same = make_client(client_secret="secret-one", cache=cache)
+    changed = make_client(client_secret="secret-two", cache=cache)
+    other_auth = make_client(
+        client_secret="secret-one", auth_url="https://auth-integration.servicetitan.io", cache=cache
+    )
+
+    assert first._tokens.cache_key == same._tokens.cache_key
+    assert changed._tokens.cache_key != first._tokens.cache_key  # a new secret does not reuse the old token
+    assert other_auth._tokens.cache_key != first._tokens.cache_key
+    for client in (first, changed):
+        assert "secret" not in client._tokens.cache_key and "secret" not in client._tokens.lock_key

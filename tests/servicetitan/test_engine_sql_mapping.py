@@ -10,6 +10,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from servicetitan.models import RecordProblem
 from servicetitan.sync.sql_mapping import maps_in_sql
 from servicetitan.sync.streams import all_streams
 from servicetitan.sync.upsert import expand_records, write_master, write_page
@@ -36,6 +37,22 @@ TYPED_VALUES = {
     "DateField": ("2026-02-01", "2026-02-01T00:00:00Z"),
     "JSONField": ([1, {"a": None}], {}),
 }
+# Per column type: values that do not fit the column (junk, out of range, too long, not a calendar day). Both mappings
+# must leave the column empty and report the same problem. Unbounded text and JSON take anything.
+JUNK_VALUES = {
+    "CharField": ("x" * 300, "y" * 256),
+    "TextField": ("x" * 10_000, 12345),
+    "BooleanField": ("maybe", 2),
+    "IntegerField": ("12abc", 10**30),
+    "BigIntegerField": (1.5, "9223372036854775808"),
+    "PositiveIntegerField": (-1, "4e3"),
+    "DecimalField": ("NaN", "1e20"),
+    "FloatField": ("abc", "1e400"),
+    "DateTimeField": ("2026-02-30T10:00:00Z", "yesterday"),
+    "DateField": ("2026-02-29", 20260101),
+    "JSONField": ({"fine": True}, []),
+}
+FITS = {"TextField", "JSONField"}
 # Keys that computed sources read (amounts as text, archived contacts, canceled purchase orders, categories).
 COMPUTED_INPUTS = (
     {
@@ -82,7 +99,25 @@ def edge_payloads(master) -> list[dict]:
         for source, field in plain:
             _set(payload, source, TYPED_VALUES[field.get_internal_type()][variant])
         payloads.append(payload)
+    for variant in range(2):
+        payload = {"id": 5 + variant}
+        for source, field in plain:
+            if source not in ("modifiedOn",):
+                _set(payload, source, JUNK_VALUES[field.get_internal_type()][variant])
+        payloads.append(payload)
     return payloads
+
+
+def junk_columns(master) -> set[str]:
+    """The columns a junk payload (`edge_payloads`' last two) must report."""
+    return {
+        column
+        for column, source, field in master.compiled_mapping()
+        if isinstance(source, str)
+        and source not in ("id", "modifiedOn")
+        and field.get_internal_type() not in FITS
+        and (field.get_internal_type() != "CharField" or field.max_length is not None)
+    }
 
 
 def _stored(master, tenant_id: int, columns: list[str]) -> dict:
@@ -111,6 +146,19 @@ def test_sql_mapping_stores_what_the_python_mapping_stores(key):
             assert by_sql[st_id][column] == row[column], (
                 f"{key} {st_id}.{column}: SQL stored {by_sql[st_id][column]!r}, Python stored {row[column]!r}"
             )
+
+    def problems(tenant_id):
+        rows = RecordProblem.objects.filter(model=master._meta.label_lower, tenant_id=tenant_id)
+        return {(row.st_id, row.column): row.message for row in rows}
+
+    by_sql, by_python = problems(SQL_TENANT), problems(PYTHON_TENANT)
+    assert by_sql == by_python
+    # Only the junk records have problems, each on every typed column it filled.
+    junk_ids = [str(st_id) for st_id, _ in records[-2:]]
+    expected = junk_columns(master)
+    assert {st_id for st_id, _ in by_sql} <= set(junk_ids)
+    for st_id in junk_ids:
+        assert {column for sid, column in by_sql if sid == st_id} == expected, f"{key} {st_id}"
 
 
 def test_a_model_with_a_plain_callable_is_mapped_in_python(monkeypatch):

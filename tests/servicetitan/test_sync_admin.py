@@ -109,3 +109,44 @@ def test_run_errors_never_carry_the_client_secret(settings):
         text = _describe(exc)
     assert "very-secret-value" not in text
     assert "refused" in text
+
+
+def test_sync_buttons_need_the_run_sync_permission(django_capture_on_commit_callbacks):
+    viewer_staff = Client()
+    viewer_staff.force_login(UserFactory(is_staff=True, groups=["Viewers"]))
+    page = viewer_staff.get(STATUS_URL)
+    assert page.status_code == 200 and ">Sync now</button>" not in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert viewer_staff.post(STATUS_URL, {"target": "pricebook", "full": "0"}).status_code == 403
+    assert callbacks == []
+
+    operator = Client()
+    operator.force_login(UserFactory(is_staff=True, groups=["Operators"]))
+    assert ">Sync now</button>" in operator.get(STATUS_URL).content.decode()
+
+
+def test_status_page_shows_when_the_last_webhook_of_each_entity_arrived(staff):
+    import datetime
+
+    from servicetitan.models import WebhookEvent
+
+    at = timezone.now().replace(microsecond=0) - datetime.timedelta(hours=2)
+    WebhookEvent.objects.create(status="queued", targets=["crm.customers"], received_at=at, event_type="customer.x")
+    WebhookEvent.objects.create(status="rejected", targets=[], received_at=timezone.now(), event_type="customer.x")
+    page = staff.get(STATUS_URL).content.decode()
+    row = page[page.index(">crm.customers<") :]
+    row = row[: row.index("</tr>")]
+    assert at.strftime("%Y-%m-%d %H:%M:%S") in row
+    other = page[page.index(">crm.locations<") :]
+    assert "none" in other[: other.index("</tr>")]
+
+
+def test_a_failed_run_shows_the_message_not_a_traceback(simulator, settings):
+    from servicetitan.sync.engine import sync_targets
+
+    settings.SERVICE_TITAN = {**settings.SERVICE_TITAN, "MAX_ATTEMPTS": 1, "BACKOFF_BASE": 0.01}
+    simulator.stop()
+    (run,) = sync_targets(["dispatch.teams"])
+    assert run.status == SyncRun.Status.FAILED
+    assert run.error and "Traceback" not in run.error and 'File "' not in run.error
+    assert len(run.error.splitlines()) == 1

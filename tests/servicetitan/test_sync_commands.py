@@ -143,3 +143,21 @@ def test_a_sync_killed_with_sigkill_leaves_whole_pages_and_the_next_run_complete
     )
     assert [status for status, _ in statuses] == ["failed", "succeeded"]
     assert statuses[0][1].startswith("Interrupted")
+
+
+def test_st_sync_with_redis_unreachable_prints_one_line_and_exits_3(tmp_path):
+    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:9/0", "DJANGO_DEBUG": "true", "LAZI_REQUIRE_SERVICES": ""}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    done = subprocess.run(
+        [sys.executable, "manage.py", "st_sync", "dispatch.teams"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 3
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "Redis" in lines[0] and "unreachable" in lines[0]
+    assert "Traceback" not in done.stderr and "127.0.0.1:9" not in done.stderr

@@ -178,3 +178,109 @@ def test_admin_shows_the_log_read_only(secret):
     assert "&lt;i&gt;1&lt;/i&gt;" in page and 'name="_save"' not in page
     assert SECRET not in page
     assert client.get("/admin/servicetitan/webhookevent/add/").status_code == 403
+
+
+# --- Hardening: refused bodies, replays, timestamps, header name, HMAC off, retention -------------------------------------
+def test_a_refused_delivery_is_logged_without_its_body(client, secret, queued, caplog):
+    body = json.dumps({"eventType": "customer.updated", "junk": "x" * 50_000}).encode()
+    response = post(client, body, signature="bm90LXRoZS1zaWduYXR1cmU=")
+
+    assert response.status_code == 403
+    event = WebhookEvent.objects.get()
+    assert event.payload is None
+    assert event.body_bytes == len(body) and event.body_sha256 == hashlib.sha256(body).hexdigest()
+    assert "x" * 100 not in caplog.text
+    assert str(len(body)) in caplog.text and event.body_sha256 in caplog.text
+
+
+def test_an_event_delivered_twice_is_processed_once(client, secret, queued, django_capture_on_commit_callbacks):
+    body = json.dumps({"eventType": "customer.updated", "eventId": "evt-42"}).encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [post(client, body, signature=sign(body)).status_code for _ in range(5)]
+
+    assert answers == [202, 200, 200, 200, 200]
+    assert len(queued) == 1
+    statuses = list(WebhookEvent.objects.order_by("id").values_list("status", flat=True))
+    assert statuses == ["queued"] + ["duplicate"] * 4
+
+
+def test_the_event_id_may_come_from_a_header(client, secret, queued, django_capture_on_commit_callbacks):
+    body = json.dumps({"eventType": "customer.updated"}).encode()
+    headers = {"X-ServiceTitan-Event-Id": "evt-header"}
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, body, signature=sign(body), headers=headers)
+        post(client, body, signature=sign(body), headers=headers)
+    assert len(queued) == 1
+
+
+@pytest.mark.parametrize(("age", "accepted"), [(60, True), (3600, False), (-3600, False)])
+def test_deliveries_outside_the_timestamp_window_are_refused(
+    client, secret, queued, age, accepted, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    when = (timezone.now() - datetime.timedelta(seconds=age)).isoformat()
+    body = json.dumps({"eventType": "customer.updated", "timestamp": when}).encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, body, signature=sign(body))
+    assert response.status_code == (202 if accepted else 403)
+    assert len(queued) == (1 if accepted else 0)
+    if not accepted:
+        assert "window" in WebhookEvent.objects.get().error
+
+
+def test_the_signature_header_name_is_a_setting(client, secret, settings, queued):
+    settings.SERVICE_TITAN = {**settings.SERVICE_TITAN, "WEBHOOK_SIGNATURE_HEADER": "ST-Signature"}
+    body = json.dumps({"eventType": "customer.updated"}).encode()
+    assert post(client, body, signature=sign(body)).status_code == 403  # the default header no longer counts
+    assert post(client, body, headers={"ST-Signature": sign(body)}).status_code == 202
+
+
+def test_hmac_is_off_only_when_explicitly_turned_off(client, settings, queued):
+    body = json.dumps({"eventType": "customer.updated"}).encode()
+    settings.SERVICE_TITAN = {**settings.SERVICE_TITAN, "WEBHOOK_SECRET": ""}
+    assert post(client, body).status_code == 403
+    settings.SERVICE_TITAN = {**settings.SERVICE_TITAN, "WEBHOOK_SECRET": "", "WEBHOOK_HMAC": False}
+    response = post(client, body)
+    assert response.status_code == 202
+    assert WebhookEvent.objects.latest("id").signature_valid is False
+
+
+def test_old_webhook_and_sync_logs_are_deleted_after_the_retention(settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from servicetitan.retention import purge_old_logs
+
+    settings.LAZI_LOG_RETENTION_DAYS = 30
+    old = timezone.now() - datetime.timedelta(days=31)
+    WebhookEvent.objects.create(status="rejected", received_at=old)
+    fresh = WebhookEvent.objects.create(status="rejected")
+    last_success = SyncRun.objects.create(target="crm.customers", status="succeeded", started_at=old)
+    older = SyncRun.objects.create(target="crm.customers", status="succeeded", started_at=old - datetime.timedelta(1))
+    last_failure = SyncRun.objects.create(
+        target="crm.customers", status="failed", started_at=old + datetime.timedelta(1)
+    )
+    recent = SyncRun.objects.create(target="jobs.jobs", status="failed")
+
+    assert purge_old_logs() == {"webhook_events": 1, "sync_runs": 1}
+    assert list(WebhookEvent.objects.all()) == [fresh]
+    assert set(SyncRun.objects.values_list("pk", flat=True)) == {last_success.pk, last_failure.pk, recent.pk}
+    assert not SyncRun.objects.filter(pk=older.pk).exists()
+
+
+def test_the_retention_task_is_a_default_schedule():
+    from servicetitan.sync.schedules import DEFAULT_SCHEDULES
+
+    assert "servicetitan.tasks.purge_logs_task" in {schedule.task for schedule in DEFAULT_SCHEDULES}
+
+
+def test_redis_unreachable_answers_503_and_the_retry_is_processed(client, secret, settings, queued):
+    body = json.dumps({"eventType": "customer.updated", "eventId": "evt-9"}).encode()
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"
+    assert post(client, body, signature=sign(body)).status_code == 503
+    settings.REDIS_URL = ""
+    assert post(client, body, signature=sign(body)).status_code == 202

@@ -1,11 +1,14 @@
-"""`st_sync [TARGET …] [--full]`: mirror ServiceTitan now. Exit 0 only when every entity's run succeeded."""
+"""`st_sync [TARGET …] [--full]`: mirror ServiceTitan now. Exit 0 only when every entity's run succeeded; 2 for an
+unknown target, 3 (one line, no traceback) when Redis is unreachable."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from redis.exceptions import RedisError
 
 from servicetitan.models import SyncRun
 from servicetitan.sync.engine import sync_targets
+from servicetitan.sync.services import queue_problem
 from servicetitan.sync.streams import resolve_targets
 
 
@@ -61,9 +64,19 @@ class Command(BaseCommand):
             resolve_targets(targets or None)
         except ValueError as exc:
             raise CommandError(str(exc), returncode=2) from None
+        problem = queue_problem()
+        if problem:
+            raise CommandError(problem, returncode=3)
         progress = LineProgress(self, bar=self.stdout.isatty())
         started = time.monotonic()
-        runs = sync_targets(targets or None, full=full, progress=progress, triggered_by="command")
+        try:
+            runs = sync_targets(targets or None, full=full, progress=progress, triggered_by="command")
+        except (RedisError, OSError) as exc:  # Redis went away mid-run (locks live there)
+            raise CommandError(
+                f"Redis (the task queue and sync locks) became unreachable ({exc.__class__.__name__}); "
+                "the pages stored so far are kept, run again later.",
+                returncode=3,
+            ) from None
         for run in runs:  # runs that never started (skipped: another run held the lock) have had no line yet
             progress.report(run)
         failed = [run.target for run in runs if run.status != SyncRun.Status.SUCCEEDED]

@@ -313,6 +313,3 @@ def render(results: list[dict]) -> list[str]:
         f"Worst list / bare: {worst:.1f}x (target ≤ 3x). From {SIZES[0]:,} to {SIZES[-1]:,} rows: " + "; ".join(flat),
     ]
     return lines
-
-
-BENCH_SECTIONS = {"serving": serving}
