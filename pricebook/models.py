@@ -420,6 +420,15 @@ def override_fields_for(item_type: str) -> tuple[OverrideField, ...]:
     return tuple(f for f in OVERRIDE_FIELDS if item_type in f.item_types)
 
 
+def not_overridable_message(item_type: str, column: str) -> str:
+    """Why this override column does not apply to this item type, for staff."""
+    if item_type == "category":
+        return "Categories have no prices."
+    if column == "override_cost":
+        return "A service's cost is its labour plus its linked materials and equipment; it cannot be overridden."
+    return f"A {item_type} has no such field to override."
+
+
 class PricebookOverride(models.Model):
     """What office staff want one pricebook item (or category) to be; pushed to ServiceTitan, then kept as history.
 

@@ -21,7 +21,7 @@ from pricebook.filtersets import (
     ServiceFilterSet,
 )
 from pricebook.models import Category, Equipment, Material, PricebookOverride, Service
-from pricebook.selectors import with_effective_values
+from pricebook.selectors import with_effective_values, with_margins
 from pricebook.services.overrides import OverrideError, discard_override
 from servicetitan.api.views import MirrorViewSet
 
@@ -33,6 +33,14 @@ class PricebookMirrorViewSet(MirrorViewSet):
         return with_effective_values(super().get_queryset(), self.item_type)
 
 
+class PricebookItemViewSet(PricebookMirrorViewSet):
+    """Items with ServiceTitan's margin/markup (stored, indexed: `?ordering=margin_percent`, `?margin_percent__lt=40`)
+    and the effective ones for the rows of the page."""
+
+    def get_queryset(self):
+        return with_margins(MirrorViewSet.get_queryset(self), self.item_type)
+
+
 class CategoryViewSet(PricebookMirrorViewSet):
     item_type = "category"
     queryset = Category.objects.all()
@@ -41,7 +49,7 @@ class CategoryViewSet(PricebookMirrorViewSet):
     search_fields = ("name", "path", "description")
 
 
-class MaterialViewSet(PricebookMirrorViewSet):
+class MaterialViewSet(PricebookItemViewSet):
     item_type = "material"
     queryset = Material.objects.all()
     serializer_class = MaterialSerializer
@@ -49,7 +57,7 @@ class MaterialViewSet(PricebookMirrorViewSet):
     search_fields = ("code", "name", "description")
 
 
-class ServiceViewSet(PricebookMirrorViewSet):
+class ServiceViewSet(PricebookItemViewSet):
     item_type = "service"
     queryset = Service.objects.all()
     serializer_class = ServiceSerializer
@@ -57,7 +65,7 @@ class ServiceViewSet(PricebookMirrorViewSet):
     search_fields = ("code", "name", "description")
 
 
-class EquipmentViewSet(PricebookMirrorViewSet):
+class EquipmentViewSet(PricebookItemViewSet):
     item_type = "equipment"
     queryset = Equipment.objects.all()
     serializer_class = EquipmentSerializer

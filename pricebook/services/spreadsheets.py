@@ -10,13 +10,23 @@ from typing import Any
 
 from django.db import transaction
 
-from pricebook.selectors import item_kind, with_effective_values
+from pricebook.models import override_fields_for
+from pricebook.selectors import effective_margins, item_kind, with_effective_values, with_margins
+from pricebook.services.guardrails import price_errors, price_warnings, values_after
 from pricebook.services.overrides import save_override
 
-# Columns staff can edit, in file order, with the headings staff may write instead of the column name.
-EDITABLE_COLUMNS = ("name", "price", "member_price", "add_on_price", "description", "active")
-EXPORT_COLUMNS = ("code", *EDITABLE_COLUMNS, "st_id", "override_status")
-_MONEY = {"price", "member_price", "add_on_price"}
+# Columns staff can edit, in file order, with the headings staff may write instead of the column name. `cost` only
+# for materials and equipment (a service's cost is rolled up from its labour and linked items: exported, read-only).
+EDITABLE_COLUMNS = ("name", "cost", "price", "member_price", "add_on_price", "description", "active")
+# Read-only columns: the effective margin and markup (with a pending override), ServiceTitan's own beside them.
+MARGIN_COLUMNS = ("margin_percent", "markup_percent", "servicetitan_margin_percent", "servicetitan_markup_percent")
+EXPORT_COLUMNS = ("code", *EDITABLE_COLUMNS, *MARGIN_COLUMNS, "st_id", "override_status")
+_MONEY = {"cost", "price", "member_price", "add_on_price"}
+
+
+def editable_columns(item_type: str) -> tuple[str, ...]:
+    fields = {f.name for f in override_fields_for(item_type)}
+    return tuple(column for column in EDITABLE_COLUMNS if column in fields)
 _ALIASES = {
     "display_name": "name",
     "displayname": "name",
@@ -38,17 +48,27 @@ class ImportFileError(ValueError):
 
 
 def export_rows(qs, item_type: str) -> list[dict[str, Any]]:
-    """One dict per item with its effective (shown) values."""
+    """One dict per item with its effective (shown) values, margin and markup (ServiceTitan's beside them).
+
+    A service's `cost` is its total (labour + linked items), not editable."""
     rows = []
-    for item in with_effective_values(qs, item_type).order_by("code"):
+    editable = editable_columns(item_type)
+    for item in with_margins(qs, item_type).order_by("code"):
         row = {"code": item.code, "st_id": item.st_id, "override_status": item.override_status or ""}
-        for column in EDITABLE_COLUMNS:
+        for column in editable:
             row[column] = getattr(item, f"effective_{column}")
+        margins = effective_margins(item, item_type)
+        row["cost"] = margins["cost"]
+        row["margin_percent"], row["markup_percent"] = margins["margin_percent"], margins["markup_percent"]
+        row["servicetitan_margin_percent"] = item.margin_percent
+        row["servicetitan_markup_percent"] = item.markup_percent
         rows.append(row)
     return rows
 
 
 def _cell(value) -> Any:
+    if value is None:
+        return ""
     if isinstance(value, Decimal):
         return str(value.quantize(Decimal("0.01")))
     if isinstance(value, bool):
@@ -157,6 +177,8 @@ class ImportRow:
     # field -> value to store in the override (None = back to ServiceTitan's)
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    # To confirm before applying (member price at or above price, price below cost, …).
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -171,6 +193,10 @@ class ImportPreview:
     @property
     def with_errors(self) -> list[ImportRow]:
         return [r for r in self.rows if r.errors]
+
+    @property
+    def with_warnings(self) -> list[ImportRow]:
+        return [r for r in self.changed if r.warnings]
 
     def to_session(self) -> list[dict]:
         """The changes to apply, JSON-safe (kept in the session between preview and apply)."""
@@ -220,7 +246,14 @@ def preview_import(item_type: str, filename: str, content: bytes) -> ImportPrevi
             row.errors.append("no code")
             continue
         row.code, row.st_id, row.tenant_id = item.code, item.st_id, item.tenant_id
-        for column in EDITABLE_COLUMNS:
+        if item_type == "service" and str(record.get("cost") or "").strip():
+            # The exported total cost comes back unchanged: only a changed one is worth a word.
+            try:
+                if not _equal(item.total_cost, _parse("cost", record["cost"])):
+                    row.errors.append("cost: a service's cost is its labour plus linked items; it cannot be set here")
+            except ValueError as exc:
+                row.errors.append(str(exc))
+        for column in editable_columns(item_type):
             raw = record.get(column)
             if raw is None or (isinstance(raw, str) and raw.strip() == "" and column != "description"):
                 continue
@@ -234,6 +267,13 @@ def preview_import(item_type: str, filename: str, content: bytes) -> ImportPrevi
                 continue
             row.changes[column] = (shown, value)
             row.values[column] = None if _equal(getattr(item, column), value) else value
+        money = {name: new for name, (_, new) in row.changes.items() if name in _MONEY}
+        for messages in price_errors(money).values():
+            row.errors.extend(messages)
+        if row.changes and not row.errors:
+            effective = {name: getattr(item, f"effective_{name}", None) for name in _MONEY}
+            after = values_after(item, money, item_type=item_type, effective=effective)
+            row.warnings = [w.message for w in price_warnings(item_type, after)]
     return ImportPreview(item_type=item_type, rows=rows)
 
 
