@@ -10,6 +10,8 @@ from django.utils.dateparse import parse_datetime
 from pricebook.models import (
     OVERRIDE_COLUMNS,
     OVERRIDE_MONEY,
+    MarkupTier,
+    MarkupTierEdit,
     PricebookOverride,
     not_overridable_message,
     override_fields_for,
@@ -228,3 +230,44 @@ class PriceChangeForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(help_text="CSV or Excel (.xlsx) with a 'code' column and the columns to change.")
     item_type = forms.ChoiceField(choices=[(t, t) for t in ITEM_KINDS if t != "category"], widget=forms.HiddenInput)
+
+
+class MarkupTierEditForm(forms.ModelForm):
+    """A tier of ServiceTitan's markup table as staff want it (no tier: a new one); the whole table is checked."""
+
+    tier_st_id = forms.TypedChoiceField(
+        label="Tier", required=False, coerce=int, empty_value=None, help_text="Empty: add a new tier."
+    )
+
+    class Meta:
+        model = MarkupTierEdit
+        fields = ("tier_st_id", "from_cost", "to_cost", "percent")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        tiers = MarkupTier.objects.filter(deleted=False).order_by("from_cost")
+        self.fields["tier_st_id"].choices = [("", "— a new tier —"), *((t.st_id, str(t)) for t in tiers)]
+        if self.instance.pk:
+            self.fields["tier_st_id"].disabled = True
+
+    def clean(self):
+        from pricebook.services.markup import TierValues, effective_table, table_errors, tenant_for_new_tiers
+
+        cleaned = super().clean()
+        values = [cleaned.get(name) for name in ("from_cost", "to_cost", "percent")]
+        if any(value is None for value in values):
+            return cleaned
+        tier_st_id = self.instance.tier_st_id if self.instance.pk else cleaned.get("tier_st_id")
+        tier = MarkupTier.objects.filter(st_id=tier_st_id).first() if tier_st_id is not None else None
+        self.tenant_id = tier.tenant_id if tier else (self.instance.tenant_id or tenant_for_new_tiers())
+        existing = (
+            self.instance.pk
+            or MarkupTierEdit.objects.filter(tenant_id=self.tenant_id, tier_st_id=tier_st_id)
+            .exclude(tier_st_id=None)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        table = effective_table(self.tenant_id, extra=TierValues(tier_st_id, *values), ignore_edit=existing)
+        for error in table_errors(table):
+            self.add_error(None, error)
+        return cleaned

@@ -80,7 +80,7 @@ CATEGORY_IDS = Computed(
 
 
 # --- Margin and markup (PRICING.md), stored by the database -------------------------------------------------------------
-# ServiceTitan's margin % = (price − cost) / price × 100 and markup % = (price − cost) / cost × 100, as generated columns
+# ServiceTitan's margin % = (price - cost) / price x 100 and markup % = (price - cost) / cost x 100, as generated columns
 # (db_persist) with an index: lists sort and filter by them through the index, and no write path can set them (the
 # sync writes mapped columns only; Django leaves generated columns out of INSERT/UPDATE). Computed in floating point
 # (SQLite divides integers as integers), rounded to 4 places; a zero divisor gives NULL (undefined, shown "—").
@@ -88,13 +88,15 @@ PERCENT_FIELD = {"max_digits": 24, "decimal_places": 4}
 
 
 def percent_expression(price, cost, base) -> models.Expression:
-    """(price − cost) × 100 / base, base 0 → NULL."""
+    """(price - cost) x 100 / base, base 0 → NULL."""
     ratio = (
         Cast(price - cost, models.FloatField())
         * models.Value(100.0, output_field=models.FloatField())
         / Cast(NullIf(base, models.Value(0)), models.FloatField())
     )
-    return Round(Cast(ratio, models.DecimalField(**PERCENT_FIELD)), 4, output_field=models.DecimalField(**PERCENT_FIELD))
+    return Round(
+        Cast(ratio, models.DecimalField(**PERCENT_FIELD)), 4, output_field=models.DecimalField(**PERCENT_FIELD)
+    )
 
 
 def margin_field(cost: models.Expression) -> models.GeneratedField:
@@ -188,7 +190,7 @@ SERVICE_TOTAL_COST = models.F("cost") + models.F("materials_cost") + models.F("e
 class Service(PricebookItem):
     duration_hours = models.DecimalField(max_digits=10, decimal_places=4, default=0)
     # A service's cost is its labour cost (ServiceTitan's `cost`) plus its linked materials and equipment
-    # (quantity × their cost), kept here by the sync's relation step (pricebook.services.costs), set-based.
+    # (quantity x their cost), kept here by the sync's relation step (pricebook.services.costs), set-based.
     materials_cost = models.DecimalField("linked materials cost", max_digits=18, decimal_places=4, default=0)
     equipment_cost = models.DecimalField("linked equipment cost", max_digits=18, decimal_places=4, default=0)
     total_cost = models.GeneratedField(
@@ -318,7 +320,9 @@ class MarkupTierEdit(models.Model):
 
     def __str__(self):
         target = f"tier {self.tier_st_id}" if self.tier_st_id else "new tier"
-        return f"{target}: {self.from_cost.normalize():f} to {self.to_cost.normalize():f} at {self.percent.normalize():f}%"
+        return (
+            f"{target}: {self.from_cost.normalize():f} to {self.to_cost.normalize():f} at {self.percent.normalize():f}%"
+        )
 
 
 # --- Links between pricebook items, queryable ----------------------------------------------------------------------------

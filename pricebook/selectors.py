@@ -156,13 +156,13 @@ def _percent(numerator: Decimal, base: Decimal) -> Decimal | None:
 
 
 def margin_percent(price, cost) -> Decimal | None:
-    """(price − cost) / price × 100; None (undefined, shown "—") when the price is 0."""
+    """(price - cost) / price x 100; None (undefined, shown "—") when the price is 0."""
     price, cost = Decimal(price or 0), Decimal(cost or 0)
     return _percent(price - cost, price)
 
 
 def markup_percent(price, cost) -> Decimal | None:
-    """(price − cost) / cost × 100; None (undefined: "cost missing") when the cost is 0."""
+    """(price - cost) / cost x 100; None (undefined: "cost missing") when the cost is 0."""
     price, cost = Decimal(price or 0), Decimal(cost or 0)
     return _percent(price - cost, cost)
 
@@ -250,7 +250,7 @@ class CostBreakdown:
 
 def service_cost_breakdown(service) -> CostBreakdown:
     """A service's cost: its labour cost (ServiceTitan's `cost`) and each linked material and equipment item
-    (quantity × cost, ServiceTitan's and with a pending cost override). Deleted or not yet mirrored links count 0,
+    (quantity x cost, ServiceTitan's and with a pending cost override). Deleted or not yet mirrored links count 0,
     as in the stored roll-up. Three queries."""
     from pricebook.models import ServiceEquipment, ServiceMaterial
 

@@ -168,6 +168,8 @@ STREAMS = [
         expand=expand_category,
         after_page=category_page,
     ),
+    # ServiceTitan's markup table: a few rows, no modifiedOn and no export, so every run refreshes it whole.
+    Stream("pricebook.markup-tiers", "pricebook.RawMarkupTier", "pricebook.MarkupTier"),
     Stream(
         "pricebook.materials",
         "pricebook.RawMaterial",

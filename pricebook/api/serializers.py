@@ -9,6 +9,8 @@ from pricebook.models import (
     OVERRIDE_COLUMNS,
     Category,
     Equipment,
+    MarkupTier,
+    MarkupTierEdit,
     Material,
     PricebookOverride,
     Service,
@@ -16,8 +18,8 @@ from pricebook.models import (
     override_fields_for,
 )
 from pricebook.selectors import effective_margins, effective_values, get_item
-from pricebook.services.guardrails import price_errors, price_warnings, values_after
 from pricebook.services import overrides as override_services
+from pricebook.services.guardrails import price_errors, price_warnings, values_after
 from pricebook.services.images import ImageRejected, check_image, check_image_size
 from servicetitan.api.serializers import MirrorSerializer
 
@@ -44,7 +46,7 @@ class EffectiveMarginsSerializer(serializers.Serializer):
 
 
 class MarginsMixin(EffectiveValuesMixin):
-    """ServiceTitan's `margin_percent` = (price − cost) / price × 100 and `markup_percent` = (price − cost) / cost ×
+    """ServiceTitan's `margin_percent` = (price - cost) / price x 100 and `markup_percent` = (price - cost) / cost x
     100 (null when undefined: price 0, cost 0), stored and indexed (filter `margin_percent__lt`, `__gte`; ordering
     `margin_percent`, `markup_percent`); `effective_margins`: the same from the effective values (a pending override)."""
 
@@ -74,7 +76,7 @@ class MaterialSerializer(MarginsMixin, MirrorSerializer):
 
 class ServiceSerializer(MarginsMixin, MirrorSerializer):
     """A service's `total_cost` is its labour `cost` plus `materials_cost` and `equipment_cost` (its linked items,
-    quantity × cost); its margin and markup use that total."""
+    quantity x cost); its margin and markup use that total."""
 
     item_type = "service"
     materials_cost = serializers.DecimalField(max_digits=18, decimal_places=4, read_only=True)
@@ -229,3 +231,47 @@ class PricebookOverrideSerializer(serializers.ModelSerializer):
             instance.discarded = True
             return instance
         return override
+
+
+# --- ServiceTitan's markup table ----------------------------------------------------------------------------------------
+class MarkupTierEditSerializer(serializers.ModelSerializer):
+    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = MarkupTierEdit
+        fields = ("from_cost", "to_cost", "percent", "status", "error_message", "changed_by", "changed_at")
+        read_only_fields = fields
+
+
+class MarkupTierSerializer(serializers.ModelSerializer):
+    """A tier of ServiceTitan's material markup table: a cost `from_cost ≤ cost < to_cost` is marked up by `percent`.
+
+    The values are ServiceTitan's; `pending_edit` is a local edit not accepted yet (`pending`: waiting to be pushed,
+    `failed`: refused, with ServiceTitan's `error_message`)."""
+
+    pending_edit = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MarkupTier
+        fields = ("st_id", "from_cost", "to_cost", "percent", "pending_edit", "synced_at")
+        read_only_fields = fields
+
+    @extend_schema_field(MarkupTierEditSerializer(allow_null=True))
+    def get_pending_edit(self, obj):
+        edits = self.context.get("edits")
+        edit = (
+            edits.get(obj.st_id)
+            if edits is not None
+            else MarkupTierEdit.objects.filter(tenant_id=obj.tenant_id, tier_st_id=obj.st_id).first()
+        )
+        return MarkupTierEditSerializer(edit).data if edit else None
+
+
+class MarkupTierInputSerializer(serializers.Serializer):
+    """A new tier (POST: all three) or a change (PATCH: any of them). Checked as a whole table before anything is
+    sent: 0 ≤ from < to ≤ 2147483647, 0 ≤ percent ≤ 100, no overlap or gap with the other tiers. Written back to
+    ServiceTitan at once (POST / PUT)."""
+
+    from_cost = serializers.DecimalField(max_digits=14, decimal_places=4)
+    to_cost = serializers.DecimalField(max_digits=14, decimal_places=4)
+    percent = serializers.DecimalField(max_digits=9, decimal_places=4)

@@ -7,5 +7,6 @@ router.register("materials", views.MaterialViewSet)
 router.register("services", views.ServiceViewSet)
 router.register("equipment", views.EquipmentViewSet)
 router.register("overrides", views.PricebookOverrideViewSet)
+router.register("markup-tiers", views.MarkupTierViewSet)
 
 urlpatterns = router.urls

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from rest_framework import status, viewsets
-from rest_framework.exceptions import APIException
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 from pricebook.api.serializers import (
     CategorySerializer,
     EquipmentSerializer,
+    MarkupTierEditSerializer,
+    MarkupTierInputSerializer,
+    MarkupTierSerializer,
     MaterialSerializer,
     PricebookOverrideSerializer,
     ServiceSerializer,
@@ -20,8 +24,9 @@ from pricebook.filtersets import (
     PricebookOverrideFilterSet,
     ServiceFilterSet,
 )
-from pricebook.models import Category, Equipment, Material, PricebookOverride, Service
+from pricebook.models import Category, Equipment, MarkupTier, MarkupTierEdit, Material, PricebookOverride, Service
 from pricebook.selectors import with_effective_values, with_margins
+from pricebook.services import markup as markup_services
 from pricebook.services.overrides import OverrideError, discard_override
 from servicetitan.api.views import MirrorViewSet
 
@@ -103,3 +108,78 @@ class PricebookOverrideViewSet(viewsets.ModelViewSet):
             discard_override(instance, user=self.request.user)
         except OverrideError as exc:
             raise OverrideBusy(str(exc)) from exc
+
+
+class MarkupTierViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """ServiceTitan's material markup table (`materialsmarkup`), by ServiceTitan id. POST adds a tier, PATCH changes
+    one: validated as a whole table, then written back to ServiceTitan at once (POST / PUT).
+
+    Answers: 201/200 with the tier as ServiceTitan stored it; 400 when the table would be invalid (nothing saved) or
+    ServiceTitan refused it (`detail` is its message; the edit is kept under `pending_edit`, status `failed`); 202
+    when ServiceTitan could not be reached (the edit waits, `pending`, for `st_push` / the scheduled push)."""
+
+    lookup_field = "st_id"
+    queryset = MarkupTier.objects.filter(deleted=False)
+    serializer_class = MarkupTierSerializer
+    ordering = ("from_cost", "st_id")
+    ordering_fields = ("from_cost", "to_cost", "percent", "st_id")
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        edits = MarkupTierEdit.objects.exclude(tier_st_id=None).select_related("changed_by")
+        context["edits"] = {edit.tier_st_id: edit for edit in edits}
+        return context
+
+    def _save_and_push(self, *, tenant_id, tier_st_id, values, created: bool):
+        try:
+            edit = markup_services.save_tier_edit(
+                tenant_id=tenant_id, tier_st_id=tier_st_id, user=self.request.user, **values
+            )
+        except markup_services.MarkupTableError as exc:
+            raise ValidationError({"non_field_errors": exc.errors}) from exc
+        if edit is None:
+            return Response(self.get_serializer(self.get_object()).data)
+        result = markup_services.push_markup_edits([edit.pk])
+        if edit.pk in result.pushed:
+            tier = MarkupTier.objects.get(tenant_id=tenant_id, st_id=result.tiers[edit.pk])
+            code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            return Response(self.get_serializer(tier).data, status=code)
+        edit.refresh_from_db()
+        body = {
+            "detail": edit.error_message,
+            "st_id": tier_st_id,
+            "pending_edit": MarkupTierEditSerializer(edit).data,
+        }
+        failed = edit.status == MarkupTierEdit.Status.FAILED
+        return Response(body, status=status.HTTP_400_BAD_REQUEST if failed else status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request=MarkupTierInputSerializer,
+        responses={201: MarkupTierSerializer, 202: OpenApiResponse(description="Waiting to be pushed")},
+    )
+    def create(self, request, *args, **kwargs):
+        data = MarkupTierInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tenant_id = markup_services.tenant_for_new_tiers()
+        return self._save_and_push(tenant_id=tenant_id, tier_st_id=None, values=data.validated_data, created=True)
+
+    @extend_schema(
+        request=MarkupTierInputSerializer,
+        responses={200: MarkupTierSerializer, 202: OpenApiResponse(description="Waiting to be pushed")},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        tier = self.get_object()
+        data = MarkupTierInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        edit = MarkupTierEdit.objects.filter(tenant_id=tier.tenant_id, tier_st_id=tier.st_id).first()
+        current = edit or tier
+        values = {
+            name: data.validated_data.get(name, getattr(current, name)) for name in ("from_cost", "to_cost", "percent")
+        }
+        return self._save_and_push(tenant_id=tier.tenant_id, tier_st_id=tier.st_id, values=values, created=False)
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().update(request, *args, **kwargs)

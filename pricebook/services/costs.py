@@ -1,4 +1,4 @@
-"""A service's rolled-up cost: its linked materials and equipment (quantity × their cost), stored on the service.
+"""A service's rolled-up cost: its linked materials and equipment (quantity x their cost), stored on the service.
 
 The sync's relation step calls `refresh_service_costs` after a page of services (their links were just replaced) or of
 materials/equipment (their costs may have moved), and after each pricebook run (links resolved late). One UPDATE per
@@ -18,7 +18,7 @@ _COST = DecimalField(max_digits=18, decimal_places=4)
 
 
 def _linked_cost(link_model, target: str):
-    """Σ quantity × cost of the service's linked (mirrored, not deleted) items, 0 without any."""
+    """Σ quantity x cost of the service's linked (mirrored, not deleted) items, 0 without any."""
     total = (
         link_model.objects.filter(service=OuterRef("pk"), **{f"{target}__deleted": False})
         .order_by()

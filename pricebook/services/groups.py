@@ -18,6 +18,12 @@ EDITOR_EXTRA = (
     ("pricebook", "add_pricebookoverride"),
     ("pricebook", "change_pricebookoverride"),
     ("pricebook", "delete_pricebookoverride"),
+    # ServiceTitan's markup table: edited through kept-until-accepted edits (the API adds/changes tiers).
+    ("pricebook", "add_markuptier"),
+    ("pricebook", "change_markuptier"),
+    ("pricebook", "add_markuptieredit"),
+    ("pricebook", "change_markuptieredit"),
+    ("pricebook", "delete_markuptieredit"),
 )
 
 

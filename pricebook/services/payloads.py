@@ -55,7 +55,13 @@ _WARRANTIES = {"service": ("warranty",), "equipment": ("manufacturerWarranty", "
 _VENDORS = ("material", "equipment")
 
 # Override fields -> ServiceTitan keys (plus "image", handled as assets / the category's image).
-_ST_KEYS = {"name": "displayName", "cost": "cost", "price": "price", "member_price": "memberPrice", "add_on_price": "addOnPrice"}
+_ST_KEYS = {
+    "name": "displayName",
+    "cost": "cost",
+    "price": "price",
+    "member_price": "memberPrice",
+    "add_on_price": "addOnPrice",
+}
 _ST_KEYS_COMMON = {"description": "description", "active": "active"}
 
 

@@ -27,6 +27,8 @@ _MONEY = {"cost", "price", "member_price", "add_on_price"}
 def editable_columns(item_type: str) -> tuple[str, ...]:
     fields = {f.name for f in override_fields_for(item_type)}
     return tuple(column for column in EDITABLE_COLUMNS if column in fields)
+
+
 _ALIASES = {
     "display_name": "name",
     "displayname": "name",
