@@ -235,7 +235,8 @@ def _admin_column(client, url, name) -> int:
 
 # --- admin ------------------------------------------------------------------------------------------------------------
 def test_admin_list_shows_sorts_and_filters_margins(editor, client):
-    low, mid, high = material("9", "10", code="LOW"), material("5", "10", code="MID"), material("0", "10", code="ZERO")
+    for cost, code in (("9", "LOW"), ("5", "MID"), ("0", "ZERO")):
+        material(cost, "10", code=code)
     client.force_login(editor)
     url = reverse("admin:pricebook_material_changelist")
     column = _admin_column(client, url, "margin")
