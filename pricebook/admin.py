@@ -74,6 +74,7 @@ from pricebook.services.spreadsheets import (
 )
 from servicetitan.admin_base import MirrorAdmin, RawRecordAdmin, ReadOnlyAdminMixin
 from servicetitan.client.errors import ServiceTitanError
+from servicetitan.pagination import LateRowPaginator
 
 Status = PricebookOverride.Status
 EDIT_PERMISSION = "pricebook.change_pricebookoverride"
@@ -487,6 +488,8 @@ class PricebookItemAdmin(OverrideEditingAdmin):
     )
     list_display_links = ("code",)
     search_fields = ("code", "name", "description")
+    # Pages read late: the effective values (subqueries) of the rows before the page are never computed.
+    paginator = LateRowPaginator
     actions = (*OverrideEditingAdmin.actions, "change_prices", "export_csv", "export_xlsx")
 
     def get_list_display(self, request):

@@ -29,6 +29,7 @@ from pricebook.selectors import with_effective_values, with_margins
 from pricebook.services import markup as markup_services
 from pricebook.services.overrides import OverrideError, discard_override
 from servicetitan.api.views import MirrorViewSet
+from servicetitan.pagination import LatePageNumberPagination
 
 
 class PricebookMirrorViewSet(MirrorViewSet):
@@ -40,7 +41,10 @@ class PricebookMirrorViewSet(MirrorViewSet):
 
 class PricebookItemViewSet(PricebookMirrorViewSet):
     """Items with ServiceTitan's margin/markup (stored, indexed: `?ordering=margin_percent`, `?margin_percent__lt=40`)
-    and the effective ones for the rows of the page."""
+    and the effective ones for the rows of the page (pages read late: the effective values of skipped rows are never
+    computed)."""
+
+    pagination_class = LatePageNumberPagination
 
     def get_queryset(self):
         return with_margins(MirrorViewSet.get_queryset(self), self.item_type)
