@@ -193,8 +193,9 @@ def _margin_measurements(log, user, repeat, statistics, Client, CaptureQueriesCo
         log(f"margin-lists: {label} …")
         ms, queries, captured = timed(full)
         bare_ms, _, _ = timed(bare_run)
-        page_sql = max(
-            (q["sql"] for q in captured if "margin_percent" in q["sql"] and "LIMIT" in q["sql"]),
+        # The page's ids query (the shortest one ordering by margin): the one the index is for.
+        page_sql = min(
+            (q["sql"] for q in captured if '"margin_percent"' in q["sql"] and "ORDER BY" in q["sql"]),
             key=len,
             default="",
         )
