@@ -40,12 +40,13 @@ def refresh_service_costs(
     to the given materials/equipment). Returns how many services were updated."""
     services = Service.objects.filter(tenant_id=tenant_id)
     if service_pks is not None or material_st_ids is not None or equipment_st_ids is not None:
-        wanted = Q(pk__in=list(service_pks or ()))
+        # `any_of`: one array parameter on PostgreSQL (a page names thousands of items).
+        wanted = Q(pk__any_of=list(service_pks or ()))
         if material_st_ids is not None:
-            linked = ServiceMaterial.objects.filter(tenant_id=tenant_id, target_st_id__in=list(material_st_ids))
+            linked = ServiceMaterial.objects.filter(tenant_id=tenant_id, target_st_id__any_of=list(material_st_ids))
             wanted |= Q(pk__in=linked.values("service_id"))
         if equipment_st_ids is not None:
-            linked = ServiceEquipment.objects.filter(tenant_id=tenant_id, target_st_id__in=list(equipment_st_ids))
+            linked = ServiceEquipment.objects.filter(tenant_id=tenant_id, target_st_id__any_of=list(equipment_st_ids))
             wanted |= Q(pk__in=linked.values("service_id"))
         services = services.filter(wanted)
     return services.update(
