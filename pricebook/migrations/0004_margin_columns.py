@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='equipment',
-            index=models.Index(fields=['margin_percent'], name='pricebook_equipment_margin'),
+            index=models.Index(fields=['margin_percent', 'id'], name='pricebook_equipment_margin'),
         ),
         migrations.AddIndex(
             model_name='equipment',
@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='material',
-            index=models.Index(fields=['margin_percent'], name='pricebook_material_margin'),
+            index=models.Index(fields=['margin_percent', 'id'], name='pricebook_material_margin'),
         ),
         migrations.AddIndex(
             model_name='material',
@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='service',
-            index=models.Index(fields=['margin_percent'], name='pricebook_service_margin'),
+            index=models.Index(fields=['margin_percent', 'id'], name='pricebook_service_margin'),
         ),
         migrations.AddIndex(
             model_name='service',

@@ -13,6 +13,7 @@ from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from pricebook.models import Service, ServiceEquipment, ServiceMaterial
+from servicetitan.sync.bulk import AnyOf  # noqa: F401  (registers the `any_of` lookup used below)
 
 _COST = DecimalField(max_digits=18, decimal_places=4)
 
