@@ -14,6 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,28 +25,40 @@ from django.utils.safestring import mark_safe
 
 from pricebook.admin_pricing import reprice_selected
 from pricebook.charts import price_chart_svg
-from pricebook.forms import LABELS, ImportForm, ItemOverrideForm, PricebookOverrideAdminForm, PriceChangeForm
+from pricebook.forms import (
+    LABELS,
+    ImportForm,
+    ItemOverrideForm,
+    MarkupTierEditForm,
+    PricebookOverrideAdminForm,
+    PriceChangeForm,
+)
 from pricebook.health import BY_NAME, apply_check, checks_for, pricebook_health
 from pricebook.models import (
     OVERRIDE_COLUMNS,
     Category,
     Equipment,
+    MarkupTier,
+    MarkupTierEdit,
     Material,
     PricebookOverride,
     PricebookOverrideChange,
     PriceHistory,
     RawCategory,
     RawEquipment,
+    RawMarkupTier,
     RawMaterial,
     RawService,
     Service,
     VendorPriceMapping,
 )
 from pricebook.selectors import (
+    EffectiveCost,
     EffectiveValue,
     OverrideStatus,
     category_tree,
     drifted_fields,
+    effective_margins,
     effective_values,
     filter_by_category_tree,
     filter_by_override_status,
@@ -53,12 +66,15 @@ from pricebook.selectors import (
     history_for,
     item_kind,
     linked_items,
+    override_is_effective,
     price_history_for,
+    service_cost_breakdown,
     with_effective_values,
 )
 from pricebook.selectors import item_type_of as item_kind_of
+from pricebook.services import markup as markup_services
 from pricebook.services import overrides as override_services
-from pricebook.services.pricing import apply_price_change, preview_price_change
+from pricebook.services.pricing import UnconfirmedWarnings, apply_price_change, preview_price_change, warnings_of
 from pricebook.services.push import push_overrides, refresh_from_servicetitan
 from pricebook.services.spreadsheets import (
     ImportFileError,
@@ -129,6 +145,12 @@ def money(value) -> str:
     return f"{Decimal(value):,.2f}"
 
 
+def percent(value) -> str:
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value):,.1f}%"
+
+
 def can_edit(request) -> bool:
     return request.user.has_perm(EDIT_PERMISSION)
 
@@ -190,6 +212,85 @@ class HealthFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() in BY_NAME:
             return apply_check(queryset, self.value(), item_kind_of(queryset.model))
+        return queryset
+
+
+class MarginBandFilter(admin.SimpleListFilter):
+    """ServiceTitan's margin % in bands (the indexed `margin_percent` column)."""
+
+    title = "margin"
+    parameter_name = "margin_band"
+    BANDS = {
+        "loss": ("Below 0% (loss)", None, 0),
+        "0-20": ("0-20%", 0, 20),
+        "20-40": ("20-40%", 20, 40),
+        "40-60": ("40-60%", 40, 60),
+        "60-": ("60% and more", 60, None),
+    }
+
+    def lookups(self, request, model_admin):
+        return [*((key, band[0]) for key, band in self.BANDS.items()), ("none", "Undefined (price 0)")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.filter(margin_percent__isnull=True)
+        if value not in self.BANDS:
+            return queryset
+        _, low, high = self.BANDS[value]
+        if low is not None:
+            queryset = queryset.filter(margin_percent__gte=low)
+        if high is not None:
+            queryset = queryset.filter(margin_percent__lt=high)
+        return queryset
+
+
+class MarginBelowFilter(admin.SimpleListFilter):
+    """ "Below N%": any number typed in the box (or a common threshold)."""
+
+    title = "margin below"
+    parameter_name = "margin_below"
+    template = "admin/pricebook/margin_below_filter.html"
+
+    def lookups(self, request, model_admin):
+        return [(str(n), f"Below {n}%") for n in (20, 30, 40, 50, 60)]
+
+    def choices(self, changelist):
+        # The box keeps the list's other filters and search.
+        self.hidden_params = [
+            (key, value)
+            for key, values in changelist.params.items()
+            if key != self.parameter_name
+            for value in (values if isinstance(values, list) else [values])
+        ]
+        return super().choices(changelist)
+
+    def number(self):
+        try:
+            return Decimal(str(self.value()).strip().rstrip("%"))
+        except (ArithmeticError, ValueError):
+            return None
+
+    def queryset(self, request, queryset):
+        if self.value() in (None, ""):
+            return queryset
+        number = self.number()
+        return queryset.none() if number is None else queryset.filter(margin_percent__lt=number)
+
+
+class CostMissingFilter(admin.SimpleListFilter):
+    title = "cost"
+    parameter_name = "cost_missing"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Cost missing (0)"), ("no", "Has a cost")]
+
+    def queryset(self, request, queryset):
+        column = "total_cost" if queryset.model is Service else "cost"
+        if self.value() == "yes":
+            return queryset.filter(**{column: 0})
+        if self.value() == "no":
+            return queryset.exclude(**{column: 0})
         return queryset
 
 
@@ -319,7 +420,8 @@ class OverrideEditingAdmin(MirrorAdmin):
 
     def _override_context(self, request, item, override, form):
         editable = can_edit(request)
-        st_errors = override.field_errors if override and override.status == Status.FAILED else {}
+        failed = override is not None and override.status == Status.FAILED
+        st_errors = override.field_errors if failed else {}
         effective = effective_values(item, override, item_type=self.item_type)
         rows = []
         for name in form.value_fields:
@@ -330,7 +432,11 @@ class OverrideEditingAdmin(MirrorAdmin):
                     "label": LABELS[name],
                     "servicetitan": money(st_value) if isinstance(st_value, Decimal) else st_value,
                     "servicetitan_raw": st_value,
-                    "overridden": overridden is not None and override.status != Status.SYNCED,
+                    "overridden": overridden is not None and override_is_effective(override),
+                    # ServiceTitan refused this value: it is not the item's; shown beside ServiceTitan's message.
+                    "refused": (money(overridden) if isinstance(overridden, Decimal) else overridden)
+                    if failed and overridden is not None
+                    else None,
                     "effective": money(effective[name]) if isinstance(effective[name], Decimal) else effective[name],
                     "field": form[name],
                     "errors": list(form.errors.get(name, [])) + list(st_errors.get(name, [])),
@@ -343,7 +449,25 @@ class OverrideEditingAdmin(MirrorAdmin):
             if self.item_type != "category"
             else []
         )
+        extra = {}
+        if self.item_type != "category":
+            margins = effective_margins(item, self.item_type) if override_is_effective(override) else None
+            extra["margins"] = {
+                "cost": money(item.total_cost if self.item_type == "service" else item.cost),
+                "margin": percent(item.margin_percent),
+                "markup": percent(item.markup_percent),
+                "cost_missing": item.markup_percent is None,
+                "price_missing": item.margin_percent is None,
+                "effective_cost": money(margins["cost"]) if margins else None,
+                "effective_margin": percent(margins["margin_percent"]) if margins else None,
+                "effective_markup": percent(margins["markup_percent"]) if margins else None,
+            }
+            extra["price_warnings"] = getattr(form, "price_warnings", [])
+            extra["confirm_field"] = form["confirm_warnings"]
+        if self.item_type == "service":
+            extra["cost_breakdown"] = service_cost_breakdown(item)
         return {
+            **extra,
             "override_form": form,
             "override": override,
             "override_rows": rows,
@@ -398,9 +522,12 @@ class PricebookItemAdmin(OverrideEditingAdmin):
         "thumbnail",
         "code",
         "shown_name",
+        "shown_cost",
         "shown_price",
         "shown_member_price",
         "shown_add_on_price",
+        "margin",
+        "markup",
         "category_names",
         "shown_active",
         "status",
@@ -416,10 +543,49 @@ class PricebookItemAdmin(OverrideEditingAdmin):
         return self.list_display
 
     def get_list_filter(self, request):
-        return (CategoryTreeFilter, OverrideStatusFilter, HealthFilter, "active", HasImageFilter, "deleted")
+        return (
+            CategoryTreeFilter,
+            OverrideStatusFilter,
+            HealthFilter,
+            MarginBandFilter,
+            MarginBelowFilter,
+            CostMissingFilter,
+            "active",
+            HasImageFilter,
+            "deleted",
+        )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("categories")
+        qs = super().get_queryset(request).prefetch_related("categories")
+        # A service's cost is its rolled-up total (no cost override); materials/equipment have `effective_cost`.
+        return qs.annotate(effective_cost=F("total_cost")) if self.item_type == "service" else qs
+
+    # Margin and markup: ServiceTitan's (stored, indexed: the columns sort by them), then the effective one when a
+    # pending override changes it (computed from the row's annotations: no query per row).
+    @admin.display(description="cost", ordering=EffectiveCost())
+    def shown_cost(self, obj):
+        return money(obj.effective_cost)
+
+    def _percent_column(self, obj, name: str):
+        stored = getattr(obj, name)
+        shown = percent(stored)
+        if stored is None and name == "markup_percent":
+            shown = format_html('— <span class="pb-problem">{}</span>', "cost missing")
+        if obj.override_status and obj.override_status not in (Status.SYNCED, Status.FAILED):
+            now = effective_margins(obj, self.item_type)[name]
+            if now != stored:
+                return format_html(
+                    '{} → <strong title="{}">{}</strong>', shown, "with the pending override", percent(now)
+                )
+        return shown
+
+    @admin.display(description="margin", ordering="margin_percent")
+    def margin(self, obj):
+        return self._percent_column(obj, "margin_percent")
+
+    @admin.display(description="markup", ordering="markup_percent")
+    def markup(self, obj):
+        return self._percent_column(obj, "markup_percent")
 
     @admin.display(description="price", ordering=EffectiveValue("price"))
     def shown_price(self, obj):
@@ -459,9 +625,24 @@ class PricebookItemAdmin(OverrideEditingAdmin):
                 "rounding": form.cleaned_data["rounding"],
             }
             if "_apply" in request.POST:
-                count = apply_price_change(list(queryset), user=request.user, **options)
-                self.message_user(request, f"New prices saved as overrides for {count} item(s); they will be pushed.")
-                return None
+                try:
+                    count = apply_price_change(
+                        list(queryset),
+                        user=request.user,
+                        confirm_warnings=form.cleaned_data["confirm_warnings"],
+                        **options,
+                    )
+                except UnconfirmedWarnings as exc:
+                    form.add_error(
+                        "confirm_warnings",
+                        f"{len(exc.warnings)} new price(s) carry a warning (listed below): check them and tick "
+                        "the box to save anyway, or change the rule.",
+                    )
+                else:
+                    self.message_user(
+                        request, f"New prices saved as overrides for {count} item(s); they will be pushed."
+                    )
+                    return None
             rows = preview_price_change(list(queryset[:500]), **options)
         context = {
             **self.admin_site.each_context(request),
@@ -469,6 +650,7 @@ class PricebookItemAdmin(OverrideEditingAdmin):
             "opts": self.model._meta,
             "form": form,
             "rows": rows,
+            "warning_count": len(warnings_of(rows)),
             "queryset": queryset,
             "count": queryset.count(),
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
@@ -506,6 +688,14 @@ class PricebookItemAdmin(OverrideEditingAdmin):
             if not pending or pending.get("item_type") != self.item_type:
                 self.message_user(request, "The preview expired; upload the file again.", messages.WARNING)
                 return HttpResponseRedirect(request.path)
+            if pending.get("warnings") and not request.POST.get("confirm_warnings"):
+                self.message_user(
+                    request,
+                    f"{pending['warnings']} row(s) carry warnings: nothing was saved. Upload the file again, check "
+                    "the warnings and tick the box to apply anyway.",
+                    messages.ERROR,
+                )
+                return HttpResponseRedirect(request.path)
             count = apply_import(self.item_type, pending["changes"], user=request.user)
             self.message_user(request, f"{count} item(s) changed; the overrides will be pushed to ServiceTitan.")
             return HttpResponseRedirect(changelist)
@@ -517,7 +707,11 @@ class PricebookItemAdmin(OverrideEditingAdmin):
             except ImportFileError as exc:
                 form.add_error("file", str(exc))
             else:
-                request.session[IMPORT_SESSION_KEY] = {"item_type": self.item_type, "changes": preview.to_session()}
+                request.session[IMPORT_SESSION_KEY] = {
+                    "item_type": self.item_type,
+                    "changes": preview.to_session(),
+                    "warnings": len(preview.with_warnings),
+                }
         context = {
             **self.admin_site.each_context(request),
             "title": f"Import {opts.verbose_name_plural} from CSV or Excel",
@@ -805,7 +999,7 @@ class PricebookOverrideAdmin(admin.ModelAdmin):
         return self.inlines if obj is not None else ()
 
     def get_fieldsets(self, request, obj=None):
-        values = (*OVERRIDE_COLUMNS, "image")
+        values = (*OVERRIDE_COLUMNS, "image", "confirm_warnings")
         if obj is None:
             return ((None, {"fields": ("item_type", "st_pricebook_id")}), ("Override", {"fields": values}))
         return (
@@ -947,4 +1141,117 @@ def health_view(request):
     return TemplateResponse(request, "admin/pricebook/health.html", context)
 
 
-admin.site.register([RawCategory, RawMaterial, RawService, RawEquipment], RawRecordAdmin)
+# --- ServiceTitan's markup table -------------------------------------------------------------------------------------
+def push_tier_edits(model_admin, request, ids) -> None:
+    result = markup_services.push_markup_edits(ids, include_failed=True)
+    level = messages.SUCCESS if not (result.failed or result.retry) else messages.WARNING
+    model_admin.message_user(request, f"Markup table: {result.summary()}.", level)
+    for message in result.failed.values():
+        model_admin.message_user(request, message, messages.ERROR)
+
+
+@admin.register(MarkupTier)
+class MarkupTierAdmin(MirrorAdmin):
+    """ServiceTitan's table as it has it, with staff's edits not accepted yet beside each tier."""
+
+    list_display = ("shown_from", "shown_to", "shown_percent", "pending_edit")
+    list_display_links = ("shown_from",)
+    ordering = ("from_cost", "st_id")
+    change_list_template = "admin/pricebook/markup_tier_change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        edits = MarkupTierEdit.objects.order_by("from_cost", "pk")
+        self._edits = {edit.tier_st_id: edit for edit in edits if edit.tier_st_id is not None}
+        extra = {
+            "new_tier_edits": [edit for edit in edits if edit.tier_st_id is None],
+            "can_edit_tiers": request.user.has_perm("pricebook.add_markuptieredit"),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra)
+
+    @admin.display(description="from", ordering="from_cost")
+    def shown_from(self, obj):
+        return f"{obj.from_cost:,.2f}"
+
+    @admin.display(description="to", ordering="to_cost")
+    def shown_to(self, obj):
+        return f"{obj.to_cost:,.2f}"
+
+    @admin.display(description="markup %", ordering="percent")
+    def shown_percent(self, obj):
+        return f"{obj.percent.normalize():f}%"
+
+    @admin.display(description="your edit")
+    def pending_edit(self, obj):
+        edit = getattr(self, "_edits", {}).get(obj.st_id)
+        add = reverse("admin:pricebook_markuptieredit_add")
+        if edit is None:
+            return format_html('<a href="{}?tier_st_id={}">Edit</a>', add, obj.st_id)
+        url = reverse("admin:pricebook_markuptieredit_change", args=[edit.pk])
+        return format_html(
+            '<a href="{}">{}</a> {}{}',
+            url,
+            f"{edit.from_cost:,.2f}-{edit.to_cost:,.2f}: {edit.percent.normalize():f}%",
+            status_badge(edit.status)
+            if edit.status == "failed"
+            else format_html('<span class="pb-badge pb-pending">pending</span>'),
+            format_html('<br><span class="pb-problem">{}</span>', edit.error_message) if edit.error_message else "",
+        )
+
+
+@admin.register(MarkupTierEdit)
+class MarkupTierEditAdmin(admin.ModelAdmin):
+    """Staff's edits of the markup table: saved, checked as a whole table, and pushed to ServiceTitan at once."""
+
+    form = MarkupTierEditForm
+    list_display = ("__str__", "status", "error_message", "changed_by", "changed_at")
+    list_filter = ("status",)
+    readonly_fields = ("status", "error_message", "changed_by", "changed_at")
+    actions = ("push_selected",)
+
+    class Media:
+        css = {"all": ("pricebook/admin.css",)}
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        tier = MarkupTier.objects.filter(st_id=request.GET.get("tier_st_id") or 0).first()
+        if tier is not None:
+            initial.update(from_cost=tier.from_cost, to_cost=tier.to_cost, percent=tier.percent)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        edit = markup_services.save_tier_edit(
+            tenant_id=form.tenant_id,
+            tier_st_id=obj.tier_st_id if change else form.cleaned_data.get("tier_st_id"),
+            from_cost=form.cleaned_data["from_cost"],
+            to_cost=form.cleaned_data["to_cost"],
+            percent=form.cleaned_data["percent"],
+            user=request.user,
+        )
+        if edit is None:
+            self.message_user(request, "These are ServiceTitan's values already: nothing to push.")
+            return
+        obj.pk = edit.pk
+        push_tier_edits(self, request, [edit.pk])
+
+    def save_related(self, request, form, formsets, change):
+        return None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return HttpResponseRedirect(reverse("admin:pricebook_markuptier_changelist"))
+
+    def response_change(self, request, obj):
+        return HttpResponseRedirect(reverse("admin:pricebook_markuptier_changelist"))
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # The admin's own "was added successfully" would be wrong when ServiceTitan refused it.
+        if "was added successfully" in str(message) or "was changed successfully" in str(message):
+            return
+        super().message_user(request, message, level, *args, **kwargs)
+
+    @admin.action(description="Push selected edits to ServiceTitan now", permissions=["change"])
+    def push_selected(self, request, queryset):
+        push_tier_edits(self, request, list(queryset.values_list("pk", flat=True)))
+
+
+admin.site.register([RawCategory, RawMaterial, RawService, RawEquipment, RawMarkupTier], RawRecordAdmin)

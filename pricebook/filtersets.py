@@ -3,7 +3,7 @@
 from django_filters import rest_framework as filters
 
 from pricebook.models import Category, Equipment, Material, PricebookOverride, PriceHistory, Service
-from pricebook.selectors import filter_by_category_tree, filter_by_override_status
+from pricebook.selectors import cost_column, filter_by_category_tree, filter_by_override_status
 from servicetitan.api.filtersets import IntegerFilter, IsoDateTimeFilter, LaziFilterSet, MirrorFilterSet
 
 TEXT = ["exact", "icontains"]
@@ -23,9 +23,20 @@ class CategoryFilterSet(MirrorFilterSet):
 
 class PricebookItemFilterSet(MirrorFilterSet):
     """`code`, `category` (a category's ServiceTitan id, its subcategories included), `active`, `modified_since`,
-    `override_status` (`none`, `pending`, `pushing`, `synced`, `failed`, `conflict`)."""
+    `override_status` (`none`, `pending`, `pushing`, `synced`, `failed`, `conflict`), `margin_percent__lt` /
+    `margin_percent__gte` (ServiceTitan's margin %, indexed; items whose margin is undefined — price 0 — match
+    neither), `markup_percent__lt` / `__gte`, `cost_missing` (cost 0)."""
 
     item_type = ""
+    margin_percent__lt = filters.NumberFilter(field_name="margin_percent", lookup_expr="lt", label="Margin % below")
+    margin_percent__gte = filters.NumberFilter(
+        field_name="margin_percent", lookup_expr="gte", label="Margin % at least"
+    )
+    markup_percent__lt = filters.NumberFilter(field_name="markup_percent", lookup_expr="lt", label="Markup % below")
+    markup_percent__gte = filters.NumberFilter(
+        field_name="markup_percent", lookup_expr="gte", label="Markup % at least"
+    )
+    cost_missing = filters.BooleanFilter(method="filter_cost_missing", label="Cost missing (0)")
     category = IntegerFilter(method="filter_category", label="Category (ServiceTitan id, subcategories included)")
     override_status = filters.ChoiceFilter(choices=OVERRIDE_STATUSES, method="filter_override_status")
 
@@ -38,6 +49,10 @@ class PricebookItemFilterSet(MirrorFilterSet):
 
     def filter_override_status(self, queryset, name, value):
         return filter_by_override_status(queryset, value, self.item_type)
+
+    def filter_cost_missing(self, queryset, name, value):
+        column = cost_column(self.item_type)
+        return queryset.filter(**{column: 0}) if value else queryset.exclude(**{column: 0})
 
 
 class MaterialFilterSet(PricebookItemFilterSet):

@@ -7,8 +7,17 @@ from decimal import Decimal
 from django import forms
 from django.utils.dateparse import parse_datetime
 
-from pricebook.models import OVERRIDE_COLUMNS, OVERRIDE_MONEY, PricebookOverride, override_fields_for
-from pricebook.selectors import ITEM_KINDS, effective_values, get_item
+from pricebook.models import (
+    OVERRIDE_COLUMNS,
+    OVERRIDE_MONEY,
+    MarkupTier,
+    MarkupTierEdit,
+    PricebookOverride,
+    not_overridable_message,
+    override_fields_for,
+)
+from pricebook.selectors import ITEM_KINDS, cost_column, effective_values, get_item
+from pricebook.services.guardrails import price_errors, price_warnings
 from pricebook.services.images import ImageRejected, check_image, check_image_size
 from pricebook.services.overrides import same_as_servicetitan
 from pricebook.services.pricing import PRICE_FIELDS, Rounding
@@ -33,6 +42,23 @@ def _form_field(name: str) -> forms.Field:
     if name == "name":
         return forms.CharField(label=LABELS[name], required=False, max_length=512)
     return forms.DecimalField(label=LABELS[name], required=False, **_MONEY_FIELD)
+
+
+CONFIRM_LABEL = "I checked the warnings: save anyway"
+
+
+def check_guardrails(form: forms.Form, item_type: str, values: dict, cost=None, field_names: dict | None = None):
+    """Negative money: an error on its field. Warnings: a form error unless `confirm_warnings` is ticked; they are
+    kept on `form.price_warnings` so the page can show them beside the checkbox."""
+    field_names = field_names or {}
+    for name, messages in price_errors(values).items():
+        target = field_names.get(name, name)
+        for message in messages:
+            form.add_error(target if target in form.fields else None, message)
+    form.price_warnings = price_warnings(item_type, values, cost)
+    if form.price_warnings and not form.cleaned_data.get("confirm_warnings"):
+        for warning in form.price_warnings:
+            form.add_error(None, f"{warning.message} Tick “{CONFIRM_LABEL}” to save it.")
 
 
 def _shown(value):
@@ -69,12 +95,16 @@ class ItemOverrideForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
     )
     remove_image = forms.BooleanField(required=False, label="Remove the pending image")
+    confirm_warnings = forms.BooleanField(required=False, label=CONFIRM_LABEL)
 
     def __init__(self, *args, item, item_type: str, override: PricebookOverride | None = None, **kwargs):
         self.item, self.item_type, self.override = item, item_type, override
-        effective = {
-            name: _shown(value) for name, value in effective_values(item, override, item_type=item_type).items()
-        }
+        self.price_warnings = []
+        shown = effective_values(item, override, item_type=item_type)
+        if override is not None and override.status == PricebookOverride.Status.FAILED:
+            # ServiceTitan refused these values: they are not the item's, but staff correct them from here.
+            shown = {**shown, **override.overridden_values()}
+        effective = {name: _shown(value) for name, value in shown.items()}
         initial = {**effective, "base_modified_on": item.st_modified_on.isoformat() if item.st_modified_on else ""}
         super().__init__(*args, initial={**initial, **kwargs.pop("initial", {})}, **kwargs)
         self.value_fields = [f.name for f in override_fields_for(item_type)]
@@ -86,6 +116,18 @@ class ItemOverrideForm(forms.Form):
     def clean_base_modified_on(self):
         value = self.cleaned_data.get("base_modified_on")
         return parse_datetime(value) if value else None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.item_type != "category":
+            values = {}
+            for name in ("cost", "price", "member_price", "add_on_price"):
+                if name in self.value_fields:
+                    value = cleaned.get(name)
+                    values[name] = value if value is not None else getattr(self.item, name)
+            cost = values.get("cost", getattr(self.item, cost_column(self.item_type)))
+            check_guardrails(self, self.item_type, values, cost)
+        return cleaned
 
     def override_values(self) -> dict:
         """Field -> wanted value, None where it equals ServiceTitan's (not overridden)."""
@@ -118,6 +160,7 @@ class PricebookOverrideAdminForm(forms.ModelForm):
 
     image = ImageField(required=False, help_text="JPEG, PNG, GIF or WebP.")
     remove_image = forms.BooleanField(required=False, label="Remove the pending image")
+    confirm_warnings = forms.BooleanField(required=False, label=CONFIRM_LABEL)
 
     class Meta:
         model = PricebookOverride
@@ -128,6 +171,9 @@ class PricebookOverrideAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         item_type, st_id = cleaned.get("item_type"), cleaned.get("st_pricebook_id")
+        if self.instance.pk and not item_type:
+            # Changing an override: its item is read-only on the page.
+            item_type, st_id = self.instance.item_type, self.instance.st_pricebook_id
         if item_type and st_id is not None:
             self.item = get_item(item_type, st_id)
             if self.item is None:
@@ -136,9 +182,18 @@ class PricebookOverrideAdminForm(forms.ModelForm):
                 )
             allowed = {f.override for f in override_fields_for(item_type)}
             for column in OVERRIDE_COLUMNS:
-                # Only prices are missing from some item types (categories).
+                # Prices are missing from categories, a cost override from services (theirs is rolled up).
                 if column not in allowed and cleaned.get(column) is not None:
-                    self.add_error(column, "Categories have no prices.")
+                    self.add_error(column, not_overridable_message(item_type, column))
+            if item_type != "category":
+                values = {}
+                for name in ("cost", "price", "member_price", "add_on_price"):
+                    value = cleaned.get(f"override_{name}")
+                    values[name] = value if value is not None else getattr(self.item, name, None)
+                if item_type == "service":
+                    values["cost"] = self.item.total_cost
+                names = {name: f"override_{name}" for name in values}
+                check_guardrails(self, item_type, values, values["cost"], field_names=names)
         return cleaned
 
     def validate_constraints(self, exclude=None):
@@ -165,8 +220,52 @@ class PriceChangeForm(forms.Form):
         help_text="Positive raises prices, negative lowers them (e.g. 10 = +10%, -2.50 = $2.50 less).",
     )
     rounding = forms.ChoiceField(choices=Rounding.CHOICES, initial=Rounding.CENTS)
+    confirm_warnings = forms.BooleanField(
+        required=False, label=CONFIRM_LABEL, help_text="Needed when the preview lists warnings."
+    )
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(help_text="CSV or Excel (.xlsx) with a 'code' column and the columns to change.")
     item_type = forms.ChoiceField(choices=[(t, t) for t in ITEM_KINDS if t != "category"], widget=forms.HiddenInput)
+
+
+class MarkupTierEditForm(forms.ModelForm):
+    """A tier of ServiceTitan's markup table as staff want it (no tier: a new one); the whole table is checked."""
+
+    tier_st_id = forms.TypedChoiceField(
+        label="Tier", required=False, coerce=int, empty_value=None, help_text="Empty: add a new tier."
+    )
+
+    class Meta:
+        model = MarkupTierEdit
+        fields = ("tier_st_id", "from_cost", "to_cost", "percent")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        tiers = MarkupTier.objects.filter(deleted=False).order_by("from_cost")
+        self.fields["tier_st_id"].choices = [("", "— a new tier —"), *((t.st_id, str(t)) for t in tiers)]
+        if self.instance.pk:
+            self.fields["tier_st_id"].disabled = True
+
+    def clean(self):
+        from pricebook.services.markup import TierValues, effective_table, table_errors, tenant_for_new_tiers
+
+        cleaned = super().clean()
+        values = [cleaned.get(name) for name in ("from_cost", "to_cost", "percent")]
+        if any(value is None for value in values):
+            return cleaned
+        tier_st_id = self.instance.tier_st_id if self.instance.pk else cleaned.get("tier_st_id")
+        tier = MarkupTier.objects.filter(st_id=tier_st_id).first() if tier_st_id is not None else None
+        self.tenant_id = tier.tenant_id if tier else (self.instance.tenant_id or tenant_for_new_tiers())
+        existing = (
+            self.instance.pk
+            or MarkupTierEdit.objects.filter(tenant_id=self.tenant_id, tier_st_id=tier_st_id)
+            .exclude(tier_st_id=None)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        table = effective_table(self.tenant_id, extra=TierValues(tier_st_id, *values), ignore_edit=existing)
+        for error in table_errors(table):
+            self.add_error(None, error)
+        return cleaned

@@ -4,6 +4,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Cast, NullIf, Round
 from django.utils import timezone
 
 from servicetitan.mirroring import MONEY
@@ -78,6 +79,44 @@ CATEGORY_IDS = Computed(
 )
 
 
+# --- Margin and markup (PRICING.md), stored by the database -------------------------------------------------------------
+# ServiceTitan's margin % = (price - cost) / price x 100 and markup % = (price - cost) / cost x 100, as generated columns
+# (db_persist) with an index: lists sort and filter by them through the index, and no write path can set them (the
+# sync writes mapped columns only; Django leaves generated columns out of INSERT/UPDATE). Computed in floating point
+# (SQLite divides integers as integers), rounded to 4 places; a zero divisor gives NULL (undefined, shown "—").
+PERCENT_FIELD = {"max_digits": 24, "decimal_places": 4}
+
+
+def percent_expression(price, cost, base) -> models.Expression:
+    """(price - cost) x 100 / base, base 0 → NULL."""
+    ratio = (
+        Cast(price - cost, models.FloatField())
+        * models.Value(100.0, output_field=models.FloatField())
+        / Cast(NullIf(base, models.Value(0)), models.FloatField())
+    )
+    return Round(
+        Cast(ratio, models.DecimalField(**PERCENT_FIELD)), 4, output_field=models.DecimalField(**PERCENT_FIELD)
+    )
+
+
+def margin_field(cost: models.Expression) -> models.GeneratedField:
+    return models.GeneratedField(
+        expression=percent_expression(models.F("price"), cost, models.F("price")),
+        output_field=models.DecimalField(**PERCENT_FIELD, null=True),
+        db_persist=True,
+        verbose_name="margin %",
+    )
+
+
+def markup_field(cost: models.Expression) -> models.GeneratedField:
+    return models.GeneratedField(
+        expression=percent_expression(models.F("price"), cost, cost),
+        output_field=models.DecimalField(**PERCENT_FIELD, null=True),
+        db_persist=True,
+        verbose_name="markup %",
+    )
+
+
 class PricebookItem(SyncedModel):
     """What materials, services and equipment share."""
 
@@ -99,6 +138,9 @@ class PricebookItem(SyncedModel):
     # ServiceTitan's `assets` (images, videos) as fetched.
     images = models.JSONField(default=list, blank=True)
     default_image_url = models.TextField(blank=True)
+    # ServiceTitan's margin and markup of the item (its own cost; a service's includes its linked items, see Service).
+    margin_percent = margin_field(models.F("cost"))
+    markup_percent = markup_field(models.F("cost"))
 
     st_mapping = {
         "code": "code",
@@ -122,8 +164,13 @@ class PricebookItem(SyncedModel):
     class Meta(SyncedModel.Meta):
         abstract = True
         ordering = ["code"]
-        # The admin lists in this order, the primary key last as its tie-break: one index serves it.
-        indexes = [models.Index(fields=["code", "-id"], name="%(app_label)s_%(class)s_order")]
+        indexes = [
+            # The admin lists in this order, the primary key last as its tie-break: one index serves it.
+            models.Index(fields=["code", "-id"], name="%(app_label)s_%(class)s_order"),
+            # With the id: a page's ids are read from the index alone (index-only scan, OFFSET included).
+            models.Index(fields=["margin_percent", "id"], name="%(app_label)s_%(class)s_margin"),
+            models.Index(fields=["markup_percent"], name="%(app_label)s_%(class)s_markup"),
+        ]
 
 
 class Material(PricebookItem):
@@ -149,8 +196,23 @@ class Material(PricebookItem):
     }
 
 
+SERVICE_TOTAL_COST = models.F("cost") + models.F("materials_cost") + models.F("equipment_cost")
+
+
 class Service(PricebookItem):
     duration_hours = models.DecimalField(max_digits=10, decimal_places=4, default=0)
+    # A service's cost is its labour cost (ServiceTitan's `cost`) plus its linked materials and equipment
+    # (quantity x their cost), kept here by the sync's relation step (pricebook.services.costs), set-based.
+    materials_cost = models.DecimalField("linked materials cost", max_digits=18, decimal_places=4, default=0)
+    equipment_cost = models.DecimalField("linked equipment cost", max_digits=18, decimal_places=4, default=0)
+    total_cost = models.GeneratedField(
+        expression=SERVICE_TOTAL_COST,
+        output_field=models.DecimalField(max_digits=20, decimal_places=4),
+        db_persist=True,
+        verbose_name="total cost",
+    )
+    margin_percent = margin_field(SERVICE_TOTAL_COST)
+    markup_percent = markup_field(SERVICE_TOTAL_COST)
     is_labor = models.BooleanField(default=False)
     # As fetched: linked materials/equipment ({skuId, quantity}), recommendations and upgrades (ids).
     materials = models.JSONField(default=list, blank=True)
@@ -237,6 +299,42 @@ class MarkupTier(SyncedModel):
 
     def __str__(self):
         return f"{self.from_cost.normalize():f} to {self.to_cost.normalize():f}: {self.percent.normalize():f}%"
+
+
+class MarkupTierEdit(models.Model):
+    """Staff's edit of one markup tier (or a new tier: no `tier_st_id` yet), kept until ServiceTitan accepts it.
+
+    Pushed with PUT (a changed tier) or POST (a new one); ServiceTitan's answer is stored in the mirror and the edit
+    removed. A refusal keeps the edit (`failed`) with ServiceTitan's message; nothing staff typed is lost.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        FAILED = "failed"
+
+    tenant_id = models.BigIntegerField()
+    tier_st_id = models.BigIntegerField("tier (ServiceTitan id)", null=True, blank=True)
+    from_cost = models.DecimalField("from", max_digits=14, decimal_places=4)
+    to_cost = models.DecimalField("to", max_digits=14, decimal_places=4)
+    percent = models.DecimalField("markup %", max_digits=9, decimal_places=4)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    error_message = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant_id", "tier_st_id"], name="pricebook_markup_tier_one_edit"),
+        ]
+        ordering = ["from_cost", "id"]
+
+    def __str__(self):
+        target = f"tier {self.tier_st_id}" if self.tier_st_id else "new tier"
+        return (
+            f"{target}: {self.from_cost.normalize():f} to {self.to_cost.normalize():f} at {self.percent.normalize():f}%"
+        )
 
 
 # --- Links between pricebook items, queryable ----------------------------------------------------------------------------
@@ -336,6 +434,15 @@ OVERRIDE_MONEY = {"max_digits": 14, "decimal_places": 4, "null": True, "blank": 
 
 def override_fields_for(item_type: str) -> tuple[OverrideField, ...]:
     return tuple(f for f in OVERRIDE_FIELDS if item_type in f.item_types)
+
+
+def not_overridable_message(item_type: str, column: str) -> str:
+    """Why this override column does not apply to this item type, for staff."""
+    if item_type == "category":
+        return "Categories have no prices."
+    if column == "override_cost":
+        return "A service's cost is its labour plus its linked materials and equipment; it cannot be overridden."
+    return f"A {item_type} has no such field to override."
 
 
 class PricebookOverride(models.Model):

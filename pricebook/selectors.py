@@ -4,7 +4,7 @@ ServiceTitan's once synced), and querysets annotated with them for lists, the ad
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.apps import apps
 from django.db.models import (
@@ -93,15 +93,25 @@ def overrides_for(item_type: str):
     )
 
 
+# An override's values are the item's effective ones while it waits to be pushed (pending, pushing, in conflict).
+# Synced: ServiceTitan has them. Failed: ServiceTitan refused them, so its own values stay the current ones; the refused
+# values stay on the override beside ServiceTitan's message.
+NOT_EFFECTIVE_STATUSES = (PricebookOverride.Status.SYNCED, PricebookOverride.Status.FAILED)
+
+
+def override_is_effective(override: PricebookOverride | None) -> bool:
+    return override is not None and override.status not in NOT_EFFECTIVE_STATUSES
+
+
 def effective_values(item, override: PricebookOverride | None = None, *, item_type: str | None = None) -> dict:
-    """Field name -> the value shown to staff: the override's while it is not synced, else ServiceTitan's."""
+    """Field name -> the value shown to staff: the override's while it waits to be pushed, else ServiceTitan's."""
     item_type = item_type or item_type_of(item)
     if override is None:
         override = get_override(item_type, item.st_id, item.tenant_id)
     values = {}
     for field in override_fields_for(item_type):
         value = getattr(item, field.name)
-        if override is not None and override.status != PricebookOverride.Status.SYNCED:
+        if override_is_effective(override):
             overridden = getattr(override, field.override)
             if overridden is not None:
                 value = overridden
@@ -148,7 +158,7 @@ def attach_effective_values(items, item_type: str) -> None:
         item.override_changed_at = override.changed_at if override else None
         item.override_has_image = override is not None and override.pk in pending_images
         item.override_drifted = bool(drifted_fields(item, override, item_type))
-        unsynced = override is not None and override.status != PricebookOverride.Status.SYNCED
+        unsynced = override_is_effective(override)
         for field in fields:
             value = getattr(override, field.override) if unsynced else None
             setattr(item, f"effective_{field.name}", getattr(item, field.name) if value is None else value)
@@ -193,6 +203,14 @@ def EffectiveValue(name: str):
     return _PerItemType(lambda item_type: effective_value_expression(item_type, name), _output_field(name))
 
 
+def EffectiveCost():
+    """Order by the cost shown: a service's rolled-up total, else the effective cost (a pending cost override)."""
+    return _PerItemType(
+        lambda item_type: F("total_cost") if item_type == "service" else effective_value_expression(item_type, "cost"),
+        _output_field("cost"),
+    )
+
+
 def OverrideStatus():
     return _PerItemType(override_status_expression, CharField())
 
@@ -205,12 +223,172 @@ def override_status_expression(item_type: str):
 def effective_value_expression(item_type: str, name: str):
     """The effective value of one field as SQL (for ordering by it)."""
     field = next(f for f in override_fields_for(item_type) if f.name == name)
-    unsynced = overrides_for(item_type).exclude(status=PricebookOverride.Status.SYNCED)
+    unsynced = overrides_for(item_type).exclude(status__in=NOT_EFFECTIVE_STATUSES)
     return Coalesce(
         Subquery(unsynced.values(field.override)[:1], output_field=_output_field(name)),
         F(name),
         output_field=_output_field(name),
     )
+
+
+# --- Margin and markup (PRICING.md) ----------------------------------------------------------------------------------
+PERCENT_PLACES = Decimal("0.0001")
+
+
+def _percent(numerator: Decimal, base: Decimal) -> Decimal | None:
+    if not base:
+        return None
+    return (numerator * 100 / base).quantize(PERCENT_PLACES, rounding=ROUND_HALF_UP)
+
+
+def margin_percent(price, cost) -> Decimal | None:
+    """(price - cost) / price x 100; None (undefined, shown "—") when the price is 0."""
+    price, cost = Decimal(price or 0), Decimal(cost or 0)
+    return _percent(price - cost, price)
+
+
+def markup_percent(price, cost) -> Decimal | None:
+    """(price - cost) / cost x 100; None (undefined: "cost missing") when the cost is 0."""
+    price, cost = Decimal(price or 0), Decimal(cost or 0)
+    return _percent(price - cost, cost)
+
+
+def cost_column(item_type: str) -> str:
+    """The column holding an item's full cost: a service's includes its linked materials and equipment."""
+    return "total_cost" if item_type == "service" else "cost"
+
+
+def with_margins(qs: QuerySet, item_type: str | None = None) -> QuerySet:
+    """`with_effective_values`, plus `effective_cost` for services (their rolled-up cost: no cost override).
+
+    ServiceTitan's margin and markup are the stored, indexed columns `margin_percent` / `markup_percent` (sort and
+    filter by them); the effective ones (an override pending) come from `effective_margins(row)`, computed in Python
+    for the rows shown only."""
+    item_type = item_type or item_type_of(qs.model)
+    qs = with_effective_values(qs, item_type)
+    if item_type == "service":
+        qs = qs.annotate(effective_cost=F("total_cost"))
+    return qs
+
+
+def effective_margins(item, item_type: str | None = None) -> dict:
+    """{"cost", "price", "margin_percent", "markup_percent"} from the item's effective values (annotated by
+    `with_margins`, else read with `effective_values`)."""
+    item_type = item_type or item_type_of(item)
+    if hasattr(item, "effective_price"):
+        price = item.effective_price
+        cost = getattr(item, "effective_cost", None)
+        if cost is None:
+            cost = getattr(item, cost_column(item_type))
+    else:
+        values = effective_values(item, item_type=item_type)
+        price = values["price"]
+        cost = values.get("cost", getattr(item, cost_column(item_type)))
+    return {
+        "cost": cost,
+        "price": price,
+        "margin_percent": margin_percent(price, cost),
+        "markup_percent": markup_percent(price, cost),
+    }
+
+
+@dataclass
+class CostLine:
+    kind: str  # "material" or "equipment"
+    st_id: int
+    code: str
+    name: str
+    quantity: Decimal
+    unit_cost: Decimal  # ServiceTitan's
+    effective_unit_cost: Decimal  # with a pending cost override
+    mirrored: bool
+
+    @property
+    def total(self) -> Decimal:
+        return self.quantity * self.unit_cost
+
+    @property
+    def effective_total(self) -> Decimal:
+        return self.quantity * self.effective_unit_cost
+
+
+@dataclass
+class CostBreakdown:
+    labor_cost: Decimal
+    lines: list[CostLine]
+
+    @property
+    def materials_cost(self) -> Decimal:
+        return sum((line.total for line in self.lines if line.kind == "material"), Decimal(0))
+
+    @property
+    def equipment_cost(self) -> Decimal:
+        return sum((line.total for line in self.lines if line.kind == "equipment"), Decimal(0))
+
+    @property
+    def total(self) -> Decimal:
+        return self.labor_cost + self.materials_cost + self.equipment_cost
+
+    @property
+    def effective_total(self) -> Decimal:
+        return self.labor_cost + sum((line.effective_total for line in self.lines), Decimal(0))
+
+
+def service_cost_breakdown(service) -> CostBreakdown:
+    """A service's cost: its labour cost (ServiceTitan's `cost`) and each linked material and equipment item
+    (quantity x cost, ServiceTitan's and with a pending cost override). Deleted or not yet mirrored links count 0,
+    as in the stored roll-up. Three queries."""
+    from pricebook.models import ServiceEquipment, ServiceMaterial
+
+    lines = []
+    for kind, link_model, target in (
+        ("material", ServiceMaterial, "material"),
+        ("equipment", ServiceEquipment, "equipment"),
+    ):
+        links = list(link_model.objects.filter(service=service).order_by("pk"))
+        target_ids = [getattr(link, f"{target}_id") for link in links if getattr(link, f"{target}_id")]
+        master = item_kind(kind).master
+        targets = {t.pk: t for t in with_effective_values(master.objects.filter(pk__in=target_ids), kind)}
+        for link in links:
+            item = targets.get(getattr(link, f"{target}_id"))
+            counted = item is not None and not item.deleted
+            lines.append(
+                CostLine(
+                    kind=kind,
+                    st_id=link.target_st_id,
+                    code=item.code if item else "",
+                    name=item.name if item else "not mirrored",
+                    quantity=link.quantity,
+                    unit_cost=item.cost if counted else Decimal(0),
+                    effective_unit_cost=item.effective_cost if counted else Decimal(0),
+                    mirrored=item is not None,
+                )
+            )
+    return CostBreakdown(labor_cost=service.cost, lines=lines)
+
+
+# --- Markup table (ServiceTitan's materialsmarkup) --------------------------------------------------------------------
+def markup_tiers(tenant_id: int | None = None) -> list:
+    """ServiceTitan's markup tiers (mirror, not deleted), lowest first."""
+    MarkupTier = apps.get_model("pricebook", "MarkupTier")
+    qs = MarkupTier.objects.filter(deleted=False)
+    if tenant_id is not None:
+        qs = qs.filter(tenant_id=tenant_id)
+    return list(qs.order_by("from_cost", "st_id"))
+
+
+def tier_for(cost, tiers):
+    """The tier whose range holds the cost (PRICING.md: from ≤ cost < to); a cost at or above the highest `to` uses
+    the highest tier. None when there is no tier, or the cost is below the lowest `from`."""
+    if not tiers:
+        return None
+    cost = Decimal(cost or 0)
+    ordered = sorted(tiers, key=lambda t: (t.from_cost, t.to_cost))
+    for tier in ordered:
+        if tier.from_cost <= cost < tier.to_cost:
+            return tier
+    highest = max(ordered, key=lambda t: t.to_cost)
+    return highest if cost >= highest.to_cost else None
 
 
 def filter_by_override_status(qs: QuerySet, status: str, item_type: str | None = None) -> QuerySet:

@@ -129,23 +129,42 @@ def category_page(master, payloads: list[dict], tenant_id: int) -> None:
     flag_override_conflicts(master, payloads, tenant_id)
 
 
+def refresh_costs(master, payloads: list[dict], tenant_id: int, owners: dict) -> None:
+    """Services' rolled-up costs: of these services (links just replaced), or of the services using these items."""
+    from pricebook.services.costs import refresh_service_costs  # the services import the mirror models
+
+    label = master._meta.label
+    if label == "pricebook.Service":
+        refresh_service_costs(tenant_id, service_pks=owners.values())
+    elif label == "pricebook.Material":
+        refresh_service_costs(tenant_id, material_st_ids=owners.keys())
+    elif label == "pricebook.Equipment":
+        refresh_service_costs(tenant_id, equipment_st_ids=owners.keys())
+
+
 def item_relations(links: tuple[Link, ...]):
-    """The after_page hook of an item stream: its categories (many-to-many), its links, and override conflicts."""
+    """The after_page hook of an item stream: its categories (many-to-many), its links, services' rolled-up costs,
+    and override conflicts."""
 
     def after_page(master, payloads: list[dict], tenant_id: int) -> None:
         owners = master_ids(master, tenant_id, (p["id"] for p in payloads))
         replace_m2m(master, "categories", tenant_id, {int(p["id"]): category_ids_of(p) for p in payloads}, owners)
         for link in links:
             replace_links(link, master, payloads, tenant_id, owners)
+        refresh_costs(master, payloads, tenant_id, owners)
         flag_override_conflicts(master, payloads, tenant_id)
 
     return after_page
 
 
 def resolve_links(tenant_id: int) -> None:
-    """Links to items mirrored after the linking item (a later page, a later stream) now point at them."""
+    """Links to items mirrored after the linking item (a later page, a later stream) now point at them; the services'
+    rolled-up costs follow (one UPDATE for the tenant)."""
+    from pricebook.services.costs import refresh_service_costs
+
     for link in (*SERVICE_LINKS, *EQUIPMENT_LINKS):
         resolve_dangling_links(link, tenant_id)
+    refresh_service_costs(tenant_id)
 
 
 STREAMS = [
@@ -156,6 +175,8 @@ STREAMS = [
         expand=expand_category,
         after_page=category_page,
     ),
+    # ServiceTitan's markup table: a few rows, no modifiedOn and no export, so every run refreshes it whole.
+    Stream("pricebook.markup-tiers", "pricebook.RawMarkupTier", "pricebook.MarkupTier"),
     Stream(
         "pricebook.materials",
         "pricebook.RawMaterial",

@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from pricebook.models import MarkupTierEdit
+from pricebook.services.markup import push_markup_edits
 from pricebook.services.push import push_overrides, push_pending
 
 # Temporary failures are retried with a growing pause, up to about an hour; the scheduled push is the safety net.
@@ -19,5 +21,9 @@ def push_overrides_task(self, ids: list[int]) -> dict:
 
 @shared_task(acks_late=True)
 def push_pending_task() -> dict:
-    """The safety net: push whatever is pending (beat runs it every few minutes)."""
-    return push_pending().as_dict()
+    """The safety net: push whatever is pending (beat runs it every few minutes): overrides, markup-tier edits."""
+    outcome = push_pending().as_dict()
+    if MarkupTierEdit.objects.filter(status=MarkupTierEdit.Status.PENDING).exists():
+        tiers = push_markup_edits()
+        outcome["markup_tiers"] = {"pushed": len(tiers.pushed), "failed": len(tiers.failed), "retry": len(tiers.retry)}
+    return outcome

@@ -131,6 +131,21 @@ RESOURCES: dict[str, Resource] = {
         _resource(
             "pricebook.equipment", "pricebook", list_query=PRICEBOOK_ITEM_QUERY, writes=_crud("equipment", create=False)
         ),
+        # ServiceTitan's material markup table: a few cost tiers {id, from, to, percent}; no modifiedOn, no export, no
+        # active filter (refreshed whole). POST answers 201 without a body; GET/PUT by id answer {"data": tier}.
+        Resource(
+            key="pricebook.markup-tiers",
+            api_module="pricebook",
+            list_path=f"{T}/materialsmarkup",
+            get_path=f"{T}/materialsmarkup/{{id}}",
+            list_query=("page", "pageSize"),
+            include_inactive=None,
+            modified_filter=None,
+            writes={
+                "create": Operation("POST", f"{T}/materialsmarkup"),
+                "update": Operation("PUT", f"{T}/materialsmarkup/{{id}}"),
+            },
+        ),
         Resource(
             key="pricebook.images",
             api_module="pricebook",

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from django.db import models as django_models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pricebook.models import (
     OVERRIDE_COLUMNS,
     Category,
     Equipment,
+    MarkupTier,
+    MarkupTierEdit,
     Material,
     PricebookOverride,
     PriceHistory,
@@ -16,10 +19,12 @@ from pricebook.models import (
     RepriceBatch,
     RepriceRow,
     Service,
+    not_overridable_message,
     override_fields_for,
 )
-from pricebook.selectors import get_item
+from pricebook.selectors import effective_margins, effective_values, get_item
 from pricebook.services import overrides as override_services
+from pricebook.services.guardrails import price_errors, price_warnings, values_after
 from pricebook.services.images import ImageRejected, check_image, check_image_size
 from servicetitan.api.serializers import MirrorSerializer, RejectUnknownFieldsMixin
 
@@ -43,7 +48,7 @@ def effective_serializer(model, item_type: str) -> type[serializers.Serializer]:
 
 
 class EffectiveValuesMixin(serializers.Serializer):
-    """`override_status` and `effective`: the values shown to staff (the override's while it is not synced)."""
+    """`override_status` and `effective`: the values shown to staff (the override's while it waits to be pushed)."""
 
     item_type = ""
     override_status = serializers.CharField(read_only=True, allow_null=True)
@@ -54,6 +59,27 @@ class EffectiveValuesMixin(serializers.Serializer):
         return fields
 
 
+class EffectiveMarginsSerializer(serializers.Serializer):
+    cost = serializers.DecimalField(max_digits=20, decimal_places=4)
+    price = serializers.DecimalField(max_digits=20, decimal_places=4)
+    margin_percent = serializers.DecimalField(max_digits=24, decimal_places=4, allow_null=True)
+    markup_percent = serializers.DecimalField(max_digits=24, decimal_places=4, allow_null=True)
+
+
+class MarginsMixin(EffectiveValuesMixin):
+    """ServiceTitan's `margin_percent` = (price - cost) / price x 100 and `markup_percent` = (price - cost) / cost x
+    100 (null when undefined: price 0, cost 0), stored and indexed (filter `margin_percent__lt`, `__gte`; ordering
+    `margin_percent`, `markup_percent`); `effective_margins`: the same from the effective values (a pending override)."""
+
+    margin_percent = serializers.DecimalField(max_digits=24, decimal_places=4, read_only=True, allow_null=True)
+    markup_percent = serializers.DecimalField(max_digits=24, decimal_places=4, read_only=True, allow_null=True)
+    effective_margins = serializers.SerializerMethodField()
+
+    @extend_schema_field(EffectiveMarginsSerializer)
+    def get_effective_margins(self, obj) -> dict:
+        return EffectiveMarginsSerializer(effective_margins(obj, self.item_type)).data
+
+
 class CategorySerializer(EffectiveValuesMixin, MirrorSerializer):
     item_type = "category"
 
@@ -62,21 +88,27 @@ class CategorySerializer(EffectiveValuesMixin, MirrorSerializer):
         fields = ("name", "description", "image_url", "category_type", "position", "parent_st_id", "depth", "path")
 
 
-class MaterialSerializer(EffectiveValuesMixin, MirrorSerializer):
+class MaterialSerializer(MarginsMixin, MirrorSerializer):
     item_type = "material"
 
     class Meta:
         model = Material
 
 
-class ServiceSerializer(EffectiveValuesMixin, MirrorSerializer):
+class ServiceSerializer(MarginsMixin, MirrorSerializer):
+    """A service's `total_cost` is its labour `cost` plus `materials_cost` and `equipment_cost` (its linked items,
+    quantity x cost); its margin and markup use that total."""
+
     item_type = "service"
+    materials_cost = serializers.DecimalField(max_digits=18, decimal_places=4, read_only=True)
+    equipment_cost = serializers.DecimalField(max_digits=18, decimal_places=4, read_only=True)
+    total_cost = serializers.DecimalField(max_digits=20, decimal_places=4, read_only=True)
 
     class Meta:
         model = Service
 
 
-class EquipmentSerializer(EffectiveValuesMixin, MirrorSerializer):
+class EquipmentSerializer(MarginsMixin, MirrorSerializer):
     item_type = "equipment"
 
     class Meta:
@@ -85,8 +117,19 @@ class EquipmentSerializer(EffectiveValuesMixin, MirrorSerializer):
 
 class PricebookOverrideSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     """An override. Writing one marks it pending and queues its push; a field set to null is no longer overridden.
-    `image` is a multipart file upload (JPEG, PNG, GIF or WebP)."""
+    `image` is a multipart file upload (JPEG, PNG, GIF or WebP). `override_cost`: materials and equipment only.
 
+    Guardrails: a negative price or cost is refused (400). A value staff must confirm (member price at or above the
+    price, price below cost) is refused with 400 listing the warnings under `confirm_warnings`, unless the request
+    sends `"confirm_warnings": true`."""
+
+    confirm_warnings = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Send true to save despite the warnings (member price at or above the price, price below cost) "
+        "a previous answer listed under `confirm_warnings`.",
+    )
     image = serializers.FileField(write_only=True, required=False, allow_null=True)
     remove_image = serializers.BooleanField(write_only=True, required=False, default=False)
     has_image = serializers.BooleanField(read_only=True)
@@ -101,6 +144,7 @@ class PricebookOverrideSerializer(RejectUnknownFieldsMixin, serializers.ModelSer
             *OVERRIDE_COLUMNS,
             "image",
             "remove_image",
+            "confirm_warnings",
             "has_image",
             "override_image_mime_type",
             "uploaded_image_path",
@@ -151,9 +195,31 @@ class PricebookOverrideSerializer(RejectUnknownFieldsMixin, serializers.ModelSer
         allowed = {f.override for f in override_fields_for(item_type)}
         for column in OVERRIDE_COLUMNS:
             if column not in allowed and attrs.get(column) is not None:
-                raise serializers.ValidationError({column: "Categories have no prices."})
+                raise serializers.ValidationError({column: not_overridable_message(item_type, column)})
+        self._check_guardrails(item_type, st_id, attrs)
         attrs["_item"] = (item_type, st_id)
         return attrs
+
+    def _check_guardrails(self, item_type, st_id, attrs):
+        if item_type == "category":
+            return
+        changes = {f.name: attrs[f.override] for f in override_fields_for(item_type) if f.override in attrs}
+        errors = price_errors(changes)
+        if errors:
+            raise serializers.ValidationError({f"override_{name}": messages for name, messages in errors.items()})
+        tenant_id = self.instance.tenant_id if self.instance is not None else None
+        item = get_item(item_type, st_id, tenant_id)
+        if item is None:
+            return
+        effective = effective_values(item, item_type=item_type)
+        if self.instance is not None and not self.partial:
+            # A full write replaces the override: fields not given go back to ServiceTitan's.
+            effective = {name: getattr(item, name) for name in effective}
+        warnings = price_warnings(item_type, values_after(item, changes, item_type=item_type, effective=effective))
+        if warnings and not attrs.get("confirm_warnings"):
+            raise serializers.ValidationError(
+                {"confirm_warnings": [f"{w.message} Send confirm_warnings: true to save anyway." for w in warnings]}
+            )
 
     def _save(self, attrs, *, replace: bool):
         item_type, st_id = attrs.pop("_item")
@@ -381,3 +447,47 @@ class HealthLineSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     url = serializers.CharField(help_text="The admin list of those items.")
     label = serializers.CharField()
+
+
+# --- ServiceTitan's markup table ----------------------------------------------------------------------------------------
+class MarkupTierEditSerializer(serializers.ModelSerializer):
+    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = MarkupTierEdit
+        fields = ("from_cost", "to_cost", "percent", "status", "error_message", "changed_by", "changed_at")
+        read_only_fields = fields
+
+
+class MarkupTierSerializer(serializers.ModelSerializer):
+    """A tier of ServiceTitan's material markup table: a cost `from_cost ≤ cost < to_cost` is marked up by `percent`.
+
+    The values are ServiceTitan's; `pending_edit` is a local edit not accepted yet (`pending`: waiting to be pushed,
+    `failed`: refused, with ServiceTitan's `error_message`)."""
+
+    pending_edit = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MarkupTier
+        fields = ("st_id", "from_cost", "to_cost", "percent", "pending_edit", "synced_at")
+        read_only_fields = fields
+
+    @extend_schema_field(MarkupTierEditSerializer(allow_null=True))
+    def get_pending_edit(self, obj):
+        edits = self.context.get("edits")
+        edit = (
+            edits.get(obj.st_id)
+            if edits is not None
+            else MarkupTierEdit.objects.filter(tenant_id=obj.tenant_id, tier_st_id=obj.st_id).first()
+        )
+        return MarkupTierEditSerializer(edit).data if edit else None
+
+
+class MarkupTierInputSerializer(serializers.Serializer):
+    """A new tier (POST: all three) or a change (PATCH: any of them). Checked as a whole table before anything is
+    sent: 0 ≤ from < to ≤ 2147483647, 0 ≤ percent ≤ 100, no overlap or gap with the other tiers. Written back to
+    ServiceTitan at once (POST / PUT)."""
+
+    from_cost = serializers.DecimalField(max_digits=14, decimal_places=4)
+    to_cost = serializers.DecimalField(max_digits=14, decimal_places=4)
+    percent = serializers.DecimalField(max_digits=9, decimal_places=4)

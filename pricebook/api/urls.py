@@ -11,5 +11,6 @@ router.register("pricing-rules", views.PricingRuleViewSet)
 router.register("reprices", views.RepriceBatchViewSet)
 router.register("history", views.PriceHistoryViewSet)
 router.register("health", views.PricebookHealthViewSet, basename="pricebook-health")
+router.register("markup-tiers", views.MarkupTierViewSet)
 
 urlpatterns = router.urls

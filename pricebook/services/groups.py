@@ -27,6 +27,12 @@ EDITOR_EXTRA = (
     # Propose a reprice, and discard a proposal.
     ("pricebook", "add_repricebatch"),
     ("pricebook", "change_repricebatch"),
+    # ServiceTitan's markup table: edited through kept-until-accepted edits (the API adds/changes tiers).
+    ("pricebook", "add_markuptier"),
+    ("pricebook", "change_markuptier"),
+    ("pricebook", "add_markuptieredit"),
+    ("pricebook", "change_markuptieredit"),
+    ("pricebook", "delete_markuptieredit"),
 )
 APPROVER_EXTRA = (*EDITOR_EXTRA, ("pricebook", "approve_repricebatch"))
 

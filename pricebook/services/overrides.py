@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from pricebook.models import PricebookOverride, PricebookOverrideChange, override_fields_for
 from pricebook.selectors import get_item, item_kind
+from pricebook.services.guardrails import price_errors
 from pricebook.services.images import CheckedImage
 from servicetitan.sync.bulk import insert_rows
 
@@ -125,6 +126,10 @@ def save_override(
     unknown = set(values) - set(fields)
     if unknown:
         raise OverrideError(f"These fields cannot be overridden on a {item_type}: {', '.join(sorted(unknown))}.")
+    # The last guard of every entry point: a negative price or cost is never saved (warnings are the callers').
+    refused = price_errors(values)
+    if refused:
+        raise OverrideError(" ".join(message for messages in refused.values() for message in messages))
     with transaction.atomic():
         item = get_item(item_type, st_id, tenant_id)
         if item is None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
-from pricebook.selectors import effective_values, get_override, item_type_of
+from pricebook.selectors import cost_column, effective_values, get_override, item_type_of
+from pricebook.services.guardrails import MONEY_FIELDS, PriceWarning, price_warnings, values_after
 from pricebook.services.overrides import enqueue_push, save_override
 
 PRICE_FIELDS = {"price": "Price", "member_price": "Member price", "add_on_price": "Add-on price"}
@@ -54,12 +56,22 @@ def changed_price(current: Decimal, *, mode: str, amount: Decimal, rounding: str
     return round_price(new, rounding)
 
 
+class UnconfirmedWarnings(Exception):
+    """Some new prices carry warnings staff have not confirmed; nothing was saved."""
+
+    def __init__(self, warnings: list[PriceWarning]):
+        self.warnings = warnings
+        super().__init__(f"{len(warnings)} warning(s) to confirm before these prices are saved.")
+
+
 @dataclass
 class PriceChangeRow:
     item: object
     field: str
     current: Decimal
     new: Decimal
+    # The item's warnings once all its new prices apply (member price at or above price, price below cost, …).
+    warnings: list[PriceWarning] = dataclass_field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -74,26 +86,52 @@ def preview_price_change(items, *, fields, mode: str, amount: Decimal, rounding:
     """What `apply_price_change` would do, computed from each item's effective (shown) price."""
     rows = []
     for item in items:
+        item_type = item_type_of(item)
         # Lists annotated by `with_effective_values` (the admin's) cost no extra query per item.
-        if all(hasattr(item, f"effective_{field}") for field in fields):
-            current = {field: getattr(item, f"effective_{field}") for field in fields}
+        if all(hasattr(item, f"effective_{name}") for name in (*fields, "price", "member_price")):
+            current = {
+                name: getattr(item, f"effective_{name}") for name in MONEY_FIELDS if hasattr(item, f"effective_{name}")
+            }
         else:
             current = effective_values(item)
-        for field in fields:
-            rows.append(
-                PriceChangeRow(
-                    item,
-                    field,
-                    current[field],
-                    changed_price(current[field], mode=mode, amount=amount, rounding=rounding),
-                )
+        item_rows = [
+            PriceChangeRow(
+                item,
+                field,
+                current[field],
+                changed_price(current[field], mode=mode, amount=amount, rounding=rounding),
             )
+            for field in fields
+        ]
+        changes = {row.field: row.new for row in item_rows if not row.problem}
+        after = values_after(item, changes, item_type=item_type, effective=current)
+        warnings = price_warnings(item_type, after, after.get("cost", getattr(item, cost_column(item_type))))
+        for row in item_rows:
+            row.warnings = warnings
+        rows.extend(item_rows)
     return rows
 
 
-def apply_price_change(items, *, fields, mode: str, amount: Decimal, rounding: str, user=None) -> int:
-    """Create or update overrides with the new prices (pending, pushed on commit). Returns how many items changed."""
+def warnings_of(rows: list[PriceChangeRow]) -> list[PriceWarning]:
+    """Each item's warnings once (rows of one item share them)."""
+    seen, warnings = set(), []
+    for row in rows:
+        if id(row.item) not in seen:
+            seen.add(id(row.item))
+            warnings.extend(row.warnings)
+    return warnings
+
+
+def apply_price_change(
+    items, *, fields, mode: str, amount: Decimal, rounding: str, user=None, confirm_warnings: bool = False
+) -> int:
+    """Create or update overrides with the new prices (pending, pushed on commit). Returns how many items changed.
+
+    Raises `UnconfirmedWarnings` (nothing saved) when a new price carries a warning and `confirm_warnings` is False."""
     rows = preview_price_change(items, fields=fields, mode=mode, amount=amount, rounding=rounding)
+    warnings = warnings_of([row for row in rows if not row.problem and row.new != row.current])
+    if warnings and not confirm_warnings:
+        raise UnconfirmedWarnings(warnings)
     by_item: dict[tuple, dict] = {}
     items_by_key = {}
     for row in rows:

@@ -67,6 +67,7 @@ _FIELD_FOR_ST_KEY = {
     "displayname": "name",
     "name": "name",
     "price": "price",
+    "cost": "cost",
     "memberprice": "member_price",
     "addonprice": "add_on_price",
     "description": "description",

@@ -14,15 +14,25 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from pricebook.models import PricebookOverride, override_fields_for
-from pricebook.selectors import item_kind, with_effective_values
+from pricebook.selectors import effective_margins, item_kind, with_effective_values, with_margins
+from pricebook.services.guardrails import price_errors, price_warnings, values_after
 from pricebook.services.overrides import save_override
 
-# Columns staff can edit, in file order, with the headings staff may write instead of the column name. `cost` is
-# editable where the item type has a cost (materials, equipment); elsewhere it is exported for reading only.
+# Columns staff can edit, in file order, with the headings staff may write instead of the column name. `cost` only
+# for materials and equipment (a service's cost is rolled up from its labour and linked items: exported, read-only).
 EDITABLE_COLUMNS = ("name", "cost", "price", "member_price", "add_on_price", "description", "active")
+# Read-only columns: the effective margin and markup (with a pending override), ServiceTitan's own beside them.
+MARGIN_COLUMNS = ("margin_percent", "markup_percent", "servicetitan_margin_percent", "servicetitan_markup_percent")
 # `category` is for reading; `exported_at` lets an import tell rows changed since the export (stale) from edits.
-EXPORT_COLUMNS = ("code", *EDITABLE_COLUMNS, "category", "st_id", "override_status", "exported_at")
+EXPORT_COLUMNS = ("code", *EDITABLE_COLUMNS, *MARGIN_COLUMNS, "category", "st_id", "override_status", "exported_at")
 _MONEY = {"cost", "price", "member_price", "add_on_price"}
+
+
+def editable_columns(item_type: str) -> tuple[str, ...]:
+    fields = {f.name for f in override_fields_for(item_type)}
+    return tuple(column for column in EDITABLE_COLUMNS if column in fields)
+
+
 _ALIASES = {
     "display_name": "name",
     "displayname": "name",
@@ -44,10 +54,14 @@ class ImportFileError(ValueError):
 
 
 def export_rows(qs, item_type: str) -> list[dict[str, Any]]:
-    """One dict per item with its effective (shown) values, its categories and the moment of the export."""
+    """One dict per item with its effective (shown) values, margin and markup (ServiceTitan's beside them), its
+    categories and the moment of the export.
+
+    A service's `cost` is its total (labour + linked items), not editable."""
     rows = []
+    editable = editable_columns(item_type)
     exported_at = timezone.now().replace(microsecond=0).isoformat()
-    for item in with_effective_values(qs, item_type).prefetch_related("categories").order_by("code"):
+    for item in with_margins(qs, item_type).prefetch_related("categories").order_by("code"):
         row = {
             "code": item.code,
             "st_id": item.st_id,
@@ -55,8 +69,13 @@ def export_rows(qs, item_type: str) -> list[dict[str, Any]]:
             "category": "; ".join(sorted(c.path or c.name for c in item.categories.all())),
             "exported_at": exported_at,
         }
-        for column in EDITABLE_COLUMNS:
-            row[column] = getattr(item, f"effective_{column}", getattr(item, column, None))
+        for column in editable:
+            row[column] = getattr(item, f"effective_{column}")
+        margins = effective_margins(item, item_type)
+        row["cost"] = margins["cost"]
+        row["margin_percent"], row["markup_percent"] = margins["margin_percent"], margins["markup_percent"]
+        row["servicetitan_margin_percent"] = item.margin_percent
+        row["servicetitan_markup_percent"] = item.markup_percent
         rows.append(row)
     return rows
 
@@ -82,6 +101,8 @@ def _unneutralise(text: str) -> str:
 
 
 def _cell(value) -> Any:
+    if value is None:
+        return ""
     if isinstance(value, Decimal):
         # Plain numbers with cents: "99.99", not "99.9900".
         return str(value.quantize(Decimal("0.01")))
@@ -239,6 +260,8 @@ class ImportRow:
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     stale: bool = False
+    # To confirm before applying (member price at or above price, price below cost, …).
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -258,6 +281,10 @@ class ImportPreview:
     def stale(self) -> list[ImportRow]:
         return [r for r in self.rows if r.stale]
 
+    @property
+    def with_warnings(self) -> list[ImportRow]:
+        return [r for r in self.changed if r.warnings]
+
     def to_session(self) -> list[dict]:
         """The changes to apply, JSON-safe (kept in the session between preview and apply)."""
         return [
@@ -273,7 +300,6 @@ class ImportPreview:
 def preview_import(item_type: str, filename: str, content: bytes) -> ImportPreview:
     table = read_table(filename, content)
     kind = item_kind(item_type)
-    editable = {f.name for f in override_fields_for(item_type)}
     codes = {str(r.get("code") or "").strip() for r in table} - {""}
     by_code: dict[str, list] = {}
     items = with_effective_values(kind.master.objects.filter(code__in=codes, deleted=False), item_type)
@@ -309,9 +335,14 @@ def preview_import(item_type: str, filename: str, content: bytes) -> ImportPrevi
         row.code, row.st_id, row.tenant_id = item.code, item.st_id, item.tenant_id
         exported_at = _moment(record.get("exported_at"))
         changed_at = last_changed(item)
-        for column in EDITABLE_COLUMNS:
-            if column not in editable:
-                continue
+        if item_type == "service" and str(record.get("cost") or "").strip():
+            # The exported total cost comes back unchanged: only a changed one is worth a word.
+            try:
+                if not _equal(item.total_cost, _parse("cost", record["cost"])):
+                    row.errors.append("cost: a service's cost is its labour plus linked items; it cannot be set here")
+            except ValueError as exc:
+                row.errors.append(str(exc))
+        for column in editable_columns(item_type):
             raw = record.get(column)
             if raw is None or (isinstance(raw, str) and raw.strip() == "" and column != "description"):
                 continue
@@ -332,6 +363,13 @@ def preview_import(item_type: str, filename: str, content: bytes) -> ImportPrevi
                 f"({exported_at:%Y-%m-%d %H:%M} UTC); export again and redo this row"
             )
             row.stale = True
+        money = {name: new for name, (_, new) in row.changes.items() if name in _MONEY}
+        for messages in price_errors(money).values():
+            row.errors.extend(messages)
+        if row.changes and not row.errors:
+            effective = {name: getattr(item, f"effective_{name}", None) for name in _MONEY}
+            after = values_after(item, money, item_type=item_type, effective=effective)
+            row.warnings = [w.message for w in price_warnings(item_type, after)]
     return ImportPreview(item_type=item_type, rows=rows)
 
 

@@ -40,6 +40,10 @@ PLACEHOLDER_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
 IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
+# Creates whose operation declares no answer: 201 without a body (ServiceTitan's materialsmarkup POST).
+EMPTY_CREATE_ANSWERS = {"pricebook.markup-tiers"}
+MARKUP_TIERS = "pricebook.markup-tiers"
+MARKUP_MAX = 2147483647
 # List query parameters that filter on a record field of the same name when the resource has that field.
 EQUALITY_FILTERS = ("customerId", "jobId", "locationId", "categoryType", "isArchived")
 
@@ -400,7 +404,35 @@ class SimulatorApp:
         record = self.dataset.get(key, record_id)
         if record is None:
             raise HttpError(404, "Not Found", {"id": [f"{route.resource.collection} {record_id} was not found"]})
-        return Response(200, dumps(self.dataset.view(key, record, "get")))
+        return Response(200, dumps(self._enveloped(key, "get", self.dataset.view(key, record, "get"))))
+
+    @staticmethod
+    def _enveloped(key: str, kind: str, record: dict):
+        """`{"data": record}` where the operation answers so (the markup table), else the record."""
+        name = resource_schema_names(key).get(kind)
+        if name and module_schemas(RESOURCES[key].api_module).is_record_envelope(name):
+            return {"data": record}
+        return record
+
+    def _check_markup_tier(self, body: dict, record_id=None) -> None:
+        """ServiceTitan's rules on a markup tier: bounds of the request schema, from < to, no overlap with another."""
+        errors: dict[str, list[str]] = {}
+        low, high, percent = body.get("from"), body.get("to"), body.get("percent")
+        for name, value, top in (("From", low, MARKUP_MAX), ("To", high, MARKUP_MAX), ("Percent", percent, 100)):
+            if isinstance(value, int | float) and not 0 <= value <= top:
+                errors.setdefault(name, []).append(f"{name} must be between 0 and {top}")
+        if not errors and isinstance(low, int | float) and isinstance(high, int | float):
+            if low >= high:
+                errors["To"] = ["To must be greater than From"]
+            else:
+                for other in self.dataset.records(MARKUP_TIERS):
+                    if other["id"] == record_id or self.dataset.is_deleted(MARKUP_TIERS, other["id"]):
+                        continue
+                    if low < other["to"] and other["from"] < high:
+                        errors["From"] = [f"The range {low}-{high} overlaps the range {other['from']}-{other['to']}"]
+                        break
+        if errors:
+            raise HttpError(400, "One or more validation errors occurred.", errors)
 
     def do_export(self, request: Request, route: Route, match) -> Response:
         key = route.resource.key
@@ -506,6 +538,8 @@ class SimulatorApp:
         if self.dataset.get(key, record_id) is None:
             raise HttpError(404, "Not Found", {"id": [f"{route.resource.collection} {record_id} was not found"]})
         body = self._validated(request, key, "update")
+        if key == MARKUP_TIERS:
+            self._check_markup_tier(body, record_id)
         fields = self._fields(key, body, record_id)
         if key == "pricebook.categories" and "parentId" in body and body["parentId"] is not None:
             if body["parentId"] == record_id:
@@ -527,6 +561,8 @@ class SimulatorApp:
     def do_create(self, request: Request, route: Route, match) -> Response:
         key = route.resource.key
         body = self._validated(request, key, "create")
+        if key == MARKUP_TIERS:
+            self._check_markup_tier(body)
         if key == "crm.locations":
             self._require("crm.customers", body.get("customerId"), "customerId")
         if key == "jobs.jobs":
@@ -543,6 +579,9 @@ class SimulatorApp:
         fields = self._fields(key, body)
         if "active" in shape_of(key).skeleton:
             fields.setdefault("active", True)
+        if key in EMPTY_CREATE_ANSWERS:
+            self.dataset.insert(key, fields)
+            return Response(201, b"")
         with self.dataset.lock:
             record = self.dataset.insert(key, fields)
             answer = dict(self.dataset.view(key, record, "get"))
@@ -570,8 +609,9 @@ class SimulatorApp:
         if not name:
             return answer
         schemas = module_schemas(RESOURCES[key].api_module)
-        properties = schemas.resolve(schemas.named(name)).get("properties", {})
-        return {name: value for name, value in answer.items() if name in properties}
+        properties = schemas.item_schema(name).get("properties", {})
+        shaped = {name: value for name, value in answer.items() if name in properties}
+        return {"data": shaped} if schemas.is_record_envelope(name) else shaped
 
     def _add_job_appointments(self, job: dict, body: dict) -> dict:
         appointment_ids = []

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from servicetitan.registry import get_resource
 from servicetitan.simulator.constants import DEMO_TENANT_ID
-from servicetitan.simulator.generate import COUNTS, ID_BASES, Generators, contact_id
+from servicetitan.simulator.generate import COUNTS, FIXED_COUNTS, ID_BASES, Generators, contact_id
 from servicetitan.simulator.shapes import shape_of
 
 SIMULATED_KEYS = tuple(COUNTS)
@@ -129,6 +129,8 @@ class Dataset:
         """How many records a resource is generated with."""
         per_scale, minimum = COUNTS[key]
         count = self.counts[key] if key in self.counts else max(minimum, round(per_scale * self.scale))
+        if key in FIXED_COUNTS and key not in self.counts:
+            count = FIXED_COUNTS[key]
         if key == "crm.locations":
             # Every customer has at least one location (location i belongs to customer i).
             count = max(count, self.base_count("crm.customers"))

@@ -62,7 +62,12 @@ COUNTS: dict[str, tuple[int, int]] = {
     "dispatch.user-roles": (10, 2),
     "sales.discounts-and-fees": (40, 2),
     "sales.rate-sheets": (15, 1),
+    # A markup table is a few tiers whatever the tenant's size (see FIXED_COUNTS).
+    "pricebook.markup-tiers": (4, 4),
 }
+FIXED_COUNTS = {"pricebook.markup-tiers": 4}
+# ServiceTitan's material markup table as shops commonly set it (PRICING.md): cost from, to, markup %.
+DEFAULT_MARKUP_TIERS = ((0, 10, 100), (10, 100, 60), (100, 1000, 40), (1000, 2147483647, 25))
 # Ten-digit-ish ids, a distinct range per resource.
 ID_BASES: dict[str, int] = {key: 1_000_000_000 + n * 100_000_000 for n, key in enumerate(COUNTS)}
 
@@ -314,6 +319,11 @@ class Generators:
         return fields
 
     # --- pricebook ----------------------------------------------------------------------------------------------
+    def gen_pricebook_markup_tiers(self, rng, index):
+        """The default table; tiers created through the API get their values from the request."""
+        low, high, percent = DEFAULT_MARKUP_TIERS[index] if index < len(DEFAULT_MARKUP_TIERS) else (0, 0, 0)
+        return {"from": low, "to": high, "percent": percent}
+
     def gen_pricebook_categories(self, rng, index):
         """A tree: the first categories are roots (alternating Materials / Services), later ones nest under an
         earlier category at most two levels deep."""

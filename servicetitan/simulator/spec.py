@@ -147,12 +147,21 @@ class Schemas:
         return self.components[name]
 
     def item_schema(self, name: str) -> dict:
-        """The record schema inside a paginated/export envelope (`data.items`), or the schema itself."""
+        """The record schema inside a paginated/export envelope (`data.items`), a single-record envelope
+        (`{"data": record}`, e.g. the markup table's GET/PUT answers), or the schema itself."""
         schema = self.resolve(self.named(name))
         data = schema.get("properties", {}).get("data")
         if data and data.get("type") == "array" and {"hasMore"} <= schema["properties"].keys():
             return self.resolve(data["items"])
+        if data and set(schema["properties"]) == {"data"} and self.resolve(data).get("properties"):
+            return self.resolve(data)
         return schema
+
+    def is_record_envelope(self, name: str) -> bool:
+        """True for `{"data": record}` answers."""
+        schema = self.resolve(self.named(name))
+        data = schema.get("properties", {}).get("data")
+        return bool(data) and set(schema["properties"]) == {"data"} and bool(self.resolve(data).get("properties"))
 
 
 @cache

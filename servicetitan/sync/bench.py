@@ -222,7 +222,8 @@ def prepared_rows(stream: Stream, pages: list[list[dict]], tenant_id: int, now) 
 
 
 def _row_statement(model, row: dict, update: list[str]) -> tuple[str, list]:
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    # Generated columns (margins, pending_sync) are the database's to compute: never in an INSERT.
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and not getattr(f, "generated", False)]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     assignments = ", ".join(

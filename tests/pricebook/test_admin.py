@@ -84,17 +84,21 @@ def test_item_page_shows_servicetitan_values_and_the_form(editor_client, editor)
 @pytest.mark.django_db
 def test_failed_override_shows_servicetitans_message_next_to_the_field(editor_client, editor):
     material = make_material()
-    override = save_override(item_type="material", st_id=material.st_id, values={"price": Decimal("-1")}, user=editor)
+    override = save_override(item_type="material", st_id=material.st_id, values={"price": Decimal("12.5")}, user=editor)
     PricebookOverride.objects.filter(pk=override.pk).update(
         status=Status.FAILED,
-        error_message="ServiceTitan answered 400: Price: Price must be greater than or equal to 0",
-        field_errors={"price": ["Price must be greater than or equal to 0"]},
+        error_message="ServiceTitan answered 400: Price: Price is locked by a price rule",
+        field_errors={"price": ["Price is locked by a price rule"]},
     )
     html = editor_client.get(reverse("admin:pricebook_material_change", args=[material.pk])).content.decode()
     row = html[html.index('data-field="price"') :]
     row = row[: row.index("</tr>")]
-    assert "Price must be greater than or equal to 0" in row
+    assert "Price is locked by a price rule" in row
     assert "ServiceTitan refused this change" in html
+    # Both values, clearly: the refused one stays on the override (and in the field to correct it), the item's price
+    # stays ServiceTitan's.
+    assert "Refused by ServiceTitan: 12.50" in row and "stays ServiceTitan's (10.00)" in row
+    assert 'value="12.50"' in row
 
 
 @pytest.mark.django_db

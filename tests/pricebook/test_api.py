@@ -100,7 +100,7 @@ def test_create_queues_the_push_on_commit(api, django_capture_on_commit_callback
     with django_capture_on_commit_callbacks(execute=True):
         created = api.post(
             "/api/v1/pricebook/overrides/",
-            {"item_type": "material", "st_pricebook_id": material.st_id, "override_price": "1.00"},
+            {"item_type": "material", "st_pricebook_id": material.st_id, "override_price": "11.00"},
             format="json",
         )
     assert queued == [[created.json()["id"]]]
@@ -143,7 +143,7 @@ def test_clearing_every_value_discards_the_override(api, editor):
     material = make_material()
     created = api.post(
         "/api/v1/pricebook/overrides/",
-        {"item_type": "material", "st_pricebook_id": material.st_id, "override_price": "5"},
+        {"item_type": "material", "st_pricebook_id": material.st_id, "override_price": "15"},
         format="json",
     ).json()
     cleared = api.patch(f"/api/v1/pricebook/overrides/{created['id']}/", {"override_price": None}, format="json")

@@ -108,7 +108,7 @@ def test_api_permissions_per_group(viewer, editor):
     as_viewer, as_editor = APIClient(), APIClient()
     as_viewer.force_authenticate(viewer)
     as_editor.force_authenticate(editor)
-    body = {"item_type": "material", "st_pricebook_id": material.st_id, "override_price": "3.00"}
+    body = {"item_type": "material", "st_pricebook_id": material.st_id, "override_price": "13.00"}
 
     assert as_viewer.get("/api/v1/pricebook/materials/").status_code == 200
     assert as_viewer.get("/api/v1/pricebook/overrides/").status_code == 200

@@ -29,6 +29,15 @@ def override_price(item, price, user=None, item_type="material") -> PricebookOve
     return save_override(item_type=item_type, st_id=item.st_id, values={"price": Decimal(price)}, user=user)
 
 
+def legacy_override(item, price, user=None, item_type="material") -> PricebookOverride:
+    """An override LAZI no longer accepts (a negative price: refused before saving since the guardrails), as rows
+    written before them still are; ServiceTitan refuses it at push time."""
+    override = override_price(item, "1", user, item_type)
+    PricebookOverride.objects.filter(pk=override.pk).update(override_price=Decimal(price))
+    override.refresh_from_db()
+    return override
+
+
 def st_record(simulator, item, key="pricebook.materials") -> dict:
     return simulator.dataset.get(key, item.st_id)
 
@@ -85,7 +94,7 @@ def test_only_changed_fields_are_sent(synced, editor, monkeypatch):
 def test_negative_price_fails_with_servicetitans_message_and_keeps_the_edit(synced, editor):
     material = materials(1)[0]
     before = st_record(synced, material)["price"]
-    override = override_price(material, "-5", editor)
+    override = legacy_override(material, "-5", editor)
 
     result = push_overrides([override.pk])
 
@@ -95,10 +104,14 @@ def test_negative_price_fails_with_servicetitans_message_and_keeps_the_edit(sync
     assert override.field_errors == {"price": ["Price must be greater than or equal to 0"]}
     assert override.override_price == Decimal("-5")  # the edit stays
     assert st_record(synced, material)["price"] == before
-    # Still the effective value staff see until they fix or discard it.
-    from pricebook.selectors import effective_values
+    # A refused value is never shown as the item's price: the effective price stays ServiceTitan's, in lists too.
+    from pricebook.selectors import effective_values, with_effective_values
 
-    assert effective_values(material)["price"] == Decimal("-5")
+    material.refresh_from_db()
+    assert material.price == Decimal(str(before))
+    assert effective_values(material)["price"] == Decimal(str(before))
+    listed = with_effective_values(Material.objects.filter(pk=material.pk)).get()
+    assert listed.effective_price == Decimal(str(before)) and listed.override_status == Status.FAILED
 
 
 def test_conflict_at_push_time_single(synced, editor):
@@ -171,7 +184,7 @@ def test_push_pending_flags_conflicts_before_pushing(synced, editor):
 def test_a_rejected_batch_is_split_and_each_bad_item_keeps_its_message(synced, editor):
     items = materials(6)
     overrides = [override_price(item, "20", editor) for item in items]
-    bad = save_override(item_type="material", st_id=items[3].st_id, values={"price": Decimal("-1")}, user=editor)
+    bad = legacy_override(items[3], "-1", editor)
 
     result = push_overrides([o.pk for o in overrides], mode="bulk")
 
@@ -188,7 +201,7 @@ def test_batch_split_without_indexes_still_isolates_the_bad_item(synced, editor,
     """When ServiceTitan does not say which item is wrong, halves are retried until the bad one is alone."""
     items = materials(5)
     overrides = [override_price(item, "30", editor) for item in items[:4]]
-    overrides.append(override_price(items[4], "-3", editor))
+    overrides.append(legacy_override(items[4], "-3", editor))
     monkeypatch.setattr(push_service, "_bad_indexes", lambda exc, size: set())
 
     result = push_overrides([o.pk for o in overrides], mode="bulk")

@@ -35,7 +35,9 @@ def test_dry_run_then_push(synced):
 
 
 def test_failures_make_the_command_fail(synced):
-    _pending(1, price="-2")
+    # A negative price is refused before saving now; one written before the guardrails is refused by ServiceTitan.
+    ids, _ = _pending(1)
+    PricebookOverride.objects.filter(pk__in=ids).update(override_price=Decimal("-2"))
     with pytest.raises(CommandError, match="1 override\\(s\\) failed"):
         call_command("st_push", stdout=StringIO(), stderr=StringIO())
 

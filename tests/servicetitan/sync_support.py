@@ -7,7 +7,13 @@ from collections import Counter
 
 from servicetitan.sync.streams import all_streams
 
-PRICEBOOK = ("pricebook.categories", "pricebook.materials", "pricebook.equipment", "pricebook.services")
+PRICEBOOK = (
+    "pricebook.categories",
+    "pricebook.markup-tiers",
+    "pricebook.materials",
+    "pricebook.equipment",
+    "pricebook.services",
+)
 
 
 def expected_payloads(server, key: str, kind: str = "export") -> dict[int, dict]:
