@@ -32,6 +32,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
     When,
 )
@@ -149,7 +150,7 @@ def _tier_percent():
 def _normalized_name(field: str = "name"):
     expression = Lower(field)
     for noise in NAME_NOISE:
-        expression = Replace(expression, Value(noise), Value(""))
+        expression = Replace(expression, Value(noise), Value(""), output_field=TextField())
     return expression
 
 

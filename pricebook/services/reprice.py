@@ -198,7 +198,8 @@ def _pages(qs, size: int):
 def _effective_costs(model, pks: set[int]) -> dict[int, Decimal]:
     if not pks:
         return {}
-    return dict(with_effective_values(model.objects.filter(pk__in=pks)).values_list("pk", "effective_cost"))
+    # Effective values are attached to fetched rows (one query for their overrides), not selectable as columns.
+    return {item.pk: item.effective_cost for item in with_effective_values(model.objects.filter(pk__in=pks))}
 
 
 def service_parts(service_pks: list[int]) -> dict[int, list[tuple[Decimal, Decimal]]]:
@@ -428,10 +429,13 @@ def _changed_since_preview(tenant_id: int, rows: list[RepriceRow]) -> set[int]:
     for item_type, wanted in by_type.items():
         for group in batched(list(wanted), 5000):
             shown = {
-                st_id: tuple(Decimal(v or 0) for v in prices)
-                for st_id, *prices in with_effective_values(
+                item.st_id: tuple(
+                    Decimal(v or 0)
+                    for v in (item.effective_price, item.effective_member_price, item.effective_add_on_price)
+                )
+                for item in with_effective_values(
                     item_kind(item_type).master.objects.filter(tenant_id=tenant_id, st_id__in=group), item_type
-                ).values_list("st_id", "effective_price", "effective_member_price", "effective_add_on_price")
+                )
             }
             for st_id in group:
                 row = wanted[st_id]
