@@ -185,6 +185,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "servicetitan.api.pagination.LaziPagination",
+    # ServiceTitan's errors answered in words by every view (unreachable or unconfigured: 503; refused: 400).
+    "EXCEPTION_HANDLER": "servicetitan.api.errors.exception_handler",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -199,6 +201,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RepriceBatchStatusEnum": "pricebook.models.RepriceBatch.Status",
         "RepriceRowStatusEnum": "pricebook.models.RepriceRow.Status",
+        # `item_type`: the four kinds an override has, and the three priced SKU kinds (rules, sales per item).
+        "OverrideItemTypeEnum": "pricebook.models.PricebookOverride.ItemType",
+        "SkuItemTypeEnum": "pricebook.models.PricingRule.ItemType",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

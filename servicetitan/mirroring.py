@@ -127,7 +127,10 @@ def address_of(row) -> dict:
 
 def utc_datetime(value) -> datetime.datetime | None:
     """A ServiceTitan timestamp (ISO 8601 text) as an aware datetime, no offset meaning UTC; None if unreadable."""
-    moment = parse_datetime(value) if isinstance(value, str) else None
+    try:
+        moment = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well formed but no such moment (February 30th)
+        return None
     if moment is not None and moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.UTC)
     return moment

@@ -61,6 +61,7 @@ class ItemSalesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     search_fields = ("code", "name")
     ordering = ("-units_sold", "st_id")
     ordering_fields = ("st_id", "code", "name", "price", "cost", *FIGURES)
+    query_parameters = tuple(ItemSalesQuerySerializer().fields)
     # For the permission check (the model's view permission) and the schema; `get_queryset` picks the item type.
     queryset = Material.objects.none()
 

@@ -63,3 +63,16 @@ def error_payload(exc: APIException, data):
         if exc.trace_id:
             data["trace_id"] = exc.trace_id
     return data
+
+
+def exception_handler(exc, context):
+    """DRF's handler for every view, ServiceTitan's errors included (an answer in words, never a 500): settings'
+    `REST_FRAMEWORK["EXCEPTION_HANDLER"]`."""
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, ServiceTitanError):
+        exc = api_exception_for(exc)
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = error_payload(exc, response.data)
+    return response

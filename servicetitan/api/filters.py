@@ -15,7 +15,8 @@ ALWAYS_ALLOWED = {"format"}
 
 
 def allowed_query_parameters(request, queryset, view) -> set[str]:
-    allowed = set(ALWAYS_ALLOWED)
+    # Parameters a view reads itself (e.g. a query serializer's fields), besides its filters.
+    allowed = set(ALWAYS_ALLOWED) | set(getattr(view, "query_parameters", ()))
     if api_settings.URL_FORMAT_OVERRIDE:
         allowed.add(api_settings.URL_FORMAT_OVERRIDE)
     for backend_class in getattr(view, "filter_backends", ()):

@@ -27,10 +27,8 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from servicetitan.api.errors import api_exception_for, error_payload
 from servicetitan.api.filtersets import SyncRunFilterSet
 from servicetitan.api.serializers import SyncAcceptedSerializer, SyncRequestSerializer, SyncRunSerializer
-from servicetitan.client.errors import ServiceTitanError
 from servicetitan.groups import RUN_SYNC
 from servicetitan.models import SyncRun
 from servicetitan.sync.services import QueueUnavailable, enqueue_sync
@@ -46,13 +44,6 @@ class MirrorViewSet(viewsets.ReadOnlyModelViewSet):
     cursor_ordering = ("tenant_id", "st_id")
     ordering_fields = "__all__"
     search_fields: tuple[str, ...] = ()
-
-    def handle_exception(self, exc):
-        if isinstance(exc, ServiceTitanError):
-            exc = api_exception_for(exc)
-        response = super().handle_exception(exc)
-        response.data = error_payload(exc, response.data)
-        return response
 
 
 class WriteThroughSchema(AutoSchema):

@@ -40,6 +40,8 @@ MODULE_TIMINGS: dict[str, tuple[int, str, str]] = {
     "dispatch": (60, "30", "2"),
     "accounting": (30, "45", "2"),
     "inventory": (30, "0", "3"),
+    "sales": (30, "15", "3"),
+    "memberships": (60, "45", "3"),
 }
 
 
@@ -66,35 +68,6 @@ def _module_schedules(module: str, every: int, minute: str, hour: str) -> tuple[
 
 DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
     *(schedule for module, timing in MODULE_TIMINGS.items() for schedule in _module_schedules(module, *timing)),
-    DefaultSchedule(
-        "LAZI: sales, memberships and invoices incremental sync",
-        ("sales", "memberships", "accounting.invoices", "jobs.job-notes"),
-        full=False,
-        every_minutes=30,
-        description="Estimates, memberships, invoices (their items feed the sales per item figures) and job notes "
-        "changed since the last run.",
-    ),
-    DefaultSchedule(
-        "LAZI: reference data refresh (nightly)",
-        (
-            "jobs.job-types",
-            "jobs.job-cancel-reasons",
-            "jobs.job-hold-reasons",
-            "jobs.project-statuses",
-            "jobs.project-substatuses",
-            "jobs.project-types",
-            "accounting.payment-types",
-            "accounting.payment-terms",
-            "accounting.tax-zones",
-            "dispatch.tag-types",
-            "dispatch.user-roles",
-        ),
-        full=True,
-        minute="15",
-        hour="4",
-        description="The small lists jobs, invoices and customers point at (job types, cancel and hold reasons, "
-        "project statuses and types, payment types and terms, tax zones, tag types, user roles), whole, nightly.",
-    ),
     DefaultSchedule(
         "LAZI: push pending pricebook overrides",
         None,

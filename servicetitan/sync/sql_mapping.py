@@ -21,6 +21,7 @@ text column reads "true" / "12.50" in SQL and "True" / "12.5" in Python.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from functools import cache
 
@@ -127,9 +128,17 @@ def column_expression(master: type[SyncedModel], name: str) -> tuple[str, list] 
     plan = _plan(master)
     if plan is None:
         return None
-    for field, expression, value_params in plan:
+    for field, alias, expression, value_params, _bad, path, guard in plan:
         if field.name != name:
             continue
+        if path is not None:
+            # The merge extracts the text once per row as `alias` (and its guard as `g_alias`); here it stands alone.
+            if not all(re.fullmatch(r"[A-Za-z0-9_]+", part) for part in path):
+                return None
+            text = f"(payload #>> '{{{','.join(path)}}}')"
+            if guard is not None:
+                expression = expression.replace(_quote(f"g_{alias}"), f"({guard.replace(_quote(alias), text)})")
+            expression = expression.replace(_quote(alias), text)
         missing = _missing(field)
         if missing is not None:
             expression = f"COALESCE({expression}, {missing[0]})"

@@ -79,10 +79,10 @@ def test_admin_sorts_by_an_effective_value():
     cheap, dear = make_material(code="A", price="50"), make_material(code="B", price="10")
     pending(dear, "100")  # B shows 100 while pending
     admin = staff_client()
-    page = admin.get("/admin/pricebook/material/", {"o": "4"})  # the price column
+    page = admin.get("/admin/pricebook/material/", {"o": "5"})  # the price column (after the cost)
     assert page.status_code == 200
     assert [m.code for m in page.context["cl"].result_list] == ["A", "B"]
-    page = admin.get("/admin/pricebook/material/", {"o": "-4"})
+    page = admin.get("/admin/pricebook/material/", {"o": "-5"})
     assert [m.code for m in page.context["cl"].result_list] == ["B", "A"]
     assert cheap.price == Decimal("50")
 

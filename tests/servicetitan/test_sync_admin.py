@@ -129,6 +129,8 @@ def test_sync_buttons_need_the_run_sync_permission(django_capture_on_commit_call
 def test_status_page_shows_when_the_last_webhook_of_each_entity_arrived(staff):
     import datetime
 
+    from django.template.defaultfilters import date as date_filter
+
     from servicetitan.models import WebhookEvent
 
     at = timezone.now().replace(microsecond=0) - datetime.timedelta(hours=2)
@@ -137,7 +139,8 @@ def test_status_page_shows_when_the_last_webhook_of_each_entity_arrived(staff):
     page = staff.get(STATUS_URL).content.decode()
     row = page[page.index(">crm.customers<") :]
     row = row[: row.index("</tr>")]
-    assert at.strftime("%Y-%m-%d %H:%M:%S") in row
+    # In the admin's one time format (with the time zone), like every other time on the page.
+    assert date_filter(at, "DATETIME_FORMAT") in row
     other = page[page.index(">crm.locations<") :]
     assert "none" in other[: other.index("</tr>")]
 
