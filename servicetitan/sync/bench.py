@@ -88,7 +88,8 @@ class RemoteSimulator:
         self.url = f"http://127.0.0.1:{self.port}"
         self.scale = scale
         command = [sys.executable, "manage.py", "st_simulator", "--port", str(self.port), "--scale", str(scale)]
-        command += ["--seed", str(seed), "--export-batch-size", str(export_batch_size)]
+        # Lazy: only the collections a benchmark warms up are generated (all of them at scale 90 would not fit).
+        command += ["--seed", str(seed), "--export-batch-size", str(export_batch_size), "--lazy"]
         self.process = subprocess.Popen(  # noqa: S603 - our own manage.py with numeric arguments
             command,
             cwd=ROOT,
