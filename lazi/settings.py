@@ -41,6 +41,12 @@ INSTALLED_APPS = [
     "django_celery_beat",
     *LAZI_APPS,
 ]
+# The dev tools (the ServiceTitan simulator `st_simulator`, the benchmarks `st_bench`) are an app of their own, installed
+# by default because the demo, the tests and the benchmarks need them. A production deployment sets
+# LAZI_DEV_TOOLS=false: nothing in the core imports them, so LAZI runs the same without.
+LAZI_DEV_TOOLS = env.bool("LAZI_DEV_TOOLS", default=True)
+if LAZI_DEV_TOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
