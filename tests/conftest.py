@@ -6,7 +6,7 @@ SIMULATOR_TEST_SCALE = 0.01
 
 
 def _point_settings_at(settings, server):
-    from servicetitan.simulator import DEMO_APP_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID
+    from devtools.simulator import DEMO_APP_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID
 
     settings.SERVICE_TITAN = {
         **settings.SERVICE_TITAN,
@@ -30,7 +30,7 @@ def _clear_cached_tokens():
 def make_simulator(settings):
     """Factory: `make_simulator(scale=..., seed=..., faults=FaultConfig(...), rate_per_second=...)` starts a
     simulator, points settings.SERVICE_TITAN at it (the latest one started) and stops it after the test."""
-    from servicetitan.simulator import SimulatorServer
+    from devtools.simulator import SimulatorServer
 
     started = []
 

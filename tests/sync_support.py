@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils.dateparse import parse_datetime
 
-from servicetitan.simulator import DEMO_TENANT_ID
+from devtools.simulator import DEMO_TENANT_ID
 from servicetitan.sync.engine import sync_targets
 
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from accounting.models import Invoice, InvoiceItem, Payment, PaymentTerm, PaymentType, TaxZone
-from servicetitan.simulator import DEMO_TENANT_ID
+from devtools.simulator import DEMO_TENANT_ID
 from tests.servicetitan.sync_support import assert_mirror_equals
 from tests.sync_support import check_sync, money, sync, text, when
 

@@ -1,7 +1,7 @@
 import pytest
 
 from crm.models import Customer, Location
-from servicetitan.simulator import DEMO_CLIENT_SECRET, DEMO_TENANT_ID
+from devtools.simulator import DEMO_CLIENT_SECRET, DEMO_TENANT_ID
 from tests.api_support import check_read_endpoint, check_read_only, client_for, st_ids
 from tests.factories import ContactFactory, CustomerFactory, LocationFactory, UserFactory, viewer
 

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from devtools.simulator import DEMO_TENANT_ID
 from jobs.models import JobCancelReason, JobHoldReason
-from servicetitan.simulator import DEMO_TENANT_ID
 from tests.admin_support import check_mirror_admin, staff_client
 from tests.factories import AppointmentFactory, JobFactory, ProjectFactory
 from tests.jobs.factories import REFERENCE_FACTORIES

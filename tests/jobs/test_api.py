@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
+from devtools.simulator import DEMO_TENANT_ID
 from jobs.models import Appointment, Job, JobCancelReason, JobHoldReason
-from servicetitan.simulator import DEMO_TENANT_ID
 from tests.api_support import check_read_endpoint, check_read_only, client_for, st_ids
 from tests.factories import AppointmentFactory, JobFactory, ProjectFactory, UserFactory, viewer
 from tests.jobs.factories import (

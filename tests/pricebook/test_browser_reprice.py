@@ -27,9 +27,9 @@ def test_approver_reprices_a_category_and_approves_the_unflagged_rows(
     browser,  # noqa: F811
     monkeypatch,
 ):
+    from devtools.simulator import DEMO_TENANT_ID
     from pricebook import tasks
     from pricebook.services.groups import APPROVERS
-    from servicetitan.simulator import DEMO_TENANT_ID
 
     assert all(run.status == "succeeded" for run in sync_targets(["pricebook"], full=True))
     # A worker that runs the queued push at once (the in-process default; with a broker, a worker would).

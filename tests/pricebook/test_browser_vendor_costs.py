@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from devtools.simulator.generate import DISTRIBUTOR
+from devtools.simulator.price_files import distributor_price_file
 from pricebook.models import Material, PricebookOverride, PriceHistory, VendorPriceMapping
-from servicetitan.simulator.generate import DISTRIBUTOR
-from servicetitan.simulator.price_files import distributor_price_file
 from servicetitan.sync.engine import sync_targets
 from tests.pricebook.conftest import make_staff
 from tests.pricebook.test_browser_overrides import SCREENSHOTS, browser, pytestmark  # noqa: F401 - fixture, marks

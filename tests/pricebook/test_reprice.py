@@ -273,7 +273,7 @@ def test_st_reprice_bad_target_exits_2(settings):
 
 @pytest.mark.django_db(transaction=False)
 def test_approved_batch_is_pushed_in_bulk_against_the_simulator(synced, capsys):
-    from servicetitan.simulator import DEMO_TENANT_ID
+    from devtools.simulator import DEMO_TENANT_ID
 
     PricingRule.objects.create(
         tenant_id=DEMO_TENANT_ID, name="all materials +77%", item_type="material", markup="percent", markup_percent=77

@@ -10,6 +10,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
+from devtools.simulator.generate import DISTRIBUTOR
+from devtools.simulator.price_files import distributor_price_file
 from pricebook.models import Material, PricebookOverride, PricebookOverrideChange, PriceHistory, VendorPriceMapping
 from pricebook.services.push import push_overrides
 from pricebook.services.vendor_costs import (
@@ -19,8 +21,6 @@ from pricebook.services.vendor_costs import (
     read_price_file,
     remember_columns,
 )
-from servicetitan.simulator.generate import DISTRIBUTOR
-from servicetitan.simulator.price_files import distributor_price_file
 from tests.pricebook.factories import make_material
 
 KEY = "pricebook.materials"

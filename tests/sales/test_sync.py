@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
+from devtools.simulator import DEMO_TENANT_ID
 from sales.models import Estimate, EstimateItem
-from servicetitan.simulator import DEMO_TENANT_ID
 from tests.servicetitan.sync_support import assert_mirror_equals
 from tests.sync_support import check_sync, money, sync, text, when
 

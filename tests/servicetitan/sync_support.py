@@ -33,7 +33,7 @@ def expected_payloads(server, key: str, kind: str = "export") -> dict[int, dict]
 
 def assert_mirror_equals(server, keys=PRICEBOOK, *, tenant_id: int | None = None, kind: str = "export") -> None:
     """Raw rows hold exactly the simulator's records (field for field), master rows their mapped values."""
-    from servicetitan.simulator import DEMO_TENANT_ID
+    from devtools.simulator import DEMO_TENANT_ID
 
     tenant_id = tenant_id or DEMO_TENANT_ID
     streams = all_streams()

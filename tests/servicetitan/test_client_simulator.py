@@ -2,10 +2,10 @@
 
 from dataclasses import replace
 
+from devtools.simulator import FaultConfig
 from servicetitan.client import ClientConfig, ServiceTitanClient
 from servicetitan.client.errors import ServiceTitanError
 from servicetitan.client.ratelimit import UnlimitedRateLimiter
-from servicetitan.simulator import FaultConfig
 from tests.servicetitan.client_support import RecordedSleep
 
 FAULTS = FaultConfig(error_rate=0.15, rate_limit_rate=0.15, truncate_rate=0.15, seed=7)

@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from devtools.simulator import FaultConfig
 from servicetitan.management.commands.st_smoke import CHECKS
-from servicetitan.simulator import FaultConfig
 
 
 def run(command, *args) -> str:

@@ -12,8 +12,8 @@ from django.apps import apps
 from django.core.management import call_command
 from django.urls import NoReverseMatch, reverse
 
+from devtools.simulator import DEMO_TENANT_ID
 from servicetitan.mirroring import MirrorRelation
-from servicetitan.simulator import DEMO_TENANT_ID
 
 pytestmark = pytest.mark.django_db
 MODULES = ("pricebook", "crm", "jobs", "dispatch", "accounting", "inventory")

@@ -8,10 +8,10 @@ import threading
 import pytest
 from django.db import connection
 
+from devtools.simulator import DEMO_TENANT_ID, FaultConfig
 from pricebook.models import Category, Material, RawMaterial, Service
 from servicetitan import registry
 from servicetitan.models import SyncCursor, SyncRun
-from servicetitan.simulator import DEMO_TENANT_ID, FaultConfig
 from servicetitan.sync import engine
 from servicetitan.sync.engine import rebuild_targets, sync_stream, sync_targets
 from servicetitan.sync.streams import all_streams

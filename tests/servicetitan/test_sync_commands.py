@@ -16,9 +16,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from devtools.simulator import DEMO_APP_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID
 from pricebook.models import Material
 from servicetitan.models import SyncRun
-from servicetitan.simulator import DEMO_APP_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID
 from tests.servicetitan.sync_support import PRICEBOOK, assert_mirror_equals, expected_payloads
 
 pytestmark = pytest.mark.django_db

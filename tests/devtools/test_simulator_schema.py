@@ -2,14 +2,14 @@
 
 import pytest
 
-from servicetitan.registry import RESOURCES
-from servicetitan.simulator import SimulatorServer
-from servicetitan.simulator.spec import (
+from devtools.simulator import SimulatorServer
+from devtools.simulator.spec import (
     build_snapshot,
     resource_schema_names,
     snapshot,
 )
-from tests.servicetitan.simulator_support import Api, schema_errors
+from servicetitan.registry import RESOURCES
+from tests.devtools.simulator_support import Api, schema_errors
 
 SERVED = [key for key, resource in RESOURCES.items() if resource.list_path]
 # Collections ServiceTitan serves only through an export endpoint (job notes, …).
@@ -83,6 +83,6 @@ def assert_valid_problem(body):
 
 def test_the_vendored_schema_snapshot_matches_the_specs():
     assert build_snapshot() == snapshot(), (
-        "servicetitan/simulator/schemas.json is stale: run "
-        "`python -c 'from servicetitan.simulator.spec import write_snapshot; write_snapshot()'`"
+        "devtools/simulator/schemas.json is stale: run "
+        "`python -c 'from devtools.simulator.spec import write_snapshot; write_snapshot()'`"
     )

@@ -7,11 +7,11 @@ import io
 
 from django.core.management import call_command
 
-from servicetitan.simulator import SimulatorServer
-from servicetitan.simulator.dataset import Dataset
-from servicetitan.simulator.generate import DISTRIBUTOR
-from servicetitan.simulator.price_files import HEADERS, distributor_price_file
-from tests.servicetitan.simulator_support import Api
+from devtools.simulator import SimulatorServer
+from devtools.simulator.dataset import Dataset
+from devtools.simulator.generate import DISTRIBUTOR
+from devtools.simulator.price_files import HEADERS, distributor_price_file
+from tests.devtools.simulator_support import Api
 
 KEY = "pricebook.materials"
 

@@ -54,7 +54,7 @@ def bench_streams() -> list[Stream]:
 
 
 def records_per_scale(keys) -> float:
-    from servicetitan.simulator.generate import COUNTS
+    from devtools.simulator.generate import COUNTS
 
     return sum(COUNTS[key][0] for key in keys)
 
@@ -116,7 +116,7 @@ class RemoteSimulator:
             return json.loads(response.read() or b"null")
 
     def environment(self) -> dict:
-        from servicetitan.simulator import DEMO_APP_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID
+        from devtools.simulator import DEMO_APP_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID
 
         return {
             "API_URL": self.url,

@@ -10,8 +10,8 @@ from __future__ import annotations
 import copy
 from functools import cache
 
+from devtools.simulator.spec import Schemas, module_schemas, resource_schema_names
 from servicetitan.registry import get_resource
-from servicetitan.simulator.spec import Schemas, module_schemas, resource_schema_names
 
 READ_KINDS = ("list", "get", "export")
 DEFAULT_DATETIME = "2020-01-01T00:00:00Z"

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from servicetitan.simulator import DEMO_APP_KEY, Dataset, FaultConfig, SimulatorServer
-from tests.servicetitan.simulator_support import Api
+from devtools.simulator import DEMO_APP_KEY, Dataset, FaultConfig, SimulatorServer
+from tests.devtools.simulator_support import Api
 
 
 @pytest.fixture

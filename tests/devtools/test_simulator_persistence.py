@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import requests
 
-from servicetitan.simulator import SimulatorServer
-from servicetitan.simulator.persistence import SnapshotKeeper
+from devtools.simulator import SimulatorServer
+from devtools.simulator.persistence import SnapshotKeeper
 
 KEY = "pricebook.materials"
 

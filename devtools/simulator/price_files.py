@@ -12,7 +12,7 @@ import csv
 import io
 import random
 
-from servicetitan.simulator.generate import DISTRIBUTOR, distributor_part
+from devtools.simulator.generate import DISTRIBUTOR, distributor_part
 
 HEADERS = ("Description", "Unit", "Net Price", "Mfr Part #", "Item Code")
 

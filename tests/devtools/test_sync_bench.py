@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from servicetitan.management.commands.st_bench import render
-from servicetitan.sync import bench
+from devtools.benchmarks import harness as bench
+from devtools.management.commands.st_bench import render
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import time
 import pytest
 import requests
 
-from servicetitan.simulator import FaultConfig, SimulatorServer
-from tests.servicetitan.simulator_support import Api
+from devtools.simulator import FaultConfig, SimulatorServer
+from tests.devtools.simulator_support import Api
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import requests
 
+from devtools.simulator import DEMO_APP_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID
 from servicetitan.registry import get_resource
-from servicetitan.simulator import DEMO_APP_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID
 
 
 class Api:
@@ -78,7 +78,7 @@ def schema_errors(api_module: str, schema_name: str, body) -> list[str]:
     """Validation errors of `body` against a named component schema of a module's spec (via the snapshot)."""
     import jsonschema
 
-    from servicetitan.simulator.spec import json_schema_document
+    from devtools.simulator.spec import json_schema_document
 
     validator = _validators.get((api_module, schema_name))
     if validator is None:

@@ -2,9 +2,9 @@
 
 import pytest
 
-from servicetitan.simulator import SimulatorServer
-from servicetitan.simulator.spec import module_schemas, resource_schema_names
-from tests.servicetitan.simulator_support import Api, schema_errors
+from devtools.simulator import SimulatorServer
+from devtools.simulator.spec import module_schemas, resource_schema_names
+from tests.devtools.simulator_support import Api, schema_errors
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from servicetitan.simulator.app import Request, SimulatorApp, problem
-from servicetitan.simulator.dataset import Dataset
-from servicetitan.simulator.faults import FaultConfig
+from devtools.simulator.app import Request, SimulatorApp, problem
+from devtools.simulator.dataset import Dataset
+from devtools.simulator.faults import FaultConfig
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -1,6 +1,6 @@
 """The push benchmark runs (small n here; `make bench` runs 1,000) and reports what it measured."""
 
-from pricebook.benchmarks import bench_push
+from devtools.benchmarks.pricebook import bench_push
 from pricebook.models import PricebookOverride
 
 
@@ -17,7 +17,7 @@ def test_bench_push_reports_bulk_and_single(synced):
 
 
 def test_bench_reprice_section_runs_small_and_cleans_up(db, monkeypatch):
-    from pricebook import benchmarks
+    from devtools.benchmarks import pricebook as benchmarks
     from pricebook.models import Material, PricingRule, RepriceBatch
 
     monkeypatch.setattr(benchmarks, "REPRICE_ITEMS", 60)

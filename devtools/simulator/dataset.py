@@ -18,10 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from devtools.simulator.constants import DEMO_TENANT_ID
+from devtools.simulator.generate import COUNTS, FIXED_COUNTS, ID_BASES, Generators, contact_id
+from devtools.simulator.shapes import shape_of
 from servicetitan.registry import get_resource
-from servicetitan.simulator.constants import DEMO_TENANT_ID
-from servicetitan.simulator.generate import COUNTS, FIXED_COUNTS, ID_BASES, Generators, contact_id
-from servicetitan.simulator.shapes import shape_of
 
 SIMULATED_KEYS = tuple(COUNTS)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -278,13 +278,13 @@ def bench_push_batch(log) -> list[str]:
     floor at ServiceTitan's 60 requests/s."""
     from django.conf import settings
 
+    from devtools.benchmarks import harness as bench
+    from devtools.simulator import DEMO_TENANT_ID
     from pricebook.models import PricingRule
     from pricebook.services import overrides as override_services
     from pricebook.services import reprice
     from pricebook.services.push import batch_size
     from servicetitan.client import get_client
-    from servicetitan.simulator import DEMO_TENANT_ID
-    from servicetitan.sync import bench
     from servicetitan.sync.engine import sync_targets
 
     keys = ["pricebook.categories", "pricebook.materials"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import posixpath
 
-from servicetitan.simulator.shapes import default_value, object_skeleton
-from servicetitan.simulator.spec import Schemas
+from devtools.simulator.shapes import default_value, object_skeleton
+from devtools.simulator.spec import Schemas
 
 _JSON_TYPES = {
     "string": (str,),

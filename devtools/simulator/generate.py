@@ -12,10 +12,10 @@ import random
 import uuid
 from typing import TYPE_CHECKING
 
-from servicetitan.simulator.shapes import shape_of
+from devtools.simulator.shapes import shape_of
 
 if TYPE_CHECKING:
-    from servicetitan.simulator.dataset import Dataset
+    from devtools.simulator.dataset import Dataset
 
 # Records at scale 1.0 (a mid-size tenant) and the minimum at any scale.
 COUNTS: dict[str, tuple[int, int]] = {
@@ -423,7 +423,7 @@ class Generators:
             )
         if index % DISTRIBUTOR_EVERY == 0:
             # The demo distributor carries every few materials under its own part numbers (no random draw: the rest
-            # of the dataset stays as it was). Its price file: servicetitan/simulator/price_files.py.
+            # of the dataset stays as it was). Its price file: devtools/simulator/price_files.py.
             fields["otherVendors"] = [
                 shape_of("pricebook.materials").item(
                     "otherVendors",

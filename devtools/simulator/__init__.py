@@ -3,10 +3,10 @@ writes, images, faults, a request budget and data changes on request. See `docs/
 "Simulator" contract; `python manage.py st_simulator` runs it.
 """
 
-from servicetitan.simulator.constants import DEMO_APP_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID
-from servicetitan.simulator.dataset import Dataset
-from servicetitan.simulator.faults import FaultConfig
-from servicetitan.simulator.server import SimulatorServer
+from devtools.simulator.constants import DEMO_APP_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID
+from devtools.simulator.dataset import Dataset
+from devtools.simulator.faults import FaultConfig
+from devtools.simulator.server import SimulatorServer
 
 __all__ = [
     "DEMO_APP_KEY",

@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from servicetitan.simulator import (
+from devtools.simulator import (
     DEMO_APP_KEY,
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
@@ -14,7 +14,7 @@ from servicetitan.simulator import (
     FaultConfig,
     SimulatorServer,
 )
-from servicetitan.simulator.persistence import SnapshotKeeper
+from devtools.simulator.persistence import SnapshotKeeper
 
 
 class Command(BaseCommand):
@@ -135,9 +135,9 @@ class Command(BaseCommand):
         """The demo distributor's price file for the dataset this scale and seed generate (no server started)."""
         from pathlib import Path
 
-        from servicetitan.simulator.dataset import Dataset
-        from servicetitan.simulator.generate import DISTRIBUTOR
-        from servicetitan.simulator.price_files import distributor_price_file
+        from devtools.simulator.dataset import Dataset
+        from devtools.simulator.generate import DISTRIBUTOR
+        from devtools.simulator.price_files import distributor_price_file
 
         dataset = Dataset(scale=options["scale"], seed=options["seed"], counts=counts)
         content = distributor_price_file(dataset)

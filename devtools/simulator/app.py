@@ -21,13 +21,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, quote, unquote
 
+from devtools.simulator import bodies
+from devtools.simulator.constants import DEMO_APP_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+from devtools.simulator.dataset import Dataset, ListFilter, canonical
+from devtools.simulator.faults import FaultConfig, RequestBudget
+from devtools.simulator.shapes import shape_of
+from devtools.simulator.spec import module_schemas, resource_schema_names
 from servicetitan.registry import RESOURCES, Resource
-from servicetitan.simulator import bodies
-from servicetitan.simulator.constants import DEMO_APP_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
-from servicetitan.simulator.dataset import Dataset, ListFilter, canonical
-from servicetitan.simulator.faults import FaultConfig, RequestBudget
-from servicetitan.simulator.shapes import shape_of
-from servicetitan.simulator.spec import module_schemas, resource_schema_names
 
 MAX_PAGE_SIZE = 5000
 DEFAULT_PAGE_SIZE = 50

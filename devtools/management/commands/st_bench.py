@@ -1,4 +1,4 @@
-"""`st_bench`: the sync benchmark (see servicetitan/sync/bench.py). PostgreSQL only; writes bench-results/latest.md."""
+"""`st_bench`: the sync benchmark (see devtools/benchmarks/harness.py). PostgreSQL only; writes bench-results/latest.md."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils.module_loading import module_has_submodule
 
-from servicetitan.sync import bench
+from devtools import benchmarks
+from devtools.benchmarks import harness as bench
 
 
 class Command(BaseCommand):
@@ -135,7 +136,7 @@ class Command(BaseCommand):
 
     def _push(self, simulator, n: int) -> list[dict]:
         try:
-            from pricebook.benchmarks import bench_push
+            from devtools.benchmarks.pricebook import bench_push
         except ImportError:
             return []
         from servicetitan.sync.engine import sync_targets
@@ -147,7 +148,7 @@ class Command(BaseCommand):
 
 
 def app_sections() -> dict:
-    """name -> section callable, from every LAZI app's `benchmarks.BENCH_SECTIONS`.
+    """name -> section callable, from every LAZI app's `devtools.benchmarks.<app>.BENCH_SECTIONS`.
 
     A section is `section(log) -> list[str]`: it prepares its own data (in the benchmark database, against a simulator
     of its own when it needs one), measures side by side, cleans up, and returns Markdown lines for the report.
@@ -155,8 +156,8 @@ def app_sections() -> dict:
     sections = {}
     for app in settings.LAZI_APPS:
         config = apps.get_app_config(app.rsplit(".", 1)[-1])
-        if module_has_submodule(config.module, "benchmarks"):
-            sections.update(getattr(import_module(f"{config.name}.benchmarks"), "BENCH_SECTIONS", {}))
+        if module_has_submodule(benchmarks, config.name):
+            sections.update(getattr(import_module(f"devtools.benchmarks.{config.name}"), "BENCH_SECTIONS", {}))
     return sections
 
 
