@@ -54,7 +54,7 @@ def bench_streams() -> list[Stream]:
 
 
 def records_per_scale(keys) -> float:
-    from devtools.simulator.generate import COUNTS
+    from devtools.simulator.generators import COUNTS
 
     return sum(COUNTS[key][0] for key in keys)
 

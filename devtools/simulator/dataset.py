@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from devtools.simulator.constants import DEMO_TENANT_ID
-from devtools.simulator.generate import COUNTS, FIXED_COUNTS, ID_BASES, Generators, contact_id
+from devtools.simulator.generators import COUNTS, FIXED_COUNTS, Generators, contact_id, id_base
 from devtools.simulator.shapes import shape_of
 from servicetitan.registry import get_resource
 
@@ -115,6 +115,8 @@ class Dataset:
         self._collections: dict[str, Collection] = {}
         self._generating: set[str] = set()
         self._mutation_rng = random.Random(f"{seed}:mutations")
+        # Ids from each resource's key alone (never from its place in a listing): `id_base` and a step per key.
+        self._bases = {key: id_base(key) for key in SIMULATED_KEYS}
         self._steps = {key: 3 + zlib.crc32(f"{seed}:{key}".encode()) % 11 for key in SIMULATED_KEYS}
         self._children_cache: tuple[int, dict] | None = None
         # Category index -> (parent index, type, depth), and the indexes that may take children (depth < 2).
@@ -139,7 +141,7 @@ class Dataset:
     def id_at(self, key: str, index: int):
         if key == "crm.contacts":
             return contact_id(self.seed, index)
-        return ID_BASES[key] + index * self._steps[key]
+        return self._bases[key] + index * self._steps[key]
 
     # --- the clock -----------------------------------------------------------------------------------------------
     def _tick(self) -> str:

@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 2  # 2: ids by resource key (devtools.simulator.generators.id_base), no longer by listing order
 
 
 def _params(dataset) -> dict:

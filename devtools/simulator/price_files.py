@@ -1,4 +1,4 @@
-"""A sample distributor price file for the demo and tests: the simulator's "Ferguson Supply" (see generate.py) sends
+"""A sample distributor price file for the demo and tests: the simulator's "Ferguson Supply" (see generators/pricebook.py) sends
 its monthly prices as a CSV with its own headings, in its own column order.
 
 Most rows carry a new cost for a part the simulator's materials list under that vendor; some keep the cost; a few are
@@ -12,7 +12,7 @@ import csv
 import io
 import random
 
-from devtools.simulator.generate import DISTRIBUTOR, distributor_part
+from devtools.simulator.generators import DISTRIBUTOR, distributor_part
 
 HEADERS = ("Description", "Unit", "Net Price", "Mfr Part #", "Item Code")
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from devtools.simulator import SimulatorServer
 from devtools.simulator.dataset import Dataset
-from devtools.simulator.generate import DISTRIBUTOR
+from devtools.simulator.generators import DISTRIBUTOR
 from devtools.simulator.price_files import HEADERS, distributor_price_file
 from tests.devtools.simulator_support import Api
 

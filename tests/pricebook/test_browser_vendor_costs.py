@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from devtools.simulator.generate import DISTRIBUTOR
+from devtools.simulator.generators import DISTRIBUTOR
 from devtools.simulator.price_files import distributor_price_file
 from pricebook.models import Material, PricebookOverride, PriceHistory, VendorPriceMapping
 from servicetitan.sync.engine import sync_targets

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from devtools.simulator.generate import DISTRIBUTOR
+from devtools.simulator.generators import DISTRIBUTOR
 from devtools.simulator.price_files import distributor_price_file
 from pricebook.models import Material, PricebookOverride, PricebookOverrideChange, PriceHistory, VendorPriceMapping
 from pricebook.services.push import push_overrides

@@ -136,7 +136,7 @@ class Command(BaseCommand):
         from pathlib import Path
 
         from devtools.simulator.dataset import Dataset
-        from devtools.simulator.generate import DISTRIBUTOR
+        from devtools.simulator.generators import DISTRIBUTOR
         from devtools.simulator.price_files import distributor_price_file
 
         dataset = Dataset(scale=options["scale"], seed=options["seed"], counts=counts)
