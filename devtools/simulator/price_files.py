@@ -1,5 +1,5 @@
-"""A sample distributor price file for the demo and tests: the simulator's "Ferguson Supply" (see generators/pricebook.py) sends
-its monthly prices as a CSV with its own headings, in its own column order.
+"""A sample distributor price file for the demo and tests: the simulator's "Ferguson Supply"
+(see generators/pricebook.py) sends its monthly prices as a CSV with its own headings, in its own column order.
 
 Most rows carry a new cost for a part the simulator's materials list under that vendor; some keep the cost; a few are
 parts no material has (unmatched), a few name an item by its code only, and a few have a cost that is not a number.

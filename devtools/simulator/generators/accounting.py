@@ -1,4 +1,6 @@
-"""Simulated records of ServiceTitan's accounting module: invoices (with their lines), payments, payment types and terms, tax zones."""
+"""Simulated records of ServiceTitan's accounting module: invoices (with their lines), payments, payment types and
+terms, tax zones.
+"""
 
 from __future__ import annotations
 

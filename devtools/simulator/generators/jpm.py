@@ -1,4 +1,6 @@
-"""Simulated records of ServiceTitan's jpm module (LAZI's jobs app): jobs, appointments, projects, their reference lists, notes."""
+"""Simulated records of ServiceTitan's jpm module (LAZI's jobs app): jobs, appointments, projects, their reference
+lists, notes.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Simulated records of ServiceTitan's memberships module: membership types, memberships, recurring services and their events."""
+"""Simulated records of ServiceTitan's memberships module: membership types, memberships, recurring services and their
+events.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Simulated records of ServiceTitan's pricebook module: categories, materials, services, equipment, the markup table, discounts and fees, rate sheets."""
+"""Simulated records of ServiceTitan's pricebook module: categories, materials, services, equipment, the markup table,
+discounts and fees, rate sheets.
+"""
 
 from __future__ import annotations
 
@@ -23,9 +25,7 @@ DEFAULT_MARKUP_TIERS = ((0, 10, 100), (10, 100, 60), (100, 1000, 40), (1000, 214
 
 # The demo's distributor: one material in DISTRIBUTOR_EVERY lists it among its `otherVendors`, with its own part number.
 DISTRIBUTOR = "Ferguson Supply"
-
 DISTRIBUTOR_EVERY = 4
-
 DISTRIBUTOR_VENDOR_ROW = 7_700_000
 
 MATERIAL_NOUNS = (

@@ -1,4 +1,6 @@
-"""Simulated records of ServiceTitan's settings module (LAZI's dispatch app): technicians, employees, business units, tag types, user roles."""
+"""Simulated records of ServiceTitan's settings module (LAZI's dispatch app): technicians, employees, business units,
+tag types, user roles.
+"""
 
 from __future__ import annotations
 
