@@ -516,6 +516,39 @@ class ApplicableRules:
         return self.rules.get(rule_pk)
 
 
+# --- Reprice rows ------------------------------------------------------------------------------------------------------
+SOLD_DAYS = 90
+
+
+def with_sold_90_days(rows: QuerySet, *, now=None) -> QuerySet:
+    """Reprice rows annotated with `sold_90_days`: units of the row's item sold over the last 90 days (invoice lines
+    of its SKU and line type, as `sales.selectors` counts them; 0 when none), a correlated subquery over the
+    (tenant, SKU, date)-indexed lines, so a page of rows stays one statement."""
+    import datetime
+
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from sales.selectors import AMOUNT, ITEM_TYPES, ZERO, sold_lines
+
+    since = (now or timezone.now()) - datetime.timedelta(days=SOLD_DAYS)
+    line_type = Case(
+        *[When(item_type=item_type, then=Value(line)) for item_type, (_, line) in ITEM_TYPES.items()],
+        output_field=TextField(),
+    )
+    units = (
+        sold_lines(since)
+        .filter(tenant_id=OuterRef("tenant_id"), sku_st_id=OuterRef("st_pricebook_id"), item_type=OuterRef("line"))
+        .order_by()
+        .values("sku_st_id")
+        .annotate(units=Sum("quantity"))
+        .values("units")[:1]
+    )
+    return rows.alias(line=line_type).annotate(
+        sold_90_days=Coalesce(Subquery(units, output_field=AMOUNT), ZERO, output_field=AMOUNT)
+    )
+
+
 # --- Markup table (ServiceTitan's materialsmarkup) --------------------------------------------------------------------
 def markup_tiers(tenant_id: int | None = None) -> list:
     """ServiceTitan's markup tiers (mirror, not deleted), lowest first."""
