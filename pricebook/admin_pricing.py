@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from pricebook.models import Category, PricingRule, RepriceBatch, RepriceRow
-from pricebook.selectors import item_kind, item_type_of
+from pricebook.selectors import item_kind, item_type_of, with_sold_90_days
 from pricebook.services import reprice
 from pricebook.services.rules import FLAG_LABELS
 
@@ -217,7 +217,7 @@ class RepriceBatchAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if request.method == "POST":
             return self._act(request, batch)
-        rows = RepriceRow.objects.filter(batch=batch).order_by("-flagged", "item_type", "code", "pk")
+        rows = with_sold_90_days(RepriceRow.objects.filter(batch=batch)).order_by("-flagged", "item_type", "code", "pk")
         if request.GET.get("flagged") == "1":
             rows = rows.filter(flagged=True)
         shown = list(rows[:ROWS_SHOWN])

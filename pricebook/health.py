@@ -5,9 +5,10 @@ conditions are subqueries and semi-joins the database runs set-based), and the a
 condition (`?health=<name>`), so the count and the list always agree. Only active, not deleted items are checked, on
 ServiceTitan's values as mirrored.
 
-The two checks that need LAZI's pricing rules resolve the rule of each item set-based (`RuleTable`): the rules and
-categories (a few hundred rows) are read first to know which rule covers which category; the query over the items then
-takes, per item, the rule of its deepest covered category (or the default rule) in SQL.
+The two checks that need LAZI's pricing rules take each item's rule from `selectors.ApplicableRules`, the one
+resolution reprice uses too (so a check and a reprice never disagree on an item's rule): the rules and categories (a
+few hundred rows) are read first, then the query over the items resolves each item's rule id in SQL and reads that
+rule's values from it.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from decimal import Decimal
 from django.apps import apps
 from django.conf import settings
 from django.db.models import (
-    Case,
-    CharField,
     DateTimeField,
     DecimalField,
     Exists,
@@ -34,13 +33,12 @@ from django.db.models import (
     Subquery,
     TextField,
     Value,
-    When,
 )
-from django.db.models.functions import Abs, Cast, Coalesce, Greatest, Lower, Replace
+from django.db.models.functions import Abs, Coalesce, Greatest, Lower, Replace
 from django.urls import reverse
 
 from pricebook.models import MarkupTier, PriceHistory, PricingRule, RepriceBatch
-from pricebook.selectors import item_kind, item_type_of
+from pricebook.selectors import ApplicableRules, item_kind, item_type_of
 
 ITEMS = ("material", "service", "equipment")
 MONEY = DecimalField(max_digits=30, decimal_places=8)
@@ -65,79 +63,9 @@ def _categories_through(model):
     return through, model._meta.model_name  # the through model and its column naming the item ("material")
 
 
-@dataclass(frozen=True)
-class RuleTable:
-    """Which pricing rule applies to items of one type, by category: PRICING.md's "most specific category subtree
-    wins, a rule on no category is the default". Rules and categories are few (read once, two small queries); the
-    items are many, so the resolution per item happens in SQL over this table (`rule_value`).
-
-    NOTE for the merge: pricing-b resolves rules for reprices too; both should share one resolution."""
-
-    # category pk -> (depth of the rule's category, rule): the deepest rule whose subtree holds the category
-    by_category: dict[int, tuple[int, PricingRule]]
-    # tenant id -> the rule on no category
-    default: dict[int, PricingRule]
-
-    @classmethod
-    def load(cls, item_type: str) -> RuleTable:
-        Category = apps.get_model("pricebook", "Category")
-        rules = list(PricingRule.objects.filter(item_type=item_type).order_by("pk"))
-        default: dict[int, PricingRule] = {}
-        for rule in rules:
-            if rule.category_st_id is None:
-                default.setdefault(rule.tenant_id, rule)
-        by_category: dict[int, tuple[int, PricingRule]] = {}
-        specific = [rule for rule in rules if rule.category_st_id is not None]
-        if specific:
-            categories = list(Category.objects.values_list("pk", "tenant_id", "st_id", "path", "depth"))
-            by_st_id = {(tenant, st_id): (path, depth) for _, tenant, st_id, path, depth in categories}
-            for rule in specific:
-                found = by_st_id.get((rule.tenant_id, rule.category_st_id))
-                if found is None:
-                    continue  # its category is not mirrored: the rule covers nothing yet
-                path, depth = found
-                for pk, tenant, _, other_path, _ in categories:
-                    if tenant != rule.tenant_id or not (other_path == path or other_path.startswith(f"{path} > ")):
-                        continue
-                    if pk not in by_category or by_category[pk][0] < depth:
-                        by_category[pk] = (depth, rule)
-        return cls(by_category, default)
-
-    def rules(self) -> list[PricingRule]:
-        return [*self.default.values(), *(rule for _, rule in self.by_category.values())]
-
-    def value(self, model, name: str, output):
-        """The applying rule's `name` for the outer item row, as an SQL expression: the deepest rule among the item's
-        categories (a subquery on its category links), else its tenant's default rule. A rule that leaves `name`
-        empty falls back to the default rule's."""
-
-        def typed(value):
-            return float(value) if isinstance(output, FloatField) and value is not None else value
-
-        default = [
-            When(tenant_id=tenant, then=Value(typed(getattr(rule, name)))) for tenant, rule in self.default.items()
-        ]
-        # Typed: PostgreSQL reads a CASE of nothing but NULL parameters as text.
-        fallback = Cast(Case(*default, default=Value(None), output_field=output) if default else Value(None), output)
-        groups: dict[int, tuple[int, object, list[int]]] = {}
-        for pk, (depth, rule) in self.by_category.items():
-            groups.setdefault(rule.pk, (depth, typed(getattr(rule, name)), []))[2].append(pk)
-        if not groups:
-            return fallback
-        through, owner = _categories_through(model)
-        links = (
-            through.objects.filter(**{owner: OuterRef("pk")}, category_id__in=list(self.by_category))
-            .annotate(
-                rule_depth=Case(*[When(category_id__in=pks, then=Value(d)) for d, _, pks in groups.values()]),
-                rule_pk=Case(*[When(category_id__in=g[2], then=Value(pk)) for pk, g in groups.items()]),
-                rule_value=Case(
-                    *[When(category_id__in=pks, then=Value(v)) for _, v, pks in groups.values()], output_field=output
-                ),
-            )
-            .order_by("-rule_depth", "rule_pk")
-        )
-        chosen = Cast(Subquery(links.values("rule_value")[:1], output_field=output), output)
-        return Coalesce(chosen, fallback, output_field=output)
+def _number(value) -> Value | None:
+    """A rule's number as a float SQL value; None (the rule sets nothing) stays None."""
+    return None if value is None else Value(float(value), NUMBER)
 
 
 def _tier_percent():
@@ -176,26 +104,26 @@ def _member_price_at_or_above_price(qs, item_type):
 
 def _margin_below_minimum(qs, item_type):
     # margin % = (price - cost) / price x 100 < minimum  ⇔  (price - cost) x 100 < minimum x price, for price > 0.
-    minimum = RuleTable.load(item_type).value(qs.model, "min_margin_percent", NUMBER)
+    rules = ApplicableRules.load(item_type)
+    minimum = rules.value(rules.rule_id(qs.model), lambda rule: _number(rule.min_margin_percent), NUMBER)
     gap = ExpressionWrapper((F("price") - F("cost")) * 100 - minimum * F("price"), output_field=NUMBER)
     return qs.filter(price__gt=0).alias(health_margin_gap=gap).filter(health_margin_gap__lt=0)
 
 
 def _off_markup_tier(qs, item_type):
-    model, rules = qs.model, RuleTable.load(item_type)
-    # The markup the item should have: its rule's fixed percent, else the tier of its cost (the CASE only when a rule
-    # uses a fixed percent at all: every subquery here runs once per item).
-    markup = _tier_percent()
-    if any(rule.markup == PricingRule.Markup.PERCENT for rule in rules.rules()):
-        markup = Case(
-            When(health_rule_markup=PricingRule.Markup.PERCENT, then=rules.value(model, "markup_percent", NUMBER)),
-            default=markup,
-            output_field=NUMBER,
-        )
-        qs = qs.alias(health_rule_markup=rules.value(model, "markup", CharField()))
-    tolerance = Value(float(tier_tolerance()), NUMBER)
-    if any(rule.max_change_percent is not None for rule in rules.rules()):
-        tolerance = Coalesce(rules.value(model, "max_change_percent", NUMBER), tolerance, output_field=NUMBER)
+    rules = ApplicableRules.load(item_type)
+    rule_id = rules.rule_id(qs.model)
+    # The markup the item should have: its rule's fixed percent, else the tier of its cost (also without a rule), and
+    # how far (in %) the price may sit from it: its rule's tolerance, else the setting's.
+    markup = rules.value(
+        rule_id,
+        lambda rule: _number(rule.markup_percent or 0) if rule.markup == PricingRule.Markup.PERCENT else None,
+        NUMBER,
+        default=_tier_percent(),
+    )
+    tolerance = rules.value(
+        rule_id, lambda rule: _number(rule.max_change_percent), NUMBER, default=Value(float(tier_tolerance()), NUMBER)
+    )
     # expected = cost x (100 + markup) / 100; off when |price / expected - 1| x 100 > tolerance, written with the
     # expected value once: |10000 x price / (cost x (100 + markup)) - 100| > tolerance (cost > 0, markup >= 0).
     ratio = ExpressionWrapper(F("price") * 10000 / (F("cost") * (markup + 100)) - 100, output_field=NUMBER)

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.apps import apps
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Case,
     CharField,
@@ -24,7 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.db.models.query import ModelIterable
 
 from pricebook.models import OVERRIDE_MONEY, PricebookOverride, override_fields_for
@@ -334,37 +335,218 @@ class CostBreakdown:
         return self.labor_cost + sum((line.effective_total for line in self.lines), Decimal(0))
 
 
-def service_cost_breakdown(service) -> CostBreakdown:
-    """A service's cost: its labour cost (ServiceTitan's `cost`) and each linked material and equipment item
-    (quantity x cost, ServiceTitan's and with a pending cost override). Deleted or not yet mirrored links count 0,
-    as in the stored roll-up. Three queries."""
+def service_cost_lines(service_pks) -> dict[int, list[CostLine]]:
+    """Service pk -> its cost lines: each linked material and equipment item (quantity x cost, ServiceTitan's and with
+    a pending cost override), materials first, in link order. Deleted or not yet mirrored links count 0, as in the
+    stored roll-up (`pricebook.services.costs`). Four queries whatever the number of services: the one reader of a
+    service's parts, for its page (`service_cost_breakdown`) and for reprice's pages alike."""
     from pricebook.models import ServiceEquipment, ServiceMaterial
 
-    lines = []
+    service_pks = list(service_pks)
+    lines: dict[int, list[CostLine]] = {pk: [] for pk in service_pks}
+    if not service_pks:
+        return lines
     for kind, link_model, target in (
         ("material", ServiceMaterial, "material"),
         ("equipment", ServiceEquipment, "equipment"),
     ):
-        links = list(link_model.objects.filter(service=service).order_by("pk"))
-        target_ids = [getattr(link, f"{target}_id") for link in links if getattr(link, f"{target}_id")]
+        column = f"{target}_id"
+        links = list(
+            link_model.objects.filter(service_id__in=service_pks)
+            .order_by("service_id", "pk")
+            .values_list("service_id", column, "target_st_id", "quantity")
+        )
         master = item_kind(kind).master
-        targets = {t.pk: t for t in with_effective_values(master.objects.filter(pk__in=target_ids), kind)}
-        for link in links:
-            item = targets.get(getattr(link, f"{target}_id"))
+        targets = {
+            t.pk: t
+            for t in with_effective_values(master.objects.filter(pk__in={pk for _, pk, _, _ in links if pk}), kind)
+        }
+        for service_pk, target_pk, target_st_id, quantity in links:
+            item = targets.get(target_pk)
             counted = item is not None and not item.deleted
-            lines.append(
+            lines[service_pk].append(
                 CostLine(
                     kind=kind,
-                    st_id=link.target_st_id,
+                    st_id=target_st_id,
                     code=item.code if item else "",
                     name=item.name if item else "not mirrored",
-                    quantity=link.quantity,
-                    unit_cost=item.cost if counted else Decimal(0),
-                    effective_unit_cost=item.effective_cost if counted else Decimal(0),
+                    quantity=Decimal(quantity or 0),
+                    unit_cost=Decimal(item.cost or 0) if counted else Decimal(0),
+                    effective_unit_cost=Decimal(item.effective_cost or 0) if counted else Decimal(0),
                     mirrored=item is not None,
                 )
             )
-    return CostBreakdown(labor_cost=service.cost, lines=lines)
+    return lines
+
+
+def service_cost_breakdown(service) -> CostBreakdown:
+    """A service's cost for its page: its labour cost (ServiceTitan's `cost`) and its cost lines. `effective_total` is
+    the cost reprice prices the service from (same reader, `service_cost_lines`)."""
+    return CostBreakdown(labor_cost=Decimal(service.cost or 0), lines=service_cost_lines([service.pk])[service.pk])
+
+
+# --- Pricing rules: which rule prices an item (PRICING.md) ----------------------------------------------------------
+class RuleCase(Expression):
+    """`CASE <rule id> WHEN pk THEN value … ELSE default END`: the applying rule's value for the row, its rule id
+    evaluated once (a searched CASE would repeat the rule id subquery in every branch)."""
+
+    def __init__(self, rule_id, branches: dict, default, output_field):
+        super().__init__(output_field=output_field)
+        self.rule_id = rule_id
+        self.branches = [(Value(pk), value) for pk, value in branches.items()]
+        self.default = default
+
+    def get_source_expressions(self):
+        return [self.rule_id, self.default, *(e for branch in self.branches for e in branch)]
+
+    def set_source_expressions(self, exprs):
+        self.rule_id, self.default, *rest = exprs
+        self.branches = list(zip(rest[::2], rest[1::2], strict=True))
+
+    def as_sql(self, compiler, connection):
+        if not self.branches:
+            return compiler.compile(self.default)
+        sql, params = compiler.compile(self.rule_id)
+        parts, all_params = [f"CASE {sql}"], list(params)
+        for when, then in self.branches:
+            when_sql, when_params = compiler.compile(when)
+            then_sql, then_params = compiler.compile(then)
+            parts.append(f"WHEN {when_sql} THEN {then_sql}")
+            all_params += [*when_params, *then_params]
+        default_sql, default_params = compiler.compile(self.default)
+        parts.append(f"ELSE {default_sql} END")
+        return " ".join(parts), all_params + list(default_params)
+
+
+@dataclass(frozen=True)
+class ApplicableRules:
+    """Which pricing rule applies to items of one type: the most specific category subtree wins (PRICING.md). An item
+    takes, of its categories, the rule of the deepest category at or above one of them that has a rule (ties: the
+    oldest rule); an item none of whose categories is covered takes its tenant's default rule (the oldest rule on no
+    category); else no rule. The one definition health's checks and reprice both use, set-based: the rules and
+    categories (a few hundred rows) are read once, then `rule_id` resolves every item in SQL."""
+
+    item_type: str
+    rules: dict  # rule pk -> PricingRule
+    # category pk -> (depth of the rule's category, rule pk): the nearest rule at or above the category
+    by_category: dict
+    default: dict  # tenant id -> rule pk
+
+    @classmethod
+    def load(cls, item_type: str, tenant_id: int | None = None) -> ApplicableRules:
+        PricingRule = apps.get_model("pricebook", "PricingRule")
+        Category = apps.get_model("pricebook", "Category")
+        rules_qs = PricingRule.objects.filter(item_type=item_type)
+        if tenant_id is not None:
+            rules_qs = rules_qs.filter(tenant_id=tenant_id)
+        rules = {rule.pk: rule for rule in rules_qs.order_by("pk")}
+        default: dict[int, int] = {}
+        own: dict[tuple[int, int], int] = {}  # (tenant, category st_id) -> the oldest rule on that category
+        for rule in rules.values():
+            if rule.category_st_id is None:
+                default.setdefault(rule.tenant_id, rule.pk)
+            else:
+                own.setdefault((rule.tenant_id, rule.category_st_id), rule.pk)
+        by_category: dict[int, tuple[int, int]] = {}
+        if own:
+            categories = Category.objects.filter(tenant_id__in={tenant for tenant, _ in own})
+            rows = {
+                (tenant, st_id): (pk, parent_st_id, depth)
+                for pk, tenant, st_id, parent_st_id, depth in categories.values_list(
+                    "pk", "tenant_id", "st_id", "parent_st_id", "depth"
+                )
+            }
+            nearest: dict[tuple[int, int], tuple[int, int] | None] = {}
+
+            def find(key) -> tuple[int, int] | None:
+                # Walk up by parent (ServiceTitan's parentId), guarding against cycles in bad data.
+                path, found = [], None
+                while key in rows and key not in nearest and key not in path:
+                    path.append(key)
+                    if key in own:
+                        found = (rows[key][2], own[key])
+                        break
+                    key = (key[0], rows[key][1])
+                else:
+                    found = nearest.get(key)
+                for seen in path:
+                    nearest[seen] = found
+                return found
+
+            for key, (pk, _, _) in rows.items():
+                found = find(key)
+                if found is not None:
+                    by_category[pk] = found
+        return cls(item_type, rules, by_category, default)
+
+    def rule_id(self, model):
+        """The applying rule's pk for the outer item row, as an SQL expression (NULL: no rule)."""
+        output = BigIntegerField()
+        defaults = [When(tenant_id=tenant, then=Value(pk)) for tenant, pk in self.default.items()]
+        fallback = Case(*defaults, default=Value(None), output_field=output) if defaults else Value(None, output)
+        if not self.by_category:
+            return Cast(fallback, output)
+        groups: dict[tuple[int, int], list[int]] = {}
+        for category_pk, found in self.by_category.items():
+            groups.setdefault(found, []).append(category_pk)
+        through = model._meta.get_field("categories").remote_field.through
+        owner = model._meta.model_name
+        links = (
+            through.objects.filter(**{owner: OuterRef("pk")}, category_id__in=list(self.by_category))
+            .annotate(
+                rule_depth=Case(*[When(category_id__in=pks, then=Value(d)) for (d, _), pks in groups.items()]),
+                rule_pk=Case(
+                    *[When(category_id__in=pks, then=Value(r)) for (_, r), pks in groups.items()], output_field=output
+                ),
+            )
+            .order_by("-rule_depth", "rule_pk")
+        )
+        return Coalesce(Subquery(links.values("rule_pk")[:1], output_field=output), fallback, output_field=output)
+
+    def value(self, rule_id, choose, output_field, default=None):
+        """An SQL expression of the applying rule's value for the row: `choose(rule)` per rule (an expression, or
+        None: that rule takes the default), `default` (None: NULL) for the others and for items without a rule.
+        `rule_id` is `rule_id(model)`; it is evaluated once per row, and not at all when no rule has a value."""
+        default = Value(None, output_field) if default is None else default
+        branches = {pk: value for pk, rule in self.rules.items() if (value := choose(rule)) is not None}
+        # Typed: PostgreSQL reads a CASE of nothing but NULL parameters as text.
+        return Cast(RuleCase(rule_id, branches, default, output_field), output_field)
+
+    def rule_of(self, rule_pk):
+        return self.rules.get(rule_pk)
+
+
+# --- Reprice rows ------------------------------------------------------------------------------------------------------
+SOLD_DAYS = 90
+
+
+def with_sold_90_days(rows: QuerySet, *, now=None) -> QuerySet:
+    """Reprice rows annotated with `sold_90_days`: units of the row's item sold over the last 90 days (invoice lines
+    of its SKU and line type, as `sales.selectors` counts them; 0 when none), a correlated subquery over the
+    (tenant, SKU, date)-indexed lines, so a page of rows stays one statement."""
+    import datetime
+
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from sales.selectors import AMOUNT, ITEM_TYPES, ZERO, sold_lines
+
+    since = (now or timezone.now()) - datetime.timedelta(days=SOLD_DAYS)
+    line_type = Case(
+        *[When(item_type=item_type, then=Value(line)) for item_type, (_, line) in ITEM_TYPES.items()],
+        output_field=TextField(),
+    )
+    units = (
+        sold_lines(since)
+        .filter(tenant_id=OuterRef("tenant_id"), sku_st_id=OuterRef("st_pricebook_id"), item_type=OuterRef("line"))
+        .order_by()
+        .values("sku_st_id")
+        .annotate(units=Sum("quantity"))
+        .values("units")[:1]
+    )
+    return rows.alias(line=line_type).annotate(
+        sold_90_days=Coalesce(Subquery(units, output_field=AMOUNT), ZERO, output_field=AMOUNT)
+    )
 
 
 # --- Markup table (ServiceTitan's materialsmarkup) --------------------------------------------------------------------

@@ -61,12 +61,17 @@ def _grouped(lines: QuerySet, value) -> Subquery:
     )
 
 
+def sold_lines(since) -> QuerySet:
+    """The invoice lines that count as sold from `since` on (of active, not deleted invoices, by invoice date)."""
+    return InvoiceItem.objects.filter(invoice_date__gte=since, active=True, deleted=False)
+
+
 def item_sales(item_type: str, tenant_id: int | None = None, days: int = 90, *, now=None) -> QuerySet:
     """The `item_type` items (of a tenant, or all) annotated with `units_sold`, `revenue`, `cost_of_sales`,
     `estimate_appearances` and `estimates_sold` over the last `days` days."""
     model, line_type = ITEM_TYPES[item_type]
     since = (now or timezone.now()) - datetime.timedelta(days=days)
-    sold = InvoiceItem.objects.filter(item_type=line_type, invoice_date__gte=since, active=True, deleted=False)
+    sold = sold_lines(since).filter(item_type=line_type)
     estimated = EstimateItem.objects.filter(
         sku_type=line_type, estimate_created_on__gte=since, active=True, deleted=False
     )

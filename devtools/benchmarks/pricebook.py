@@ -226,8 +226,8 @@ def bench_reprice(log) -> list[str]:
         f"| bulk INSERT of the same {BATCH_ITEMS:,} override rows | {BATCH_ITEMS:,} | {BATCH_ITEMS:,} | "
         f"{m_insert:.2f} | 1 |",
         "",
-        f"- queries per page of {reprice.PAGE_SIZE:,} items: {queries_25k / pages:.1f} (constant: items, their "
-        "categories; the rows' INSERT; plus a few for the rules, tiers and categories once)",
+        f"- queries per page of {reprice.PAGE_SIZE:,} items: {queries_25k / pages:.1f} (constant: items with "
+        "their rule id, their overrides; the rows' INSERT; plus a few for the rules, tiers and categories once)",
         f"- totals: {reprice.totals_text(totals)}",
         f"- 5,000-item proposal vs bulk INSERT: **{m_propose / m_insert:.2f}x**; approval (bulk override path) vs "
         f"bulk INSERT: **{m_approve / m_insert:.2f}x** (target: within 5x)",

@@ -339,6 +339,8 @@ class RepriceRowSerializer(serializers.ModelSerializer):
     rule = serializers.CharField(source="rule_name", read_only=True)
     flags = RepriceFlagSerializer(many=True, read_only=True)
     change_amount = serializers.DecimalField(max_digits=14, decimal_places=4, read_only=True)
+    # Units of the item sold over the last 90 days (invoices): how much a change matters.
+    sold_90_days = serializers.DecimalField(max_digits=20, decimal_places=4, read_only=True)
 
     class Meta:
         model = RepriceRow
@@ -356,6 +358,7 @@ class RepriceRowSerializer(serializers.ModelSerializer):
             "new_add_on_price",
             "margin_before",
             "margin_after",
+            "sold_90_days",
             "rule",
             "explanation",
             "flags",

@@ -2,8 +2,9 @@
 
 - `preview_reprice(...)` computes the rows (nothing saved); `propose_reprice(...)` saves them as a proposed
   `RepriceBatch`. Both read the items page by page (keyset on the primary key), with a constant number of queries
-  per page: the items with their effective values (a pending override counts, its cost too), their categories, and
-  for services their linked materials and equipment with those items' effective costs.
+  per page: the items with their effective values (a pending override counts, its cost too) and the id of the rule
+  that prices each (`selectors.ApplicableRules`, the resolution health's checks use), and for services their cost
+  lines (`selectors.service_cost_lines`, what the service's page shows).
 - `approve_batch` (members of "Pricebook approvers", or an operator on the command line) turns the chosen rows into
   pending overrides through the bulk path, with the approval in their history, and queues one push.
 - `discard_batch` drops a proposal; `settle_batches` marks approved batches pushed once ServiceTitan has them.
@@ -21,17 +22,13 @@ from django.utils import timezone
 
 from pricebook.models import (
     Category,
-    Equipment,
     MarkupTier,
-    Material,
     PricebookOverride,
     PricingRule,
     RepriceBatch,
     RepriceRow,
-    ServiceEquipment,
-    ServiceMaterial,
 )
-from pricebook.selectors import item_kind, with_effective_values
+from pricebook.selectors import ApplicableRules, item_kind, service_cost_lines, with_effective_values
 from pricebook.services.groups import APPROVE_PERMISSION
 from pricebook.services.overrides import save_overrides_bulk
 from pricebook.services.rules import (
@@ -88,7 +85,8 @@ def item_types_for(targets) -> list[str]:
 
 # --- Rules, resolved once per reprice ------------------------------------------------------------------------------
 class RuleBook:
-    """The tenant's rules, markup tiers and category tree in memory: which rule prices an item in which categories."""
+    """The tenant's markup tiers and category tree in memory, and per item type which rule prices an item
+    (`selectors.ApplicableRules`, the resolution health's checks use too: resolved in SQL on each page's query)."""
 
     def __init__(self, tenant_id: int):
         self.tenant_id = tenant_id
@@ -100,38 +98,19 @@ class RuleBook:
             )
         }
         self.pk_of_st_id = {st_id: pk for pk, (st_id, _, _) in self.categories.items()}
-        self.default: dict[str, PricingRule] = {}
-        self.by_category: dict[str, dict[int, PricingRule]] = defaultdict(dict)
-        for rule in PricingRule.objects.filter(tenant_id=tenant_id).order_by("pk"):
-            if rule.category_st_id is None:
-                self.default.setdefault(rule.item_type, rule)
-            elif rule.category_st_id in self.pk_of_st_id:
-                self.by_category[rule.item_type].setdefault(self.pk_of_st_id[rule.category_st_id], rule)
-        self._nearest: dict[tuple[str, int], tuple[int, PricingRule] | None] = {}
+        self._rules: dict[str, ApplicableRules] = {}
 
-    def _nearest_rule(self, item_type: str, category_pk: int) -> tuple[int, PricingRule] | None:
-        """(depth, rule) of the closest category at or above this one that has a rule for the item type."""
-        key = (item_type, category_pk)
-        if key not in self._nearest:
-            rules, found, seen, pk = self.by_category.get(item_type, {}), None, set(), category_pk
-            while pk is not None and pk in self.categories and pk not in seen:
-                seen.add(pk)
-                if pk in rules:
-                    found = (self.categories[pk][2], rules[pk])
-                    break
-                pk = self.categories[pk][1]
-            self._nearest[key] = found
-        return self._nearest[key]
+    def rules(self, item_type: str) -> ApplicableRules:
+        if item_type not in self._rules:
+            self._rules[item_type] = ApplicableRules.load(item_type, self.tenant_id)
+        return self._rules[item_type]
 
-    def rule_for(self, item_type: str, category_pks) -> PricingRule | None:
-        """The most specific rule: of the item's categories' nearest rules the deepest (then the oldest); else the
-        item type's default."""
-        best = None
-        for pk in category_pks:
-            found = self._nearest_rule(item_type, pk)
-            if found and (best is None or (found[0], -found[1].pk) > (best[0], -best[1].pk)):
-                best = found
-        return best[1] if best else self.default.get(item_type)
+    def with_rule_ids(self, qs, item_type: str):
+        """The items with `pricing_rule_id`: the pk of the rule that prices each (None: no rule)."""
+        return qs.annotate(pricing_rule_id=self.rules(item_type).rule_id(qs.model))
+
+    def rule_for(self, item_type: str, item) -> PricingRule | None:
+        return self.rules(item_type).rule_of(item.pricing_rule_id)
 
     def subtree(self, category_st_id: int) -> set[int]:
         """Category pks of this category and every subcategory."""
@@ -195,31 +174,13 @@ def _pages(qs, size: int):
         last = page[-1].pk
 
 
-def _effective_costs(model, pks: set[int]) -> dict[int, Decimal]:
-    if not pks:
-        return {}
-    # Effective values are attached to fetched rows (one query for their overrides), not selectable as columns.
-    return {item.pk: item.effective_cost for item in with_effective_values(model.objects.filter(pk__in=pks))}
-
-
 def service_parts(service_pks: list[int]) -> dict[int, list[tuple[Decimal, Decimal]]]:
-    """Service pk -> [(unit effective cost, quantity)] of its linked materials and equipment, in four queries.
-
-    (A set-based service cost breakdown of the reprice's own; the lead may unify it with `service_cost_breakdown`.)"""
-    parts: dict[int, list[tuple[Decimal, Decimal]]] = defaultdict(list)
-    for link_model, column, model in (
-        (ServiceMaterial, "material_id", Material),
-        (ServiceEquipment, "equipment_id", Equipment),
-    ):
-        links = list(
-            link_model.objects.filter(service_id__in=service_pks, **{f"{column}__isnull": False}).values_list(
-                "service_id", column, "quantity"
-            )
-        )
-        costs = _effective_costs(model, {target for _, target, _ in links})
-        for service_id, target, quantity in links:
-            parts[service_id].append((Decimal(costs.get(target) or 0), Decimal(quantity or 0)))
-    return parts
+    """Service pk -> [(unit effective cost, quantity)] of its linked materials and equipment: the service page's cost
+    lines (`selectors.service_cost_lines`, four queries per page), so the page's total and the cost priced agree."""
+    return {
+        pk: [(line.effective_unit_cost, line.quantity) for line in lines]
+        for pk, lines in service_cost_lines(service_pks).items()
+    }
 
 
 def _items(item_type: str, tenant_id: int, book: RuleBook, category_st_id, st_ids):
@@ -233,7 +194,7 @@ def _items(item_type: str, tenant_id: int, book: RuleBook, category_st_id, st_id
         qs = qs.filter(pk__in=through.objects.filter(category_id__in=subtree).values(owner))
     if st_ids:
         qs = qs.filter(st_id__in=list(st_ids))
-    return with_effective_values(qs, item_type), through, owner
+    return with_effective_values(book.with_rule_ids(qs, item_type), item_type)
 
 
 def preview_reprice(*, tenant_id: int, targets=None, category_st_id=None, st_ids=None) -> RepricePreview:
@@ -242,17 +203,11 @@ def preview_reprice(*, tenant_id: int, targets=None, category_st_id=None, st_ids
     book = RuleBook(tenant_id)
     preview = RepricePreview()
     for item_type in item_types:
-        qs, through, owner = _items(item_type, tenant_id, book, category_st_id, st_ids)
+        qs = _items(item_type, tenant_id, book, category_st_id, st_ids)
         for page in _pages(qs, PAGE_SIZE):
-            pks = [item.pk for item in page]
-            categories = defaultdict(list)
-            for item_pk, category_pk in through.objects.filter(**{f"{owner}__in": pks}).values_list(
-                owner, "category_id"
-            ):
-                categories[item_pk].append(category_pk)
-            parts = service_parts(pks) if item_type == "service" else {}
+            parts = service_parts([item.pk for item in page]) if item_type == "service" else {}
             for item in page:
-                rule = book.rule_for(item_type, categories.get(item.pk, ()))
+                rule = book.rule_for(item_type, item)
                 if rule is None:
                     preview.without_rule += 1
                     continue
@@ -397,6 +352,12 @@ def approve_batch(batch: RepriceBatch, *, rows="all", user=None, operator: bool 
             user=user,
             message=message,
         )
+        # Prices a person approved are LAZI's edit, whatever the item's override held before (a vendor file's cost
+        # leaves `origin=import`, which the bulk path keeps): the price history then says "pushed from LAZI" with
+        # this batch. (save_override resets the origin itself; the bulk path should too — then this goes.)
+        PricebookOverride.objects.filter(pk__in=[o.pk for o in overrides]).exclude(
+            origin=PricebookOverride.Origin.EDIT
+        ).update(origin=PricebookOverride.Origin.EDIT)
         chosen.update(status=Row.APPROVED)
         RepriceRow.objects.filter(batch=locked, status=Row.PROPOSED).update(status=Row.NOT_APPROVED)
         RepriceRow.objects.filter(batch=locked, status=Row.APPROVED).update(

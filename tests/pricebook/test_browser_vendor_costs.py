@@ -1,5 +1,7 @@
 """End to end in real headless Chromium: an editor uploads the simulator's distributor price file, maps its columns,
-sees the preview, confirms, and finds the cost overrides pushed and the item's price history (source: import)."""
+sees the preview, confirms, and finds the cost overrides pushed and the item's price history (source: import); the
+confirmation proposed a reprice of those items, an approver approves it on its page, the push runs, and the new prices
+are synced (ServiceTitan holds them, the item page shows them) with history rows naming the push and the batch."""
 
 from __future__ import annotations
 
@@ -7,26 +9,60 @@ from decimal import Decimal
 
 from devtools.simulator.generators import DISTRIBUTOR
 from devtools.simulator.price_files import distributor_price_file
-from pricebook.models import Material, PricebookOverride, PriceHistory, VendorPriceMapping
+from pricebook.models import (
+    Material,
+    PricebookOverride,
+    PriceHistory,
+    PricingRule,
+    RepriceBatch,
+    RepriceRow,
+    VendorPriceMapping,
+)
 from servicetitan.sync.engine import sync_targets
 from tests.pricebook.conftest import make_staff
 from tests.pricebook.test_browser_overrides import SCREENSHOTS, browser, pytestmark  # noqa: F401 - fixture, marks
 
 
-def test_editor_imports_a_vendor_price_file(live_server, transactional_db, simulator, browser, tmp_path):  # noqa: F811
-    from pricebook.services.groups import EDITORS
-
-    assert all(run.status == "succeeded" for run in sync_targets(["pricebook"], full=True))
-    make_staff("editor", EDITORS)
-    path = tmp_path / "ferguson-prices.csv"
-    path.write_bytes(distributor_price_file(simulator.dataset))
-
+def login(browser, live_server, username: str):  # noqa: F811
+    """A page of its own (its own session) for this user, logged in."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "editor")
+    page.fill("#id_username", username)
     page.fill("#id_password", "pw-for-tests-only")
     page.click("input[type=submit]")
     page.wait_for_selector("#site-name")
+    return page
+
+
+def test_editor_imports_a_vendor_price_file_and_an_approver_reprices_from_it(
+    live_server,
+    transactional_db,
+    simulator,
+    browser,  # noqa: F811
+    tmp_path,
+    monkeypatch,
+):
+    from pricebook import tasks
+    from pricebook.services.groups import APPROVERS, EDITORS
+    from servicetitan.simulator import DEMO_TENANT_ID
+
+    assert all(run.status == "succeeded" for run in sync_targets(["pricebook"], full=True))
+    # A worker that runs a queued push at once (the in-process default; with a broker, a worker would).
+    monkeypatch.setattr(tasks.push_overrides_task, "delay", lambda ids: tasks.push_overrides_task.apply(args=[ids]))
+    # Materials are priced at cost + 60%: the new costs give new prices, proposed when the file is confirmed.
+    PricingRule.objects.create(
+        tenant_id=DEMO_TENANT_ID,
+        name="Materials: cost + 60%",
+        item_type="material",
+        markup="percent",
+        markup_percent=60,
+    )
+    make_staff("editor", EDITORS)
+    make_staff("approver", APPROVERS)
+    path = tmp_path / "ferguson-prices.csv"
+    path.write_bytes(distributor_price_file(simulator.dataset))
+
+    page = login(browser, live_server, "editor")
 
     page.goto(f"{live_server.url}/admin/pricebook/material/")
     page.click("text=Vendor price file")
@@ -54,6 +90,11 @@ def test_editor_imports_a_vendor_price_file(live_server, transactional_db, simul
     page.click("#pb-vendor-map input[name=_confirm]")
     page.wait_for_selector(".messagelist")
     assert "cost override(s) from Ferguson Supply" in page.inner_text(".messagelist")
+    # The confirmation proposed the reprice of the items whose cost changed, and shows it; an editor cannot approve.
+    batch = RepriceBatch.objects.get()
+    assert batch.status == "proposed" and "waits for approval" in page.inner_text(".messagelist")
+    assert page.url.endswith(f"/admin/pricebook/repricebatch/{batch.pk}/change/")
+    assert page.locator("input[name=_approve_all]").count() == 0
 
     overrides = list(PricebookOverride.objects.exclude(override_cost=None))
     assert overrides and all(o.origin == "import" and o.cost_vendor == DISTRIBUTOR for o in overrides)
@@ -71,3 +112,40 @@ def test_editor_imports_a_vendor_price_file(live_server, transactional_db, simul
     assert page.locator("svg.pb-chart polyline").count() >= 2
     page.screenshot(path=f"{SCREENSHOTS}/lazi-vendor-history.png", full_page=True)
     assert PriceHistory.objects.filter(st_pricebook_id=material.st_id, field="cost", source="import").exists()
+
+    # The approver approves the proposed reprice on its page, as a person would; the push runs on commit.
+    rows = list(RepriceRow.objects.filter(batch=batch).order_by("pk"))
+    assert rows and {row.st_pricebook_id for row in rows} <= {o.st_pricebook_id for o in overrides}
+    # Priced from the new (imported) costs: cost + 60%.
+    assert all(row.cost == Material.objects.get(st_id=row.st_pricebook_id).cost for row in rows)
+    approver = login(browser, live_server, "approver")
+    approver.goto(f"{live_server.url}/admin/pricebook/repricebatch/{batch.pk}/change/")
+    approver.wait_for_selector("#pb-rows")
+    assert approver.locator("#pb-rows tbody tr").count() == len(rows)
+    approver.click("input[name=_approve_all]")
+    approver.wait_for_selector(".messagelist")
+    assert f"{len(rows)} new price(s) will be pushed" in approver.inner_text(".messagelist")
+    approver.reload()
+    assert "Pushed" in approver.inner_text("#pb-batch-status")
+    for row in rows:
+        assert approver.inner_text(f"#pb-rows tr[data-row='{row.pk}'] .pb-row-status") == "Pushed"
+    approver.screenshot(path=f"{SCREENSHOTS}/lazi-vendor-reprice-pushed.png", full_page=True)
+
+    # ServiceTitan (the simulator) holds the new prices, the mirror too, and each price change is in the history as
+    # pushed from LAZI by this batch.
+    for row in rows:
+        assert Decimal(str(simulator.dataset.get("pricebook.materials", row.st_pricebook_id)["price"])) == row.new_price
+        assert Material.objects.get(st_id=row.st_pricebook_id).price == row.new_price
+        entry = PriceHistory.objects.get(st_pricebook_id=row.st_pricebook_id, field="price")
+        assert (entry.source, entry.batch_id, entry.new_value) == ("push", batch.pk, row.new_price)
+        assert entry.old_value == row.current_price
+    assert set(PricebookOverride.objects.values_list("status", flat=True)) == {"synced"}
+
+    # The item's page shows ServiceTitan's (now the new) price and the pushed change with its batch.
+    row = rows[0]
+    priced = Material.objects.get(st_id=row.st_pricebook_id)
+    approver.goto(f"{live_server.url}/admin/pricebook/material/{priced.pk}/change/")
+    assert f"{row.new_price:.2f}" in approver.inner_text("tr[data-field=price] .pb-st")
+    history = approver.inner_text(".pb-price-history")
+    assert f"pushed from LAZI (reprice #{batch.pk})" in history
+    assert f"{row.current_price:.2f} → {row.new_price:.2f}" in history

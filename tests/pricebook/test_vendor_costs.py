@@ -246,3 +246,26 @@ def test_confirming_proposes_a_reprice_of_the_changed_items_waiting_for_approval
     assert [(row.st_pricebook_id, row.new_price) for row in batch.rows.all()] == [(material.st_id, Decimal("30"))]
     # Nothing is priced before approval: only the cost override exists.
     assert not PricebookOverride.objects.filter(override_price__isnull=False).exists()
+
+
+def test_approving_the_proposed_reprice_makes_the_prices_lazis_edit(db, editor):
+    """The items' overrides held a vendor file's cost (origin `import`); prices an approver chose are LAZI's edit, so
+    their push is recorded as "pushed from LAZI" with the batch, not as imported."""
+    from pricebook.models import PricingRule
+    from pricebook.services.groups import APPROVERS
+    from pricebook.services.reprice import approve_batch
+    from tests.pricebook.conftest import staff_of
+
+    material = make_material(code="R-3", vendor_name="Acme", vendor_part="P-7", cost=Decimal("10"), price=Decimal("15"))
+    PricingRule.objects.create(
+        tenant_id=material.tenant_id, name="default", item_type="material", markup="percent", markup_percent=50
+    )
+    applied = apply_vendor_costs(preview_of(csv_bytes([["part", "cost"], ["P-7", "20"]]), vendor="Acme"), user=editor)
+    override = PricebookOverride.objects.get(pk=applied.override_ids[0])
+    assert override.origin == PricebookOverride.Origin.IMPORT
+
+    result = approve_batch(applied.batch, rows="all", user=staff_of(APPROVERS))
+
+    override.refresh_from_db()
+    assert result.approved == 1 and override.override_price == Decimal("30")
+    assert override.origin == PricebookOverride.Origin.EDIT
