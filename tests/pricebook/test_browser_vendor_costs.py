@@ -44,7 +44,7 @@ def test_editor_imports_a_vendor_price_file_and_an_approver_reprices_from_it(
 ):
     from pricebook import tasks
     from pricebook.services.groups import APPROVERS, EDITORS
-    from servicetitan.simulator import DEMO_TENANT_ID
+    from devtools.simulator import DEMO_TENANT_ID
 
     assert all(run.status == "succeeded" for run in sync_targets(["pricebook"], full=True))
     # A worker that runs a queued push at once (the in-process default; with a broker, a worker would).
