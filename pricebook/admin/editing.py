@@ -43,7 +43,6 @@ from pricebook.selectors import (
     item_kind,
     override_is_effective,
     price_history_for,
-    service_cost_breakdown,
     with_effective_values,
 )
 from pricebook.services import overrides as override_services
@@ -227,8 +226,6 @@ class OverrideEditingAdmin(MirrorAdmin):
             }
             extra["price_warnings"] = getattr(form, "price_warnings", [])
             extra["confirm_field"] = form["confirm_warnings"]
-        if self.item_type == "service":
-            extra["cost_breakdown"] = service_cost_breakdown(item)
         return {
             **extra,
             "override_form": form,

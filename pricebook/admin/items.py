@@ -3,6 +3,8 @@ the service's linked items, the category tree."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
@@ -46,7 +48,9 @@ from pricebook.selectors import (
     EffectiveValue,
     category_tree,
     effective_margins,
+    item_kind,
     linked_items,
+    service_cost_breakdown,
 )
 from pricebook.services.pricing import UnconfirmedWarnings, apply_price_change, preview_price_change, warnings_of
 from pricebook.services.spreadsheets import (
@@ -274,8 +278,9 @@ class MaterialAdmin(VendorCostsMixin, PricebookItemAdmin):
 
 
 class LinkedItemsAdminMixin:
-    """The item page shows what the item uses as a table (name, quantity, cost, roll-up), not ServiceTitan's
-    `{skuId, quantity}` JSON."""
+    """The item page shows what the item uses as one table (name, quantity, cost, quantity x cost and the roll-up; a
+    service's labour too, so the table adds up to the service's cost), not ServiceTitan's `{skuId, quantity}` JSON.
+    The table sits in the top panel beside the margins; the record below keeps only the related services."""
 
     link_json_fields = ("materials", "equipment", "recommendations", "upgrades")
 
@@ -283,27 +288,17 @@ class LinkedItemsAdminMixin:
         return [f for f in super().get_fields(request, obj) if f not in self.link_json_fields]
 
     def get_readonly_fields(self, request, obj=None):
-        return ("linked_items_table", *super().get_readonly_fields(request, obj))
+        return ("related_services", *super().get_readonly_fields(request, obj))
 
-    @admin.display(description="Uses")
-    def linked_items_table(self, obj):
-        linked = linked_items(obj)
-        if not linked.rows:
-            return format_html("{}{}", "Nothing linked.", self._related_services(obj))
-        rows = []
-        for row in linked.rows:
-            if row.item is not None:
-                url = reverse(f"admin:pricebook_{row.kind}_change", args=[row.item.pk])
-                name = format_html(
-                    '<a href="{}">{}</a> <span class="quiet">{}</span>', url, row.item.name, row.item.code
-                )
-            else:
-                name = format_html("{} {} (not mirrored yet)", row.kind, row.st_id)
-            rows.append((name, row.kind, f"{row.quantity.normalize():f}", money(row.unit_cost), money(row.line_cost)))
-        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
-        note = f" ({linked.missing} not mirrored yet, not counted)" if linked.missing else ""
-        table = self._linked_table(linked, body, note)
-        return format_html("{}{}", table, self._related_services(obj))
+    def _override_context(self, request, item, override, form):
+        return {
+            **super()._override_context(request, item, override, form),
+            "linked_items": self.linked_items_html(item),
+        }
+
+    @admin.display(description="Related services")
+    def related_services(self, obj):
+        return self._related_services(obj) or "—"
 
     @staticmethod
     def _related_services(obj):
@@ -329,15 +324,99 @@ class LinkedItemsAdminMixin:
                 parts.append(format_html("<p>{}: {}</p>", label, format_html_join(", ", "{}", ((n,) for n in names))))
         return format_html_join("", "{}", ((p,) for p in parts))
 
+    def linked_items_html(self, obj):
+        if isinstance(obj, Service):
+            return self._service_cost_table(obj)
+        linked = linked_items(obj)
+        if not linked.rows:
+            return format_html("<p>{}</p>", "Uses no materials.")
+        rows = []
+        for row in linked.rows:
+            item = row.item
+            cost, effective = (item.cost, item.effective_cost) if item is not None else (None, None)
+            rows.append(self._line(row.kind, row.st_id, item.pk if item else None, item, row.quantity, cost, effective))
+        note = f" ({linked.missing} not mirrored yet, not counted)" if linked.missing else ""
+        stored = sum((row.quantity * row.item.cost for row in linked.rows if row.item is not None), Decimal(0))
+        return self._linked_table(rows, f"Roll-up: cost of what it uses{note}", stored, linked.total_cost)
+
+    def _service_cost_table(self, service):
+        """Labour + each linked material and equipment item = the service's cost (`service_cost_breakdown`: the
+        same sum the sync stores as `total_cost`; a pending cost override is shown beside ServiceTitan's)."""
+        breakdown = service_cost_breakdown(service)
+        pks = {
+            (kind, st_id): pk
+            for kind in ("material", "equipment")
+            for st_id, pk in item_kind(kind)
+            .master.objects.filter(
+                tenant_id=service.tenant_id,
+                st_id__in=[line.st_id for line in breakdown.lines if line.kind == kind and line.mirrored],
+            )
+            .values_list("st_id", "pk")
+        }
+        labour = (format_html("{}", "Labour (the service's own cost)"), "", money(service.cost), money(service.cost))
+        rows = [labour]
+        for line in breakdown.lines:
+            item = line if line.mirrored else None
+            pk = pks.get((line.kind, line.st_id))
+            rows.append(
+                self._line(line.kind, line.st_id, pk, item, line.quantity, line.unit_cost, line.effective_unit_cost)
+            )
+        missing = sum(1 for line in breakdown.lines if not line.mirrored)
+        note = f" ({missing} not mirrored yet, counted 0)" if missing else ""
+        return self._linked_table(
+            rows, f"The service's cost: labour + parts{note}", breakdown.total, breakdown.effective_total
+        )
+
     @staticmethod
-    def _linked_table(linked, body, note):
+    def _line(kind, st_id, pk, item, quantity, cost, effective_cost):
+        """One row: (name, quantity, cost, quantity x cost), the pending cost beside ServiceTitan's when it differs."""
+        if item is None:
+            name = format_html("{} {} (not mirrored yet)", kind.capitalize(), st_id)
+        elif pk is None:
+            name = format_html('{}: {} <span class="quiet">{}</span>', kind.capitalize(), item.name, item.code)
+        else:
+            url = reverse(f"admin:pricebook_{kind}_change", args=[pk])
+            name = format_html(
+                '{}: <a href="{}">{}</a> <span class="quiet">{}</span>', kind.capitalize(), url, item.name, item.code
+            )
+        quantity = quantity or Decimal(0)
+
+        def with_pending(value, pending):
+            if value is None:
+                return "—"
+            if pending is None or pending == value:
+                return money(value)
+            return format_html(
+                '{} <span class="pb-pending" title="{}">(pending: {})</span>',
+                money(value),
+                "with a pending cost override",
+                money(pending),
+            )
+
+        line_cost = None if cost is None else quantity * cost
+        line_pending = None if effective_cost is None else quantity * effective_cost
+        return (
+            name,
+            f"{quantity.normalize():f}",
+            with_pending(cost, effective_cost),
+            with_pending(line_cost, line_pending),
+        )
+
+    @staticmethod
+    def _linked_table(rows, label, total, effective_total):
+        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
+        shown_total = money(total)
+        if effective_total != total:
+            shown_total = format_html(
+                '{} <span class="pb-pending">(with pending costs: {})</span>', money(total), money(effective_total)
+            )
         return format_html(
-            '<table class="pb-linked"><thead><tr><th>name</th><th>kind</th><th>quantity</th><th>cost</th>'
-            '<th>line cost</th></tr></thead><tbody>{}</tbody><tfoot><tr><th colspan="4">Roll-up: cost of what'
-            " it uses{}</th><th>{}</th></tr></tfoot></table>",
+            '<table class="pb-compare pb-linked" id="pb-cost-breakdown"><thead><tr><th>name</th><th>quantity</th>'
+            "<th>cost</th><th>quantity × cost</th></tr></thead><tbody>{}</tbody>"
+            '<tfoot><tr><th colspan="3">{}</th><th>{}</th></tr></tfoot></table>',
             body,
-            note,
-            money(linked.total_cost),
+            label,
+            shown_total,
         )
 
 
