@@ -42,7 +42,7 @@ def codes(api, ordering, url=MATERIALS):
 
 
 def test_effective_price_orders_by_the_pending_override(api):
-    cheap, middle, dear = (make_material(code, price) for code, price in (("A", "5"), ("B", "10"), ("C", "20")))
+    cheap, _, dear = (make_material(code, price) for code, price in (("A", "5"), ("B", "10"), ("C", "20")))
     pending(cheap, price=Decimal("30"))  # staff raised A's price: in use 30, ServiceTitan's still 5
     synced = pending(dear, price=Decimal("1"))
     synced.status = PricebookOverride.Status.SYNCED  # pushed: ServiceTitan's value counts again
@@ -54,7 +54,8 @@ def test_effective_price_orders_by_the_pending_override(api):
 
 
 def test_effective_name_member_price_and_cost(api):
-    a, b = make_material("A", "10", name="Zinc", cost=Decimal("1")), make_material("B", "10", name="Brass")
+    a = make_material("A", "10", name="Zinc", cost=Decimal("1"))
+    make_material("B", "10", name="Brass")
     pending(a, name="Aluminium", member_price=Decimal("1"), cost=Decimal("50"))
     assert codes(api, "name") == ["B", "A"]
     assert codes(api, "effective_name") == ["A", "B"]
