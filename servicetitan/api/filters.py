@@ -49,6 +49,11 @@ def allowed_query_parameters(request, queryset, view) -> set[str]:
     return allowed
 
 
+def refuse(what: str, unknown: list[str], allowed) -> None:
+    """The 400 of a read asking for what the view does not know, with what it does."""
+    raise ValidationError({"detail": f"{what}: {', '.join(unknown)}.", "unknown": unknown, "allowed": sorted(allowed)})
+
+
 class KnownQueryParameters:
     """400 for query parameters the view does not read, listing the ones it does."""
 
@@ -58,13 +63,7 @@ class KnownQueryParameters:
         allowed = allowed_query_parameters(request, queryset, view)
         unknown = sorted(set(request.query_params) - allowed)
         if unknown:
-            raise ValidationError(
-                {
-                    "detail": f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
-                    "unknown": unknown,
-                    "allowed": sorted(allowed),
-                }
-            )
+            refuse(f"Unknown query parameter{'s' if len(unknown) > 1 else ''}", unknown, allowed)
         return queryset
 
     def get_schema_operation_parameters(self, view):
@@ -100,13 +99,7 @@ class DeclaredOrderingFilter(OrderingFilter):
         allowed = set(self.allowed(view))
         unknown = [term for term in terms if term.removeprefix("-") not in allowed]
         if unknown:
-            raise ValidationError(
-                {
-                    "detail": f"Unknown ordering: {', '.join(unknown)}.",
-                    "unknown": unknown,
-                    "allowed": sorted(allowed),
-                }
-            )
+            refuse("Unknown ordering", unknown, allowed)
         return terms
 
     def filter_queryset(self, request, queryset, view):
