@@ -1,4 +1,6 @@
-from crm.models import Contact, Customer, Location
+from django_filters import rest_framework as filters
+
+from crm.models import Contact, Customer, CustomerContact, Location
 from servicetitan.api.filtersets import MirrorFilterSet
 
 TEXT = ["exact", "icontains"]
@@ -28,3 +30,11 @@ class ContactFilterSet(MirrorFilterSet):
     class Meta:
         model = Contact
         fields = {"name": TEXT, "reference_id": ["exact"], "is_archived": ["exact"]}
+
+
+class CustomerContactFilterSet(MirrorFilterSet):
+    customer = filters.NumberFilter(field_name="customer_st_id", label="The customer's ServiceTitan id")
+
+    class Meta:
+        model = CustomerContact
+        fields = {"customer_st_id": ["exact", "in"], "type": ["exact"], "value": TEXT, "do_not_text": ["exact"]}

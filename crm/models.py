@@ -23,6 +23,10 @@ class RawContact(RawRecord):
     st_id = models.CharField(**GUID_ST_ID)
 
 
+class RawCustomerContact(RawRecord):
+    pass
+
+
 # --- Master -----------------------------------------------------------------------------------------------------------
 class Customer(GeoAddressColumns, SyncedModel):
     class Type(models.TextChoices):
@@ -128,3 +132,41 @@ class Contact(SyncedModel):
         ordering = ["name"]
         # The admin lists in this order, the primary key last as its tie-break: one index serves it.
         indexes = [models.Index(fields=["name", "-id"], name="crm_contact_order")]
+
+
+class CustomerContact(SyncedModel):
+    """One of a customer's phone numbers or e-mail addresses (ServiceTitan's customer contacts, integer ids): how a
+    customer's page and `GET /api/v1/crm/customer-contacts/?customer=<st_id>` list whom to call or write to."""
+
+    class Type(models.TextChoices):
+        PHONE = "Phone"
+        MOBILE_PHONE = "MobilePhone", "Mobile phone"
+        EMAIL = "Email", "E-mail"
+        FAX = "Fax"
+
+    customer_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    customer = mirror_relation("crm.Customer", "customer_st_id", related_name="contacts")
+    type = models.TextField(choices=Type.choices, blank=True)
+    value = models.TextField(blank=True)
+    memo = models.TextField(blank=True)
+    phone_number = models.TextField(blank=True)
+    do_not_text = models.BooleanField(null=True, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        "customer_st_id": "customerId",
+        "type": "type",
+        "value": "value",
+        "memo": "memo",
+        "phone_number": "phoneSettings.phoneNumber",
+        "do_not_text": "phoneSettings.doNotText",
+        "created_on": "createdOn",
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["customer_st_id", "type", "id"]
+        indexes = [models.Index(fields=["customer_st_id", "type", "id"], name="crm_customercontact_order")]
+
+    def __str__(self):
+        kind = self.get_type_display() if self.type else "Contact"
+        return f"{kind}: {self.value}" + (f" ({self.memo})" if self.memo else "")

@@ -4,4 +4,5 @@ STREAMS = [
     Stream("crm.customers", "crm.RawCustomer", "crm.Customer"),
     Stream("crm.locations", "crm.RawLocation", "crm.Location", depends_on=("crm.customers",)),
     Stream("crm.contacts", "crm.RawContact", "crm.Contact"),
+    Stream("crm.customer-contacts", "crm.RawCustomerContact", "crm.CustomerContact", depends_on=("crm.customers",)),
 ]

@@ -210,6 +210,10 @@ SPECTACULAR_SETTINGS = {
         # `item_type`: the four kinds an override has, and the three priced SKU kinds (rules, sales per item).
         "OverrideItemTypeEnum": "pricebook.models.PricebookOverride.ItemType",
         "SkuItemTypeEnum": "pricebook.models.PricingRule.ItemType",
+        # `type`: a customer's contact is a phone number, an e-mail address or a fax (ServiceTitan's ContactType).
+        # (A customer's `type` keeps the name it had alone.)
+        "ContactTypeEnum": "crm.models.CustomerContact.Type",
+        "TypeEnum": "crm.models.Customer.Type",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1,5 +1,6 @@
-"""The "Operators" group: view everything staff may view, and run syncs (`servicetitan.run_sync`): the API's
-`POST /api/v1/sync/` and the admin's sync buttons need that permission, not just staff status.
+"""The "Operators" group: view everything staff may view, and run syncs (`servicetitan.run_sync`): the admin's
+sync buttons need that permission, not just staff status; the API's `POST /api/v1/sync/` takes staff status or it
+(a non-staff service account runs syncs through the group).
 
 Created by a data migration and brought up to date after every `migrate` (post_migrate), like the pricebook's groups.
 """

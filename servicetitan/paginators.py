@@ -34,10 +34,14 @@ def estimated_rows(queryset: QuerySet) -> int | None:
 
 
 class LargeTablePaginator(Paginator):
+    # True once `count` is the planner's estimate: the admin then says "about N" (templates/admin/pagination.html).
+    estimated = False
+
     @cached_property
     def count(self):
         if isinstance(self.object_list, QuerySet):
             estimate = estimated_rows(self.object_list)
             if estimate is not None and estimate >= ESTIMATE_FROM_ROWS:
+                self.estimated = True
                 return estimate
         return super().count

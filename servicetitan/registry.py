@@ -179,6 +179,17 @@ RESOURCES: dict[str, Resource] = {
             list_query=("page", "pageSize", "modifiedOnOrAfter"),
             include_inactive=None,
         ),
+        # A customer's phone numbers and e-mail addresses ({id, customerId, type, value, memo, phoneSettings}): the
+        # link from a customer to its contacts (the GUID contacts above carry none). Read by id only through the
+        # customer, so no get path; the export includes inactive ones (`active`), the list has no active filter.
+        _resource(
+            "crm.customer-contacts",
+            "crm",
+            "customers/contacts",
+            get=False,
+            list_query=("page", "pageSize", "modifiedOnOrAfter"),
+            include_inactive=None,
+        ),
         # --- jobs (ServiceTitan's JPM module) ------------------------------------------------------------------------
         _resource(
             "jobs.jobs",

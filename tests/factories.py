@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from accounting.models import Invoice, Payment
-from crm.models import Contact, Customer, Location
+from crm.models import Contact, Customer, CustomerContact, Location
 from dispatch.models import BusinessUnit, Employee, Team, Technician, Zone
 from inventory.models import Adjustment, PurchaseOrder, Vendor, Warehouse
 from jobs.models import Appointment, Job, Project
@@ -93,6 +93,15 @@ class ContactFactory(MirrorFactory):
 
     st_id = factory.Faker("uuid4")
     name = factory.Sequence(lambda n: f"Contact {n}")
+
+
+class CustomerContactFactory(MirrorFactory):
+    class Meta:
+        model = CustomerContact
+
+    customer_st_id = factory.LazyFunction(lambda: CustomerFactory().st_id)
+    type = "Phone"
+    value = factory.Sequence(lambda n: f"555{n:07d}")
 
 
 class ProjectFactory(MirrorFactory):

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from crm.models import Contact, Customer, Location
+from crm.models import Contact, Customer, CustomerContact, Location
 from servicetitan.api.serializers import AddressSerializer, MirrorSerializer, ServiceTitanBodySerializer
 
 
@@ -18,6 +18,11 @@ class LocationSerializer(MirrorSerializer):
 class ContactSerializer(MirrorSerializer):
     class Meta:
         model = Contact
+
+
+class CustomerContactSerializer(MirrorSerializer):
+    class Meta:
+        model = CustomerContact
 
 
 # --- Write-through (ServiceTitan's request bodies, in LAZI's names) ------------------------------------------------------

@@ -1,6 +1,7 @@
 from crm import services
 from crm.api.serializers import (
     ContactSerializer,
+    CustomerContactSerializer,
     CustomerCreateInput,
     CustomerSerializer,
     CustomerUpdateInput,
@@ -8,8 +9,8 @@ from crm.api.serializers import (
     LocationSerializer,
     LocationUpdateInput,
 )
-from crm.filtersets import ContactFilterSet, CustomerFilterSet, LocationFilterSet
-from crm.models import Contact, Customer, Location
+from crm.filtersets import ContactFilterSet, CustomerContactFilterSet, CustomerFilterSet, LocationFilterSet
+from crm.models import Contact, Customer, CustomerContact, Location
 from servicetitan.api.views import CreateThroughMixin, MirrorViewSet, UpdateThroughMixin
 
 
@@ -36,3 +37,12 @@ class ContactViewSet(MirrorViewSet):
     serializer_class = ContactSerializer
     filterset_class = ContactFilterSet
     search_fields = ("name", "title")
+
+
+class CustomerContactViewSet(MirrorViewSet):
+    """A customer's phone numbers and e-mail addresses: `?customer=<ServiceTitan id>`."""
+
+    queryset = CustomerContact.objects.all()
+    serializer_class = CustomerContactSerializer
+    filterset_class = CustomerContactFilterSet
+    search_fields = ("value", "memo")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django_filters import rest_framework as filters
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
 from pricebook.api.serializers import (
@@ -48,17 +50,52 @@ from pricebook.models import (
     RepriceBatch,
     RepriceRow,
     Service,
+    override_fields_for,
 )
-from pricebook.selectors import with_effective_values, with_margins, with_sold_90_days
+from pricebook.selectors import effective_value_expression, with_effective_values, with_margins, with_sold_90_days
 from pricebook.services import markup as markup_services
 from pricebook.services import reprice
 from pricebook.services.overrides import OverrideError, discard_override
+from servicetitan.api.filters import DeclaredOrderingFilter, KnownQueryParameters
 from servicetitan.api.permissions import ModelChangePermission
 from servicetitan.api.views import MirrorViewSet
 
+# Effective values that may order a list (the description is also the schema's). Long texts are left out.
+ORDERABLE_EFFECTIVE = ("name", "price", "member_price", "add_on_price", "cost", "active")
+
+
+def effective_ordering_aliases(item_type: str) -> dict[str, str]:
+    """`effective_<field>`: the value in use (a pending override's, else ServiceTitan's `<field>`)."""
+    aliases = {
+        f"effective_{f.name}": f"the {f.name.replace('_', ' ')} in use (a pending override's, else `{f.name}`)"
+        for f in override_fields_for(item_type)
+        if f.name in ORDERABLE_EFFECTIVE
+    }
+    if item_type == "service":
+        # No cost override for services: the cost in use is the rolled-up, stored and indexed `total_cost`.
+        aliases["effective_cost"] = "the cost in use: `total_cost` (labour + linked materials and equipment)"
+    return aliases
+
 
 class PricebookMirrorViewSet(MirrorViewSet):
+    """`?ordering=` takes the model's columns (ServiceTitan's values; `code`, `name`, `price`, `margin_percent`… are
+    indexed) and `effective_*` aliases: the effective value as SQL, COALESCE(a pending override's value, the column),
+    a correlated lookup by the overrides' (tenant, type, ServiceTitan id) index. Unknown orderings answer 400."""
+
     item_type = ""
+    filter_backends = [KnownQueryParameters, DjangoFilterBackend, SearchFilter, DeclaredOrderingFilter]
+    ordering_aliases: dict[str, str] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.item_type:
+            cls.ordering_aliases = effective_ordering_aliases(cls.item_type)
+
+    def ordering_expression(self, name: str):
+        field = name.removeprefix("effective_")
+        if self.item_type == "service" and field == "cost":
+            return F("total_cost")
+        return effective_value_expression(self.item_type, field)
 
     def get_queryset(self):
         return with_effective_values(super().get_queryset(), self.item_type)

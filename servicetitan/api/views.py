@@ -115,17 +115,19 @@ class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CanRunSyncs(BasePermission):
-    """The `servicetitan.run_sync` permission ("Can run syncs", group "Operators"); staff status alone is not enough."""
+    """Staff users (INTERFACE.md: `POST /api/v1/sync/` is "staff only"), or anyone with the `servicetitan.run_sync`
+    permission ("Can run syncs", group "Operators": how a non-staff service account runs syncs)."""
 
-    message = "Starting syncs needs the permission “Can run syncs” (group Operators)."
+    message = "Starting syncs is for staff users or holders of the permission “Can run syncs” (group Operators)."
 
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.has_perm(RUN_SYNC))
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_active and (user.is_staff or user.has_perm(RUN_SYNC)))
 
 
 class SyncView(APIView):
-    """Queue a sync (permission "Can run syncs"). It starts once the request's transaction commits; follow it in
-    `runs/`. 503 when the task queue (Redis) is unreachable: nothing was queued."""
+    """Queue a sync (staff, or the permission "Can run syncs"). It starts once the request's transaction commits;
+    follow it in `runs/`. 503 when the task queue (Redis) is unreachable: nothing was queued."""
 
     permission_classes = [CanRunSyncs]
 

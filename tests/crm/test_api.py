@@ -152,3 +152,27 @@ def test_viewers_cannot_write():
     assert client.post(CUSTOMERS, {"name": "X", "address": ADDRESS}, format="json").status_code == 403
     assert client.patch(f"{CUSTOMERS}{customer.st_id}/", {"name": "X"}, format="json").status_code == 403
     assert client.put(f"{CUSTOMERS}{customer.st_id}/", {"name": "X"}, format="json").status_code in (403, 405)
+
+
+CUSTOMER_CONTACTS = "/api/v1/crm/customer-contacts/"
+
+
+def test_customer_contacts_read_endpoint():
+    from tests.factories import CustomerContactFactory
+
+    check_read_endpoint(CUSTOMER_CONTACTS, CustomerContactFactory)
+    check_read_only(CUSTOMER_CONTACTS, CustomerContactFactory)
+
+
+def test_customer_contacts_filter_by_customer():
+    from tests.factories import CustomerContactFactory
+
+    customer = CustomerFactory()
+    mine = CustomerContactFactory(customer_st_id=customer.st_id, type="Email", value="ada@example.com")
+    CustomerContactFactory()
+    client = client_for(viewer())
+    assert st_ids(client.get(CUSTOMER_CONTACTS, {"customer": customer.st_id})) == {str(mine.st_id)}
+    assert st_ids(client.get(CUSTOMER_CONTACTS, {"customer_st_id": customer.st_id})) == {str(mine.st_id)}
+    row = client.get(CUSTOMER_CONTACTS, {"customer": customer.st_id}).json()["results"][0]
+    assert (row["type"], row["value"], row["customer_st_id"]) == ("Email", "ada@example.com", customer.st_id)
+    assert client.get(CUSTOMER_CONTACTS, {"nope": 1}).status_code == 400  # unknown filters are refused

@@ -1,6 +1,6 @@
 import pytest
 
-from crm.models import Contact, Customer, Location
+from crm.models import Contact, Customer, CustomerContact, Location
 from tests.sync_support import check_sync, money, text, when
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +56,34 @@ def test_sync_mirrors_contacts_keyed_by_guid(simulator):
             ),
         },
     )
+
+
+def test_sync_links_customers_to_their_contacts(simulator):
+    """ServiceTitan's customer contacts (phone numbers, e-mail addresses) come from the customers' contacts export,
+    each with its customer's id: a customer lists its contacts."""
+    check_sync(
+        simulator,
+        {
+            "crm.customers": (Customer, lambda r: {"name": r["name"]}),
+            "crm.customer-contacts": (
+                CustomerContact,
+                lambda r: {
+                    "customer_st_id": r["customerId"],
+                    "type": r["type"],
+                    "value": r["value"],
+                    "memo": text(r["memo"]),
+                    "phone_number": r["phoneSettings"]["phoneNumber"],
+                    "do_not_text": r["phoneSettings"]["doNotText"],
+                    "created_on": when(r["createdOn"]),
+                    "st_modified_on": when(r["modifiedOn"]),
+                },
+            ),
+        },
+    )
+    assert {"Phone", "Email"} <= set(CustomerContact.objects.values_list("type", flat=True))
+    customer = Customer.objects.filter(contacts__isnull=False).first()
+    assert customer is not None
+    expected = {
+        r["id"] for r in simulator.dataset.records("crm.customer-contacts") if r["customerId"] == customer.st_id
+    }
+    assert set(customer.contacts.values_list("st_id", flat=True)) == expected

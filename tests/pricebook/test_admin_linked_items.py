@@ -72,3 +72,54 @@ def test_service_page_lists_what_it_uses_with_the_roll_up(client, editor):
     assert "skuId" not in html
     assert "Upgrades to" in html and reverse("admin:pricebook_service_change", args=[better.pk]) in html
     assert "Recommends" in html
+
+
+def test_service_page_has_one_linked_items_table_adding_up_to_the_service_cost(client, editor):
+    """One table (not a "Cost breakdown" and a "Uses" list): labour + each part's quantity x cost = the service's
+    cost, ServiceTitan's with the pending cost beside it."""
+    client.force_login(editor)
+    pipe = make_material(code="PIPE", name="Copper pipe", cost=Decimal("2.5"))
+    service = Service.objects.create(
+        tenant_id=TENANT_ID,
+        st_id=7_000_010,
+        code="SVC-9",
+        name="Repipe",
+        cost=Decimal("40"),
+        st_modified_on=timezone.now(),
+    )
+    ServiceMaterial.objects.create(
+        tenant_id=TENANT_ID, service=service, material=pipe, target_st_id=pipe.st_id, quantity=3
+    )
+    PricebookOverride.objects.create(
+        tenant_id=TENANT_ID,
+        item_type="material",
+        st_pricebook_id=pipe.st_id,
+        override_cost=Decimal("3"),
+        status=PricebookOverride.Status.PENDING,
+    )
+
+    html = client.get(reverse("admin:pricebook_service_change", args=[service.pk])).content.decode()
+
+    assert html.count('id="pb-cost-breakdown"') == 1
+    table = html[html.index('id="pb-cost-breakdown"') : html.index("</table>", html.index('id="pb-cost-breakdown"'))]
+    assert "Labour" in table and "40.00" in table
+    assert "Copper pipe" in table and ">3<" in table  # name and quantity
+    assert "2.50" in table and "7.50" in table  # ServiceTitan's cost and quantity x cost
+    assert "(pending: 3.00)" in table and "(pending: 9.00)" in table  # with the pending cost override
+    assert "47.50" in table and "49.00" in table  # the roll-up: 40 + 3 x 2.50, and with pending costs 40 + 3 x 3
+    assert html.count("Copper pipe") == 1  # listed once on the page
+
+
+def test_equipment_page_lists_its_materials_once(client, editor):
+    client.force_login(editor)
+    pipe = make_material(code="PIPE", name="Copper pipe", cost=Decimal("2.5"))
+    heater = Equipment.objects.create(
+        tenant_id=TENANT_ID, st_id=7_000_011, code="WH-50", name="Heater", cost=Decimal("300")
+    )
+    heater.material_links.create(tenant_id=TENANT_ID, material=pipe, target_st_id=pipe.st_id, quantity=2)
+
+    html = client.get(reverse("admin:pricebook_equipment_change", args=[heater.pk])).content.decode()
+
+    assert html.count('id="pb-cost-breakdown"') == 1
+    assert html.count("Copper pipe") == 1 and "5.00" in html
+    assert "skuId" not in html

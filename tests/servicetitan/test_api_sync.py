@@ -58,7 +58,8 @@ def test_staff_queue_a_sync_on_commit(queued, django_capture_on_commit_callbacks
         response = client_for(staff).post(SYNC, {"targets": ["crm", "jobs.jobs"], "full": True}, format="json")
 
     assert response.status_code == 202, response.content
-    assert response.json() == {"targets": ["crm.customers", "crm.locations", "crm.contacts", "jobs.jobs"], "full": True}
+    crm = ["crm.customers", "crm.locations", "crm.contacts", "crm.customer-contacts"]
+    assert response.json() == {"targets": [*crm, "jobs.jobs"], "full": True}
     assert queued == [(["crm", "jobs.jobs"], {"full": True, "triggered_by": "api:ops"})]
 
 
@@ -81,18 +82,30 @@ def test_unknown_target_is_a_400_and_queues_nothing(queued, django_capture_on_co
     assert queued == []
 
 
-@pytest.mark.parametrize("user_kind", ["anonymous", "viewer", "staff viewer", "superperms", "staff"])
-def test_only_operators_may_trigger(user_kind, queued):
+@pytest.mark.parametrize("user_kind", ["anonymous", "viewer", "superperms", "inactive staff"])
+def test_only_staff_or_operators_may_trigger(user_kind, queued):
     user = {
         "anonymous": None,
         "viewer": viewer(),
-        "staff viewer": UserFactory(is_staff=True, groups=["Viewers"]),
+        # Non-staff with sync-run model permissions, but not "Can run syncs".
         "superperms": UserFactory(permissions=["servicetitan.add_syncrun", "servicetitan.view_syncrun"]),
-        "staff": UserFactory(is_staff=True),
+        "inactive staff": UserFactory(is_staff=True, is_active=False),
     }[user_kind]
     response = client_for(user).post(SYNC, {"targets": ["crm"]}, format="json")
     assert response.status_code == (401 if user is None else 403)
     assert queued == []
+
+
+@pytest.mark.parametrize("user_kind", ["staff", "staff viewer"])
+def test_staff_may_trigger_without_the_run_sync_permission(user_kind, queued, django_capture_on_commit_callbacks):
+    """INTERFACE.md: `POST /api/v1/sync/` is "(staff only)": staff status is enough."""
+    groups = {"staff": [], "staff viewer": ["Viewers"]}[user_kind]
+    user = UserFactory(is_staff=True, groups=groups)
+    assert not user.has_perm("servicetitan.run_sync")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(user).post(SYNC, {"targets": ["crm"]}, format="json")
+    assert response.status_code == 202, response.content
+    assert len(queued) == 1
 
 
 def test_staff_sync_runs_in_process_against_the_simulator(simulator, django_capture_on_commit_callbacks):

@@ -21,6 +21,7 @@ COUNTS: dict[str, tuple[int, int]] = {
     "crm.customers": (20000, 1),
     "crm.locations": (24000, 1),
     "crm.contacts": (25000, 1),
+    "crm.customer-contacts": (30000, 1),
 }
 
 
@@ -73,4 +74,24 @@ class CrmGenerators(ModuleGenerators):
             "isArchived": rng.random() < INACTIVE_SHARE,
             "createdBy": self.ref(rng, "dispatch.employees"),
             "modifiedBy": self.ref(rng, "dispatch.employees"),
+        }
+
+    def gen_customer_contacts(self, rng, index):
+        # Contact i belongs to customer i (every customer has one); the rest go to random customers.
+        shape = shape_of("crm.customer-contacts")
+        customers = self.ds.base_count("crm.customers")
+        customer_index = index if index < customers else rng.randrange(customers)
+        kind = "Email" if index >= customers and rng.random() < 0.5 else rng.choice(("Phone", "MobilePhone", "Fax"))
+        if kind == "Email":
+            first, last = person(rng)
+            value, phone = f"{first}.{last}{index}@example.com".lower(), ""
+        else:
+            value = phone = f"555{rng.randrange(10**7):07d}"
+        return {
+            "customerId": self.ds.id_at("crm.customers", customer_index),
+            "type": kind,
+            "value": value,
+            "memo": rng.choice(("work #", "home", "cell", "Owner", None)),
+            "phoneSettings": shape.part("phoneSettings", phoneNumber=phone, doNotText=rng.random() < 0.1),
+            "active": active_flag(rng),
         }
