@@ -112,7 +112,7 @@ EQUIPMENT_LINKS = (
 
 def flag_override_conflicts(master, payloads: list[dict], tenant_id: int) -> None:
     """A page that brings a newer ServiceTitan version of an item with a pending override puts that edit in conflict."""
-    from pricebook.services.overrides import flag_conflicts_after_page  # the services import the mirror models
+    from pricebook.services.conflicts import flag_conflicts_after_page  # the services import the mirror models
 
     flag_conflicts_after_page(master, payloads, tenant_id)
 
