@@ -103,7 +103,7 @@ class PushOrigin:
         overrides = list(overrides)
         batches = dict(
             RepriceRow.objects.filter(
-                override_id__in=[o.pk for o in overrides if o.pk is not None],
+                override_id__any_of=[o.pk for o in overrides if o.pk is not None],
                 batch__status=RepriceBatch.Status.APPROVED,
             ).values_list("override_id", "batch_id")
         )

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from pricebook.models import PricebookOverride, PricebookOverrideChange, override_fields_for
 from pricebook.selectors import get_item, item_kind
-from pricebook.services.conflicts import flag_conflicts, flag_conflicts_after_page
+from pricebook.services.conflicts import flag_conflicts as flag_conflicts  # (where callers found it before)
+from pricebook.services.conflicts import flag_conflicts_after_page as flag_conflicts_after_page
 from pricebook.services.guardrails import price_errors
 from pricebook.services.history import change_row, record_change, record_changes, snapshot
 from pricebook.services.images import CheckedImage
@@ -28,9 +29,6 @@ from servicetitan.sync.bulk import insert_rows
 logger = logging.getLogger(__name__)
 Status = PricebookOverride.Status
 Action = PricebookOverrideChange.Action
-
-# Where these lived before history and conflicts had modules of their own; callers import them from here.
-__all__ = ["enqueue_push", "flag_conflicts", "flag_conflicts_after_page", "record_change", "snapshot"]
 
 # No value for this field: it is not overridden.
 UNSET = object()

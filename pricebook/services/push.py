@@ -30,9 +30,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 
+import orjson
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db import connections, models, transaction
+from django.db.models import F, OuterRef, Subquery, TextField, sql
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from pricebook.models import OVERRIDE_FIELDS, PricebookOverride, PricebookOverrideChange
@@ -40,7 +42,8 @@ from pricebook.selectors import ITEM_KINDS, ItemKind, item_kind, overrides_needi
 from pricebook.services.conflicts import flag_conflicts, is_conflict
 from pricebook.services.history import PushOrigin, change_row, record_changes, record_push_history
 from pricebook.services.payloads import bulk_item, patch_body
-from pricebook.services.refresh import IDS_PER_LOOKUP, batched, ids_of, read_by_ids
+from pricebook.services.refresh import IDS_PER_LOOKUP as IDS_PER_LOOKUP
+from pricebook.services.refresh import batched, ids_of, read_by_ids
 from pricebook.services.refresh import refresh_from_servicetitan as refresh_from_servicetitan  # the admin's import
 from servicetitan.client.errors import (
     ApiError,
@@ -65,7 +68,6 @@ BLOCKING_ERRORS = (ConfigurationError, AuthenticationError)
 SPLITTABLE_STATUSES = {400, 404, 409, 422}
 # From this many pending items of one kind on, the bulk path is cheaper than one GET + PATCH each.
 BULK_MIN_ITEMS = 3
-__all__ = ["IDS_PER_LOOKUP", "PushResult", "batched", "push_overrides", "push_pending", "refresh_from_servicetitan"]
 # Clock skew allowance when re-reading "what changed since the push started".
 REFRESH_MARGIN = timedelta(minutes=2)
 
@@ -198,6 +200,22 @@ def _release(token, ids: Iterable[int] | None = None, message: str = "") -> list
     return released
 
 
+def _update_returning_pks(queryset, **values) -> list:
+    """`queryset.update(**values)` in one statement that also answers the primary keys of the rows it changed
+    (`RETURNING`: PostgreSQL, and SQLite from 3.35 on)."""
+    query = queryset.query.chain(sql.UpdateQuery)
+    query.add_update_values(values)
+    query.annotations = {}
+    statement, params = query.get_compiler(queryset.db).as_sql()
+    if not statement:
+        return []
+    connection = connections[queryset.db]
+    pk = connection.ops.quote_name(queryset.model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{statement} RETURNING {pk}", params)
+        return [row[0] for row in cursor.fetchall()]
+
+
 @dataclass
 class Outcome:
     """How one override's push ends: its new status, the change-log entry, and ServiceTitan's message if any."""
@@ -226,39 +244,42 @@ def _settle(kind: ItemKind, outcomes: list[Outcome], result: PushResult) -> None
     by_pk = {o.override.pk: o for o in outcomes}
     tokens = {o.override.claim_token for o in outcomes}
     now = timezone.now()
+    ours = PricebookOverride.objects.filter(claim_token__in=tokens, revision=F("claimed_revision"))
     with transaction.atomic():
-        # Locked until the end: an edit saved meanwhile waits, then finds the override settled and makes it pending.
-        ours = set(
-            PricebookOverride.objects.filter(
-                pk__any_of=list(by_pk), claim_token__in=tokens, revision=F("claimed_revision")
-            )
-            .select_for_update()
-            .values_list("pk", flat=True)
-        )
-        done = [o for pk, o in by_pk.items() if pk in ours]
-        synced = [o.override.pk for o in done if o.status == Status.SYNCED]
+        synced = [pk for pk, o in by_pk.items() if o.status == Status.SYNCED]
+        done_ids: set[int] = set()
         if synced:
             latest = kind.raw.objects.filter(tenant_id=OuterRef("tenant_id"), st_id=OuterRef("st_pricebook_id")).values(
                 "st_modified_on"
             )[:1]
-            PricebookOverride.objects.filter(pk__any_of=synced).update(
-                status=Status.SYNCED,
-                claim_token=None,
-                push_started_at=None,
-                last_synced_at=now,
-                base_modified_on=Subquery(latest, output_field=models.DateTimeField()),
-                error_message="",
-                field_errors={},
+            # One conditional UPDATE, answering which rows it took (the others were edited meanwhile).
+            done_ids.update(
+                _update_returning_pks(
+                    ours.filter(pk__any_of=synced),
+                    status=Status.SYNCED,
+                    claim_token=None,
+                    push_started_at=None,
+                    last_synced_at=now,
+                    base_modified_on=Subquery(latest, output_field=models.DateTimeField()),
+                    error_message="",
+                    field_errors={},
+                )
             )
-        ended = [o for o in done if o.status != Status.SYNCED]
-        for o in ended:
-            o.override.status, o.override.claim_token, o.override.push_started_at = o.status, None, None
-            o.override.error_message, o.override.field_errors = o.error_message, o.field_errors
-        PricebookOverride.objects.bulk_update(
-            [o.override for o in ended],
-            ["status", "claim_token", "push_started_at", "error_message", "field_errors"],
-            batch_size=500,
-        )
+        others = [pk for pk, o in by_pk.items() if o.status != Status.SYNCED]
+        if others:
+            # Refusals and conflicts carry a message each: the rows still ours are locked, then written in one go.
+            mine = set(ours.filter(pk__any_of=others).select_for_update().values_list("pk", flat=True))
+            ended = [by_pk[pk] for pk in others if pk in mine]
+            for o in ended:
+                o.override.status, o.override.claim_token, o.override.push_started_at = o.status, None, None
+                o.override.error_message, o.override.field_errors = o.error_message, o.field_errors
+            PricebookOverride.objects.bulk_update(
+                [o.override for o in ended],
+                ["status", "claim_token", "push_started_at", "error_message", "field_errors"],
+                batch_size=500,
+            )
+            done_ids |= mine
+        done = [o for pk, o in by_pk.items() if pk in done_ids]
         record_changes(change_row(o.override, o.action, message=o.message, at=now) for o in done)
     for o in done:
         if o.status == Status.SYNCED:
@@ -267,7 +288,7 @@ def _settle(kind: ItemKind, outcomes: list[Outcome], result: PushResult) -> None
             result.conflicts.append(o.override.pk)
         else:
             result.failed[o.override.pk] = o.message
-    edited = [pk for pk in by_pk if pk not in ours]
+    edited = [pk for pk in by_pk if pk not in done_ids]
     for token in tokens:
         released = _release(token, edited)
         result.retry.extend(released)
@@ -455,11 +476,14 @@ def _refresh_pushed(client, kind: ItemKind, overrides: list[PricebookOverride], 
 
 
 def _latest_records(kind: ItemKind, tenant_id: int, st_ids: list[int]) -> dict[int, tuple[dict, object, bool]]:
-    """st_id -> (payload, modifiedOn, deleted) of the raw records as last synced (one query)."""
-    rows = kind.raw.objects.filter(tenant_id=tenant_id, st_id__any_of=st_ids).values_list(
-        "st_id", "payload", "st_modified_on", "deleted"
+    """st_id -> (payload, modifiedOn, deleted) of the raw records as last synced (one query; the payloads read as
+    text and parsed by orjson, several times faster than the JSON field's own decoding)."""
+    rows = (
+        kind.raw.objects.filter(tenant_id=tenant_id, st_id__any_of=st_ids)
+        .annotate(payload_text=Cast("payload", TextField()))
+        .values_list("st_id", "payload_text", "st_modified_on", "deleted")
     )
-    return {st_id: (payload, modified_on, deleted) for st_id, payload, modified_on, deleted in rows}
+    return {st_id: (orjson.loads(text), modified_on, deleted) for st_id, text, modified_on, deleted in rows}
 
 
 def _push_bulk(client, kind: ItemKind, overrides: list[PricebookOverride], result: PushResult) -> None:
