@@ -16,6 +16,7 @@ from django.utils import timezone
 from pricebook.models import PricebookOverride, PricebookOverrideChange
 from pricebook.selectors import item_kind, item_type_of
 from pricebook.services.history import change_row, record_changes
+from pricebook.services.rowsets import in_ids
 
 Status = PricebookOverride.Status
 CONFLICT_MESSAGE = "ServiceTitan changed this item after it was edited here. Keep yours or take ServiceTitan's."
@@ -42,17 +43,20 @@ def flag_conflicts(item_type: str, st_ids: Iterable[int] | None = None, tenant_i
         st_ids = list(st_ids)
         if not st_ids:
             return 0
-        candidates = candidates.filter(st_pricebook_id__any_of=st_ids)
+        candidates = candidates.filter(in_ids("st_pricebook_id", st_ids))
     if tenant_id is not None:
         candidates = candidates.filter(tenant_id=tenant_id)
     with transaction.atomic():
         # Locked: an edit saved meanwhile waits, so no newer revision is flagged for an older base.
         flagged = list(
-            candidates.annotate(latest=Subquery(latest)).filter(base_modified_on__lt=F("latest")).select_for_update()
+            candidates.annotate(latest=Subquery(latest))
+            .filter(base_modified_on__lt=F("latest"))
+            .order_by()
+            .select_for_update()
         )
         if not flagged:
             return 0
-        PricebookOverride.objects.filter(pk__any_of=[o.pk for o in flagged]).update(
+        PricebookOverride.objects.filter(in_ids("pk", [o.pk for o in flagged])).update(
             status=Status.CONFLICT, error_message=CONFLICT_MESSAGE
         )
         now = timezone.now()

@@ -23,6 +23,7 @@ from pricebook.services.conflicts import flag_conflicts_after_page as flag_confl
 from pricebook.services.guardrails import price_errors
 from pricebook.services.history import change_row, record_change, record_changes, snapshot
 from pricebook.services.images import CheckedImage
+from pricebook.services.rowsets import in_ids
 from pricebook.tasks import enqueue_push
 from servicetitan.sync.bulk import insert_rows
 
@@ -337,7 +338,7 @@ def _write_overrides(
     existing = {
         (o.tenant_id, o.st_pricebook_id): o
         for o in PricebookOverride.objects.select_for_update().filter(
-            tenant_id__in=tenants, item_type=item_type, st_pricebook_id__any_of=st_ids
+            in_ids("st_pricebook_id", st_ids), tenant_id__in=tenants, item_type=item_type
         )
     }
     now = timezone.now()
@@ -382,9 +383,9 @@ def _write_overrides(
         pks = {
             (tenant, st_id): pk
             for tenant, st_id, pk in PricebookOverride.objects.filter(
+                in_ids("st_pricebook_id", [o.st_pricebook_id for o in created]),
                 tenant_id__in=tenants,
                 item_type=item_type,
-                st_pricebook_id__any_of=[o.st_pricebook_id for o in created],
             ).values_list("tenant_id", "st_pricebook_id", "pk")
         }
         for override in created:

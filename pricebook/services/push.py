@@ -32,8 +32,8 @@ from datetime import UTC, timedelta
 
 import orjson
 from django.conf import settings
-from django.db import connections, models, transaction
-from django.db.models import F, OuterRef, Subquery, TextField, sql
+from django.db import models, transaction
+from django.db.models import F, OuterRef, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -45,6 +45,7 @@ from pricebook.services.payloads import bulk_item, patch_body
 from pricebook.services.refresh import IDS_PER_LOOKUP as IDS_PER_LOOKUP
 from pricebook.services.refresh import batched, ids_of, read_by_ids
 from pricebook.services.refresh import refresh_from_servicetitan as refresh_from_servicetitan  # the admin's import
+from pricebook.services.rowsets import in_ids, update_returning_pks
 from servicetitan.client.errors import (
     ApiError,
     AuthenticationError,
@@ -140,13 +141,13 @@ def release_stale_pushes() -> int:
     cutoff = timezone.now() - stale_after()
     with transaction.atomic():
         stale = list(
-            PricebookOverride.objects.filter(status=Status.PUSHING, push_started_at__lt=cutoff).select_for_update(
-                skip_locked=True
-            )
+            PricebookOverride.objects.filter(status=Status.PUSHING, push_started_at__lt=cutoff)
+            .order_by()
+            .select_for_update(skip_locked=True)
         )
         if not stale:
             return 0
-        PricebookOverride.objects.filter(pk__any_of=[o.pk for o in stale], status=Status.PUSHING).update(
+        PricebookOverride.objects.filter(in_ids("pk", [o.pk for o in stale]), status=Status.PUSHING).update(
             status=Status.PENDING, claim_token=None, push_started_at=None
         )
         now = timezone.now()
@@ -170,13 +171,14 @@ def _claim(ids: Iterable[int]) -> list[PricebookOverride]:
         return []
     with transaction.atomic():
         free = list(
-            PricebookOverride.objects.filter(pk__any_of=ids, status=Status.PENDING)
+            PricebookOverride.objects.filter(in_ids("pk", ids), status=Status.PENDING)
+            .order_by()
             .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)
         )
         if not free:
             return []
-        PricebookOverride.objects.filter(pk__any_of=free, status=Status.PENDING).update(
+        PricebookOverride.objects.filter(in_ids("pk", free), status=Status.PENDING).update(
             status=Status.PUSHING, claim_token=token, claimed_revision=F("revision"), push_started_at=timezone.now()
         )
     return list(PricebookOverride.objects.filter(claim_token=token).order_by("pk"))
@@ -189,31 +191,15 @@ def _release(token, ids: Iterable[int] | None = None, message: str = "") -> list
         ids = list(ids)
         if not ids:
             return []
-        qs = qs.filter(pk__any_of=ids)
+        qs = qs.filter(in_ids("pk", ids))
     released = list(qs.values_list("pk", flat=True))
     if not released:
         return []
     values = {"status": Status.PENDING, "claim_token": None, "push_started_at": None}
     if message:
         values["error_message"] = message
-    PricebookOverride.objects.filter(pk__any_of=released, claim_token=token).update(**values)
+    PricebookOverride.objects.filter(in_ids("pk", released), claim_token=token).update(**values)
     return released
-
-
-def _update_returning_pks(queryset, **values) -> list:
-    """`queryset.update(**values)` in one statement that also answers the primary keys of the rows it changed
-    (`RETURNING`: PostgreSQL, and SQLite from 3.35 on)."""
-    query = queryset.query.chain(sql.UpdateQuery)
-    query.add_update_values(values)
-    query.annotations = {}
-    statement, params = query.get_compiler(queryset.db).as_sql()
-    if not statement:
-        return []
-    connection = connections[queryset.db]
-    pk = connection.ops.quote_name(queryset.model._meta.pk.column)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{statement} RETURNING {pk}", params)
-        return [row[0] for row in cursor.fetchall()]
 
 
 @dataclass
@@ -254,8 +240,8 @@ def _settle(kind: ItemKind, outcomes: list[Outcome], result: PushResult) -> None
             )[:1]
             # One conditional UPDATE, answering which rows it took (the others were edited meanwhile).
             done_ids.update(
-                _update_returning_pks(
-                    ours.filter(pk__any_of=synced),
+                update_returning_pks(
+                    ours.filter(in_ids("pk", synced)),
                     status=Status.SYNCED,
                     claim_token=None,
                     push_started_at=None,
@@ -268,7 +254,7 @@ def _settle(kind: ItemKind, outcomes: list[Outcome], result: PushResult) -> None
         others = [pk for pk, o in by_pk.items() if o.status != Status.SYNCED]
         if others:
             # Refusals and conflicts carry a message each: the rows still ours are locked, then written in one go.
-            mine = set(ours.filter(pk__any_of=others).select_for_update().values_list("pk", flat=True))
+            mine = set(ours.filter(in_ids("pk", others)).order_by().select_for_update().values_list("pk", flat=True))
             ended = [by_pk[pk] for pk in others if pk in mine]
             for o in ended:
                 o.override.status, o.override.claim_token, o.override.push_started_at = o.status, None, None
