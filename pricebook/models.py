@@ -1,7 +1,9 @@
 """The pricebook mirror: raw records as fetched, master rows with typed columns (the reference's Data Mapping)."""
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Cast, NullIf, Round
@@ -408,6 +410,40 @@ class EquipmentMaterial(PricebookLink):
 
 # --- Overrides: office staff's edits, pushed to ServiceTitan ------------------------------------------------------------
 # (owned by the overrides part; the mirror above stays ServiceTitan's truth, the override is what staff want it to be)
+@dataclass(frozen=True)
+class ItemKind:
+    """One kind of pricebook item: its models, its ServiceTitan resource (and sync stream), its bulk-update key."""
+
+    item_type: str  # "material"
+    master_model: str  # "pricebook.Material"
+    raw_model: str  # "pricebook.RawMaterial"
+    resource_key: str  # "pricebook.materials": the registry resource and the sync stream
+    bulk_collection: str | None  # the key in PATCH /pricebook's body, None when there is no bulk path
+
+    @property
+    def master(self):
+        return apps.get_model(self.master_model)
+
+    @property
+    def raw(self):
+        return apps.get_model(self.raw_model)
+
+
+# The pricebook's item kinds, declared once: the override's item types, the selectors, the push and the streams
+# read them from here.
+ITEM_KINDS: dict[str, ItemKind] = {
+    kind.item_type: kind
+    for kind in (
+        ItemKind("material", "pricebook.Material", "pricebook.RawMaterial", "pricebook.materials", "materials"),
+        ItemKind("service", "pricebook.Service", "pricebook.RawService", "pricebook.services", "services"),
+        ItemKind("equipment", "pricebook.Equipment", "pricebook.RawEquipment", "pricebook.equipment", "equipment"),
+        ItemKind("category", "pricebook.Category", "pricebook.RawCategory", "pricebook.categories", None),
+    )
+}
+# The SKUs (priced items): every kind but categories.
+ITEM_TYPES = tuple(item_type for item_type in ITEM_KINDS if item_type != "category")
+
+
 class OverrideField(NamedTuple):
     name: str  # the master column: "price"
     override: str  # the override column: "override_price"
@@ -415,7 +451,6 @@ class OverrideField(NamedTuple):
     item_types: tuple[str, ...]
 
 
-ITEM_TYPES = ("material", "service", "equipment")
 # Every field staff can override, in display order. Categories call their name `name`, the SKUs `displayName`.
 OVERRIDE_FIELDS: tuple[OverrideField, ...] = (
     OverrideField("name", "override_name", "displayName", ITEM_TYPES),
@@ -451,11 +486,7 @@ class PricebookOverride(models.Model):
     A field left empty (None) is not overridden. While the override is not synced its values are the effective ones.
     """
 
-    class ItemType(models.TextChoices):
-        MATERIAL = "material"
-        SERVICE = "service"
-        EQUIPMENT = "equipment"
-        CATEGORY = "category"
+    ItemType = models.TextChoices("ItemType", [(item_type.upper(), item_type) for item_type in ITEM_KINDS])
 
     class Status(models.TextChoices):
         PENDING = "pending"

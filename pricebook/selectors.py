@@ -28,35 +28,9 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.query import ModelIterable
 
+from pricebook.models import ITEM_KINDS as ITEM_KINDS  # declared with the models, imported from here too
 from pricebook.models import OVERRIDE_MONEY, PricebookOverride, override_fields_for
-
-
-@dataclass(frozen=True)
-class ItemKind:
-    item_type: str  # "material"
-    master_model: str  # "pricebook.Material"
-    raw_model: str  # "pricebook.RawMaterial"
-    resource_key: str  # "pricebook.materials": the registry resource and the sync stream
-    bulk_collection: str | None  # the key in PATCH /pricebook's body, None when there is no bulk path
-
-    @property
-    def master(self):
-        return apps.get_model(self.master_model)
-
-    @property
-    def raw(self):
-        return apps.get_model(self.raw_model)
-
-
-ITEM_KINDS: dict[str, ItemKind] = {
-    kind.item_type: kind
-    for kind in (
-        ItemKind("material", "pricebook.Material", "pricebook.RawMaterial", "pricebook.materials", "materials"),
-        ItemKind("service", "pricebook.Service", "pricebook.RawService", "pricebook.services", "services"),
-        ItemKind("equipment", "pricebook.Equipment", "pricebook.RawEquipment", "pricebook.equipment", "equipment"),
-        ItemKind("category", "pricebook.Category", "pricebook.RawCategory", "pricebook.categories", None),
-    )
-}
+from pricebook.models import ItemKind as ItemKind
 
 
 def item_kind(item_type: str) -> ItemKind:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pricebook.models import category_ids_of
+from pricebook.models import ITEM_KINDS, category_ids_of
 from servicetitan.sync.relations import Link, master_ids, replace_links, replace_m2m, resolve_dangling_links
 from servicetitan.sync.streams import Stream
 
@@ -112,7 +112,7 @@ EQUIPMENT_LINKS = (
 
 def flag_override_conflicts(master, payloads: list[dict], tenant_id: int) -> None:
     """A page that brings a newer ServiceTitan version of an item with a pending override puts that edit in conflict."""
-    from pricebook.services.overrides import flag_conflicts_after_page  # the services import the mirror models
+    from pricebook.services.conflicts import flag_conflicts_after_page  # the services import the mirror models
 
     flag_conflicts_after_page(master, payloads, tenant_id)
 
@@ -167,41 +167,35 @@ def resolve_links(tenant_id: int) -> None:
     refresh_service_costs(tenant_id)
 
 
+def _kind_stream(item_type: str, **hooks) -> Stream:
+    """The stream of one item kind, named and modelled as its declaration says."""
+    kind = ITEM_KINDS[item_type]
+    return Stream(kind.resource_key, kind.raw_model, kind.master_model, **hooks)
+
+
 STREAMS = [
-    Stream(
-        "pricebook.categories",
-        "pricebook.RawCategory",
-        "pricebook.Category",
-        expand=expand_category,
-        after_page=category_page,
-    ),
+    _kind_stream("category", expand=expand_category, after_page=category_page),
     # ServiceTitan's markup table: a few rows, no modifiedOn and no export, so every run refreshes it whole.
     Stream("pricebook.markup-tiers", "pricebook.RawMarkupTier", "pricebook.MarkupTier"),
-    Stream(
-        "pricebook.materials",
-        "pricebook.RawMaterial",
-        "pricebook.Material",
+    _kind_stream(
+        "material",
         before_master=record_history,
         after_page=item_relations(()),
         after_run=resolve_links,
-        depends_on=("pricebook.categories",),
+        depends_on=(ITEM_KINDS["category"].resource_key,),
     ),
-    Stream(
-        "pricebook.equipment",
-        "pricebook.RawEquipment",
-        "pricebook.Equipment",
+    _kind_stream(
+        "equipment",
         before_master=record_history,
         after_page=item_relations(EQUIPMENT_LINKS),
         after_run=resolve_links,
-        depends_on=("pricebook.categories", "pricebook.materials"),
+        depends_on=(ITEM_KINDS["category"].resource_key, ITEM_KINDS["material"].resource_key),
     ),
-    Stream(
-        "pricebook.services",
-        "pricebook.RawService",
-        "pricebook.Service",
+    _kind_stream(
+        "service",
         before_master=record_history,
         after_page=item_relations(SERVICE_LINKS),
         after_run=resolve_links,
-        depends_on=("pricebook.categories", "pricebook.materials", "pricebook.equipment"),
+        depends_on=tuple(ITEM_KINDS[t].resource_key for t in ("category", "material", "equipment")),
     ),
 ]

@@ -9,22 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from django.db import transaction
-
 from servicetitan.client import ServiceTitanClient, get_client
 from servicetitan.sync.streams import all_streams
 from servicetitan.sync.upsert import upsert_records
 
 
-def store_answers(stream_key: str, payloads: Iterable[dict], tenant_id: int) -> list:
-    """Upserts ServiceTitan records (raw + master) and returns their master rows, in the given order."""
+def store_records(stream_key: str, payloads: Iterable[dict], tenant_id: int, *, origin: object = None) -> list[dict]:
+    """Upserts ServiceTitan records (raw + master + relations, one page write for all of them, in one transaction);
+    returns the records stored. `origin` names what caused the change (the push: `Stream.before_master`)."""
     payloads = [p for p in payloads if isinstance(p, dict) and p.get("id") is not None]
+    if payloads:
+        upsert_records(all_streams()[stream_key], payloads, tenant_id, origin=origin)
+    return payloads
+
+
+def store_answers(stream_key: str, payloads: Iterable[dict], tenant_id: int, *, origin: object = None) -> list:
+    """Upserts ServiceTitan records (raw + master) and returns their master rows, in the given order."""
+    payloads = store_records(stream_key, payloads, tenant_id, origin=origin)
     if not payloads:
         return []
-    stream = all_streams()[stream_key]
-    with transaction.atomic():
-        upsert_records(stream, payloads, tenant_id)
-    master = stream.master()
+    master = all_streams()[stream_key].master()
     to_st_id = master._meta.get_field("st_id").to_python
     st_ids = [to_st_id(p["id"]) for p in payloads]
     rows = {row.st_id: row for row in master.objects.filter(tenant_id=tenant_id, st_id__in=st_ids)}

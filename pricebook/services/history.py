@@ -1,4 +1,10 @@
-"""The price history: every change of an item's cost, price, member price and add-on price as ServiceTitan holds it.
+"""History: the override change log (what staff and the push did to an override) and the price history (every change
+of an item's cost, price, member price and add-on price as ServiceTitan holds it).
+
+The change log: `snapshot` is an override's values as the log keeps them; `change_row` builds every log row (the one
+place that does); `record_change` writes one, `record_changes` many at once (COPY on PostgreSQL).
+
+The price history:
 
 The sync records it set-based from the page it writes (`record_page_history`, the item streams' `before_master`):
 a change found there was made in ServiceTitan (`sync`). The push writes ServiceTitan's answers through the same page
@@ -9,16 +15,76 @@ ServiceTitan's.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 
-from pricebook.models import PricebookOverride, PriceHistory
+from pricebook.models import PricebookOverride, PricebookOverrideChange, PriceHistory
+from servicetitan.sync.bulk import insert_rows
 from servicetitan.sync.changes import changed_columns, changed_columns_sql
 from servicetitan.sync.streams import PageChanges
 
 TRACKED = ("cost", "price", "member_price", "add_on_price")
 Source = PriceHistory.Source
+
+
+# --- The override change log ----------------------------------------------------------------------------------------
+def _money_text(value: Decimal) -> str:
+    cents = value.quantize(Decimal("0.01"))
+    return str(cents if cents == value else value.normalize())
+
+
+def snapshot(override: PricebookOverride | None) -> dict[str, Any]:
+    """The override's values as JSON for the history (field name -> value)."""
+    if override is None:
+        return {}
+    values = {}
+    for field_ in override.fields:
+        value = getattr(override, field_.override)
+        if value is not None:
+            values[field_.name] = _money_text(value) if isinstance(value, Decimal) else value
+    if override.override_image_data or override.uploaded_image_path:
+        values["image"] = override.override_image_name or override.uploaded_image_path
+    return values
+
+
+def change_row(
+    override: PricebookOverride, action: str, *, user=None, before=None, after=None, message: str = "", at=None
+) -> dict[str, Any]:
+    """One change-log row (column -> value) for this override: `after` defaults to its values now, `user` counts
+    only when signed in. Every writer of the log builds its rows here."""
+    acting = user if user is not None and user.is_authenticated else None
+    return {
+        "override_id": override.pk,
+        "tenant_id": override.tenant_id,
+        "item_type": override.item_type,
+        "st_pricebook_id": override.st_pricebook_id,
+        "action": action,
+        "user_id": acting.pk if acting is not None else None,
+        "at": at or timezone.now(),
+        "before": before if before is not None else {},
+        "after": after if after is not None else snapshot(override),
+        "message": message,
+    }
+
+
+def record_change(override: PricebookOverride, action: str, *, user=None, before=None, after=None, message=""):
+    """Write one change-log row; returns it."""
+    return PricebookOverrideChange.objects.create(
+        **change_row(override, action, user=user, before=before, after=after, message=message)
+    )
+
+
+def record_changes(rows: Iterable[dict[str, Any]]) -> None:
+    """Write many change-log rows (from `change_row`) in one statement."""
+    insert_rows(PricebookOverrideChange, list(rows))
+
+
+# --- The price history ----------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -37,7 +103,7 @@ class PushOrigin:
         overrides = list(overrides)
         batches = dict(
             RepriceRow.objects.filter(
-                override_id__in=[o.pk for o in overrides if o.pk is not None],
+                override_id__any_of=[o.pk for o in overrides if o.pk is not None],
                 batch__status=RepriceBatch.Status.APPROVED,
             ).values_list("override_id", "batch_id")
         )
@@ -125,14 +191,11 @@ def _insert_python(item_type: str, changes: PageChanges, origin: PushOrigin, fou
 
 
 def record_push_history(item_type: str, payloads: list[dict], tenant_id: int, *, overrides) -> None:
-    """Store ServiceTitan's answer to a push (raw + master, like a sync page) and record the changes it made to the
-    pushed items as LAZI's: `push` by the override's editor (`import` for values from a file), with the reprice batch
-    when there is one. Other items in `payloads` that changed are recorded as changed in ServiceTitan."""
+    """Store ServiceTitan's answer to a push (raw + master, like a sync page: the write-through's store) and record
+    the changes it made to the pushed items as LAZI's: `push` by the override's editor (`import` for values from a
+    file), with the reprice batch when there is one. Other items in `payloads` that changed are recorded as changed
+    in ServiceTitan. One upsert and one price-history INSERT for all of `payloads`."""
     from pricebook.selectors import item_kind
-    from servicetitan.sync.streams import all_streams
-    from servicetitan.sync.upsert import upsert_records
+    from servicetitan.writethrough import store_records
 
-    payloads = [p for p in payloads if isinstance(p, dict) and p.get("id") is not None]
-    if payloads:
-        stream = all_streams()[item_kind(item_type).resource_key]
-        upsert_records(stream, payloads, tenant_id, origin=PushOrigin.of(overrides))
+    store_records(item_kind(item_type).resource_key, payloads, tenant_id, origin=PushOrigin.of(overrides))

@@ -1,5 +1,10 @@
-"""Writes of overrides: every path (admin, REST API, import, price change) goes through `save_override`, which marks
-the override pending, keeps its history and queues its push once the transaction commits."""
+"""Writes of overrides: every path (admin, REST API, import, price change) goes through `save_override` (one item) or
+`save_overrides_bulk` (many, set-based), which mark the override pending, keep its history and queue its push once
+the transaction commits.
+
+One way: the history (`services.history`) and conflicts (`services.conflicts`) are modules of their own, and the push
+is only queued here, through `pricebook.tasks.enqueue_push`; nothing here imports the push.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from pricebook.models import PricebookOverride, PricebookOverrideChange, override_fields_for
 from pricebook.selectors import get_item, item_kind
+from pricebook.services.conflicts import flag_conflicts as flag_conflicts  # (where callers found it before)
+from pricebook.services.conflicts import flag_conflicts_after_page as flag_conflicts_after_page
 from pricebook.services.guardrails import price_errors
+from pricebook.services.history import change_row, record_change, record_changes, snapshot
 from pricebook.services.images import CheckedImage
+from pricebook.services.rowsets import in_ids
+from pricebook.tasks import enqueue_push
 from servicetitan.sync.bulk import insert_rows
 
 logger = logging.getLogger(__name__)
@@ -28,57 +37,6 @@ UNSET = object()
 
 class OverrideError(Exception):
     """An override cannot be written; the message is for staff, in plain words."""
-
-
-def _money_text(value: Decimal) -> str:
-    cents = value.quantize(Decimal("0.01"))
-    return str(cents if cents == value else value.normalize())
-
-
-def snapshot(override: PricebookOverride | None) -> dict[str, Any]:
-    """The override's values as JSON for the history (field name -> value)."""
-    if override is None:
-        return {}
-    values = {}
-    for field in override.fields:
-        value = getattr(override, field.override)
-        if value is not None:
-            values[field.name] = _money_text(value) if isinstance(value, Decimal) else value
-    if override.override_image_data or override.uploaded_image_path:
-        values["image"] = override.override_image_name or override.uploaded_image_path
-    return values
-
-
-def record_change(override: PricebookOverride, action: str, *, user=None, before=None, after=None, message=""):
-    return PricebookOverrideChange.objects.create(
-        override=override,
-        tenant_id=override.tenant_id,
-        item_type=override.item_type,
-        st_pricebook_id=override.st_pricebook_id,
-        action=action,
-        user=user if user is not None and user.is_authenticated else None,
-        before=before if before is not None else {},
-        after=after if after is not None else snapshot(override),
-        message=message,
-    )
-
-
-def enqueue_push(override_ids: Iterable[int]) -> None:
-    """Queue the push of these overrides once the current transaction commits (now, outside one)."""
-    ids = sorted(set(override_ids))
-    if not ids:
-        return
-
-    def send():
-        from pricebook.tasks import push_overrides_task
-
-        try:
-            push_overrides_task.delay(ids)
-        except Exception:
-            # The edit is saved and pending whatever happens here; the scheduled push picks it up.
-            logger.exception("could not queue the push of overrides %s; the scheduled push will retry", ids)
-
-    transaction.on_commit(send)
 
 
 def same_as_servicetitan(name: str, value, st_value) -> bool:
@@ -254,53 +212,28 @@ def requeue(overrides: Iterable[PricebookOverride], *, user=None) -> list[int]:
     return ids
 
 
-def flag_conflicts(item_type: str, st_ids: Iterable[int] | None = None, tenant_id: int | None = None) -> int:
-    """Mark overrides in conflict where ServiceTitan's record changed after the editor's base modifiedOn.
-
-    For pending and failed overrides, compared with the raw record as last fetched. Called by the push before it
-    claims anything, after every refresh it makes, and callable by a sync after it wrote newer records.
-    """
-    raw = item_kind(item_type).raw
-    latest = raw.objects.filter(tenant_id=OuterRef("tenant_id"), st_id=OuterRef("st_pricebook_id")).values(
-        "st_modified_on"
-    )[:1]
-    candidates = PricebookOverride.objects.filter(
-        item_type=item_type, status__in=[Status.PENDING, Status.FAILED], base_modified_on__isnull=False
-    )
-    if st_ids is not None:
-        candidates = candidates.filter(st_pricebook_id__in=list(st_ids))
-    if tenant_id is not None:
-        candidates = candidates.filter(tenant_id=tenant_id)
-    flagged = list(candidates.annotate(latest=Subquery(latest)).filter(base_modified_on__lt=F("latest")))
-    count = 0
-    for override in flagged:
-        updated = PricebookOverride.objects.filter(
-            pk=override.pk, status=override.status, revision=override.revision
-        ).update(
-            status=Status.CONFLICT,
-            error_message="ServiceTitan changed this item after it was edited here. Keep yours or take ServiceTitan's.",
-        )
-        if updated:
-            count += 1
-            record_change(
-                override,
-                Action.CONFLICT,
-                message=f"ServiceTitan's modifiedOn {override.latest:%Y-%m-%d %H:%M:%S} is newer than the edit's base "
-                f"{override.base_modified_on:%Y-%m-%d %H:%M:%S}.",
-            )
-    return count
-
-
-def flag_conflicts_after_page(master_model, payloads: list[dict], tenant_id: int) -> int:
-    """`Stream.after_page`-shaped hook: flag conflicts for the items a sync page just wrote."""
-    from pricebook.selectors import item_type_of
-
-    ids = [p["id"] for p in payloads if isinstance(p, dict) and "id" in p]
-    return flag_conflicts(item_type_of(master_model), ids, tenant_id) if ids else 0
-
-
-# Items per round of the bulk path: one SELECT of items, one of overrides, one INSERT, one UPDATE, one history INSERT.
+# Items per round of the bulk path: one SELECT of items, one of overrides, one COPY, one UPDATE, one history COPY.
 BULK_CHUNK = 1000
+# What an edit writes besides the override fields (in `_write_overrides`' bulk UPDATE).
+_EDIT_COLUMNS = (
+    "override_image_data",
+    "override_image_mime_type",
+    "override_image_name",
+    "uploaded_image_path",
+    "status",
+    "revision",
+    "base_modified_on",
+    "error_message",
+    "field_errors",
+    "changed_by",
+    "changed_at",
+)
+
+
+def _check_fields(item_type: str, values: dict) -> None:
+    unknown = set(values) - {f.name for f in override_fields_for(item_type)}
+    if unknown:
+        raise OverrideError(f"These fields cannot be overridden on a {item_type}: {', '.join(sorted(unknown))}.")
 
 
 def save_overrides_bulk(
@@ -318,124 +251,20 @@ def save_overrides_bulk(
     entry (`message`, e.g. the reprice batch that approved it). One push is queued for all of them on commit.
     Raises OverrideError (and saves nothing) for an unknown field or an item missing from the mirror.
     """
-    from pricebook.services.push import batched
-
     changes = list(changes)
     for item_type, _, values in changes:
-        unknown = set(values) - {f.name for f in override_fields_for(item_type)}
-        if unknown:
-            raise OverrideError(f"These fields cannot be overridden on a {item_type}: {', '.join(sorted(unknown))}.")
-    acting = user if user is not None and user.is_authenticated else None
+        _check_fields(item_type, values)
     saved: list[PricebookOverride] = []
     with transaction.atomic():
-        for chunk in batched(changes, BULK_CHUNK):
-            by_type: dict[str, dict[int, dict]] = {}
-            for item_type, st_id, values in chunk:
-                by_type.setdefault(item_type, {}).setdefault(st_id, {}).update(values)
+        for start in range(0, len(changes), BULK_CHUNK):
+            by_type: dict[str, dict[tuple[int, int], dict]] = {}
+            for item_type, st_id, values in changes[start : start + BULK_CHUNK]:
+                by_type.setdefault(item_type, {}).setdefault((tenant_id, st_id), {}).update(values)
             for item_type, wanted in by_type.items():
-                saved.extend(_save_chunk(item_type, wanted, tenant_id=tenant_id, user=acting, message=message))
+                saved.extend(_write_overrides(item_type, wanted, user=user, message=message))
         if queue_push:
             enqueue_push(o.pk for o in saved)
     return saved
-
-
-def _save_chunk(item_type: str, wanted: dict[int, dict], *, tenant_id: int, user, message: str):
-    fields = override_fields_for(item_type)
-    modified_on = dict(
-        item_kind(item_type)
-        .master.objects.filter(tenant_id=tenant_id, st_id__in=list(wanted))
-        .values_list("st_id", "st_modified_on")
-    )
-    missing = sorted(set(wanted) - set(modified_on))
-    if missing:
-        shown = ", ".join(map(str, missing[:10])) + (" …" if len(missing) > 10 else "")
-        raise OverrideError(f"These {item_type} ids are not in the mirror; sync them first: {shown}.")
-    existing = {
-        o.st_pricebook_id: o
-        for o in PricebookOverride.objects.select_for_update().filter(
-            tenant_id=tenant_id, item_type=item_type, st_pricebook_id__in=list(wanted)
-        )
-    }
-    now = timezone.now()
-    created, updated, befores = [], [], {}
-    for st_id, values in wanted.items():
-        override = existing.get(st_id)
-        if override is None:
-            override = PricebookOverride(tenant_id=tenant_id, item_type=item_type, st_pricebook_id=st_id, revision=0)
-            created.append(override)
-            befores[st_id] = {}
-        else:
-            updated.append(override)
-            befores[st_id] = snapshot(override)
-            if override.status == Status.SYNCED:
-                # A synced override's values are ServiceTitan's now: this edit starts from what is edited now.
-                for field in fields:
-                    setattr(override, field.override, None)
-                override.override_image_data = None
-                override.override_image_mime_type = override.override_image_name = override.uploaded_image_path = ""
-        for name, value in values.items():
-            setattr(override, next(f.override for f in fields if f.name == name), value)
-        if override.status != Status.PUSHING:
-            override.status = Status.PENDING
-        override.revision = (override.revision or 0) + 1
-        override.base_modified_on = modified_on[st_id]
-        override.error_message = ""
-        override.field_errors = {}
-        override.changed_by = user
-        override.changed_at = now
-    PricebookOverride.objects.bulk_create(created, batch_size=500)
-    if any(o.pk is None for o in created):  # a database that does not return ids from a bulk INSERT
-        ids = dict(
-            PricebookOverride.objects.filter(
-                tenant_id=tenant_id, item_type=item_type, st_pricebook_id__in=[o.st_pricebook_id for o in created]
-            ).values_list("st_pricebook_id", "pk")
-        )
-        for override in created:
-            override.pk = ids[override.st_pricebook_id]
-    if updated:
-        columns = [f.override for f in fields] + [
-            "override_image_data",
-            "override_image_mime_type",
-            "override_image_name",
-            "uploaded_image_path",
-            "status",
-            "revision",
-            "base_modified_on",
-            "error_message",
-            "field_errors",
-            "changed_by",
-            "changed_at",
-        ]
-        PricebookOverride.objects.bulk_update(updated, list(dict.fromkeys(columns)), batch_size=500)
-    saved = created + updated
-    PricebookOverrideChange.objects.bulk_create(
-        [
-            PricebookOverrideChange(
-                override=o,
-                tenant_id=tenant_id,
-                item_type=item_type,
-                st_pricebook_id=o.st_pricebook_id,
-                action=Action.EDITED,
-                user=user,
-                at=now,
-                before=befores[o.st_pricebook_id],
-                after=snapshot(o),
-                message=message,
-            )
-            for o in saved
-        ],
-        batch_size=500,
-    )
-    return saved
-
-
-def _row(override: PricebookOverride) -> dict:
-    """An unsaved override as the row `insert_rows` writes (the generated column left to the database)."""
-    return {
-        field.attname: getattr(override, field.attname)
-        for field in PricebookOverride._meta.concrete_fields
-        if not field.primary_key and not getattr(field, "generated", False)
-    }
 
 
 def save_cost_overrides(
@@ -448,112 +277,136 @@ def save_cost_overrides(
     message: str = "",
     queue_push: bool = True,
 ) -> list[int]:
-    """`save_override(values={"cost": …})` for many items at once, in a few statements: (tenant id, ServiceTitan id,
-    cost) each. Same rules: pending (a push in flight keeps it `pushing` and sends the newer edit next), revision
-    bumped, a synced override starts afresh, the edit kept in the history; one push queued for all. `vendor`: the
-    vendor whose cost this is (pushed, its cost on the item changes too). Returns the override ids.
+    """`save_override(values={"cost": …})` for many items at once (the bulk path): (tenant id, ServiceTitan id, cost)
+    each. Same rules: pending (a push in flight keeps it `pushing` and sends the newer edit next), revision bumped, a
+    synced override starts afresh, the edit kept in the history; one push queued for all. `vendor`: the vendor whose
+    cost this is (pushed, its cost on the item changes too). Returns the override ids.
 
     Items not in the mirror are skipped (the caller matched them in the mirror just before)."""
-    wanted = {(tenant, st_id): cost for tenant, st_id, cost in costs}
+    wanted = {(tenant, st_id): {"cost": cost} for tenant, st_id, cost in costs}
     if not wanted:
         return []
-    kind = item_kind(item_type)
-    user = user if user is not None and user.is_authenticated else None
-    now = timezone.now()
+    keys = list(wanted)
+    saved: list[PricebookOverride] = []
     with transaction.atomic():
-        st_ids = sorted({st_id for _, st_id in wanted})
-        items = {
-            (tenant, st_id): modified
-            for tenant, st_id, modified in kind.master.objects.filter(st_id__any_of=st_ids).values_list(
-                "tenant_id", "st_id", "st_modified_on"
-            )
-        }
-        existing = {
-            (o.tenant_id, o.st_pricebook_id): o
-            for o in PricebookOverride.objects.select_for_update().filter(
-                item_type=item_type, st_pricebook_id__any_of=st_ids
-            )
-        }
-        created, updated, befores = [], [], {}
-        for key, cost in wanted.items():
-            if key not in items:
-                continue
-            override = existing.get(key)
-            if override is None:
-                override = PricebookOverride(
-                    tenant_id=key[0], item_type=item_type, st_pricebook_id=key[1], revision=0, created_at=now
+        for start in range(0, len(keys), BULK_CHUNK):
+            chunk = {key: wanted[key] for key in keys[start : start + BULK_CHUNK]}
+            saved.extend(
+                _write_overrides(
+                    item_type,
+                    chunk,
+                    user=user,
+                    message=message,
+                    origin=origin,
+                    cost_vendor=vendor,
+                    skip_missing=True,
                 )
-                created.append(override)
-                befores[key] = {}
-            else:
-                befores[key] = snapshot(override)
-                updated.append(override)
-                if override.status == Status.SYNCED:
-                    # As in save_override: a synced override's values are ServiceTitan's now; the edit starts afresh.
-                    for field in override.fields:
-                        setattr(override, field.override, None)
-                    override.override_image_data = None
-                    override.override_image_mime_type = override.override_image_name = ""
-                    override.uploaded_image_path = ""
-            override.override_cost = cost
-            if override.status != Status.PUSHING:
-                override.status = Status.PENDING
-            override.revision = (override.revision or 0) + 1
-            override.base_modified_on = items[key]
-            override.error_message = ""
-            override.field_errors = {}
-            override.changed_by = user
-            override.changed_at = now
-            override.origin = origin
-            override.cost_vendor = vendor
-        # COPY on PostgreSQL (Django's bulk_create compiles a placeholder per value: slow at thousands of rows).
-        insert_rows(PricebookOverride, [_row(o) for o in created])
-        if created:
-            pks = {
-                (tenant, st_id): pk
-                for tenant, st_id, pk in PricebookOverride.objects.filter(
-                    item_type=item_type, st_pricebook_id__any_of=[o.st_pricebook_id for o in created]
-                ).values_list("tenant_id", "st_pricebook_id", "pk")
-            }
-            for override in created:
-                override.pk = pks[(override.tenant_id, override.st_pricebook_id)]
-        fields = [
-            *(f.override for f in override_fields_for(item_type)),
-            "override_image_data",
-            "override_image_mime_type",
-            "override_image_name",
-            "uploaded_image_path",
-            "status",
-            "revision",
-            "base_modified_on",
-            "error_message",
-            "field_errors",
-            "changed_by",
-            "changed_at",
-            "origin",
-            "cost_vendor",
-        ]
-        PricebookOverride.objects.bulk_update(updated, fields, batch_size=1000)
-        saved = created + updated
-        insert_rows(
-            PricebookOverrideChange,
-            [
-                {
-                    "override_id": o.pk,
-                    "tenant_id": o.tenant_id,
-                    "item_type": o.item_type,
-                    "st_pricebook_id": o.st_pricebook_id,
-                    "action": Action.EDITED,
-                    "user_id": user.pk if user else None,
-                    "at": now,
-                    "before": befores[(o.tenant_id, o.st_pricebook_id)],
-                    "after": snapshot(o),
-                    "message": message,
-                }
-                for o in saved
-            ],
-        )
+            )
         ids = [o.pk for o in saved]
         if queue_push:
             enqueue_push(ids)
     return ids
+
+
+def _write_overrides(
+    item_type: str,
+    wanted: dict[tuple[int, int], dict[str, Any]],
+    *,
+    user,
+    message: str,
+    origin: str | None = None,
+    cost_vendor: str | None = None,
+    skip_missing: bool = False,
+) -> list[PricebookOverride]:
+    """The one bulk writer: merge `wanted` ((tenant id, ServiceTitan id) -> {field: value}) into the items'
+    overrides as `save_override` does, in a few statements. `origin` / `cost_vendor`: set when given, else kept.
+    Items not in the mirror raise OverrideError, or are left out with `skip_missing`."""
+    fields = {f.name: f for f in override_fields_for(item_type)}
+    acting = user if user is not None and user.is_authenticated else None
+    tenants = sorted({tenant for tenant, _ in wanted})
+    st_ids = sorted({st_id for _, st_id in wanted})
+    modified_on = {
+        (tenant, st_id): modified
+        for tenant, st_id, modified in item_kind(item_type)
+        .master.objects.filter(tenant_id__in=tenants, st_id__any_of=st_ids)
+        .values_list("tenant_id", "st_id", "st_modified_on")
+    }
+    missing = sorted(st_id for tenant, st_id in wanted if (tenant, st_id) not in modified_on)
+    if missing and not skip_missing:
+        shown = ", ".join(map(str, missing[:10])) + (" …" if len(missing) > 10 else "")
+        raise OverrideError(f"These {item_type} ids are not in the mirror; sync them first: {shown}.")
+    existing = {
+        (o.tenant_id, o.st_pricebook_id): o
+        for o in PricebookOverride.objects.select_for_update().filter(
+            in_ids("st_pricebook_id", st_ids), tenant_id__in=tenants, item_type=item_type
+        )
+    }
+    now = timezone.now()
+    created, updated, befores = [], [], {}
+    for key, values in wanted.items():
+        if key not in modified_on:
+            continue
+        override = existing.get(key)
+        if override is None:
+            override = PricebookOverride(
+                tenant_id=key[0], item_type=item_type, st_pricebook_id=key[1], revision=0, created_at=now
+            )
+            created.append(override)
+            befores[key] = {}
+        else:
+            updated.append(override)
+            befores[key] = snapshot(override)
+            if override.status == Status.SYNCED:
+                # As in save_override: a synced override's values are ServiceTitan's now; the edit starts afresh.
+                for field in fields.values():
+                    setattr(override, field.override, None)
+                override.override_image_data = None
+                override.override_image_mime_type = override.override_image_name = ""
+                override.uploaded_image_path = ""
+        for name, value in values.items():
+            setattr(override, fields[name].override, value)
+        if override.status != Status.PUSHING:
+            override.status = Status.PENDING
+        override.revision = (override.revision or 0) + 1
+        override.base_modified_on = modified_on[key]
+        override.error_message = ""
+        override.field_errors = {}
+        override.changed_by = acting
+        override.changed_at = now
+        if origin is not None:
+            override.origin = origin
+        if cost_vendor is not None:
+            override.cost_vendor = cost_vendor
+    # COPY on PostgreSQL (Django's bulk_create compiles a placeholder per value: slow at thousands of rows).
+    insert_rows(PricebookOverride, [_row(o) for o in created])
+    if created:
+        pks = {
+            (tenant, st_id): pk
+            for tenant, st_id, pk in PricebookOverride.objects.filter(
+                in_ids("st_pricebook_id", [o.st_pricebook_id for o in created]),
+                tenant_id__in=tenants,
+                item_type=item_type,
+            ).values_list("tenant_id", "st_pricebook_id", "pk")
+        }
+        for override in created:
+            override.pk = pks[(override.tenant_id, override.st_pricebook_id)]
+    columns = [f.override for f in fields.values()] + list(_EDIT_COLUMNS)
+    columns += [name for name, given in (("origin", origin), ("cost_vendor", cost_vendor)) if given is not None]
+    PricebookOverride.objects.bulk_update(updated, list(dict.fromkeys(columns)), batch_size=1000)
+    saved = created + updated
+    record_changes(
+        change_row(
+            o, Action.EDITED, user=acting, before=befores[(o.tenant_id, o.st_pricebook_id)], message=message, at=now
+        )
+        for o in saved
+    )
+    return saved
+
+
+def _row(override: PricebookOverride) -> dict:
+    """An unsaved override as the row `insert_rows` writes (the generated column left to the database)."""
+    return {
+        field.attname: getattr(override, field.attname)
+        for field in PricebookOverride._meta.concrete_fields
+        if not field.primary_key and not getattr(field, "generated", False)
+    }

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pricebook.models import PricebookOverride
+from pricebook.models import OVERRIDE_FIELDS, PricebookOverride
 
 # Required fields of the bulk update schemas (pricebook-v2.json), by kind of value.
 _STRINGS = {
@@ -54,21 +54,13 @@ _LINKS = {"service": ("serviceMaterials", "serviceEquipment"), "equipment": ("eq
 _WARRANTIES = {"service": ("warranty",), "equipment": ("manufacturerWarranty", "serviceProviderWarranty")}
 _VENDORS = ("material", "equipment")
 
-# Override fields -> ServiceTitan keys (plus "image", handled as assets / the category's image).
-_ST_KEYS = {
-    "name": "displayName",
-    "cost": "cost",
-    "price": "price",
-    "member_price": "memberPrice",
-    "add_on_price": "addOnPrice",
-}
-_ST_KEYS_COMMON = {"description": "description", "active": "active"}
+# (item type, override field) -> ServiceTitan key, from OVERRIDE_FIELDS (the image goes as assets / the category's
+# image, see `image_change`).
+_ST_KEYS = {(item_type, f.name): f.st_key for f in OVERRIDE_FIELDS for item_type in f.item_types}
 
 
 def st_key(item_type: str, field_name: str) -> str:
-    if field_name == "name" and item_type == "category":
-        return "name"
-    return _ST_KEYS.get(field_name) or _ST_KEYS_COMMON[field_name]
+    return _ST_KEYS[(item_type, field_name)]
 
 
 def to_json_number(value) -> int | float:

@@ -9,9 +9,15 @@ not finish, and an override left `pushing` by a crashed worker becomes `pending`
   upload the image if any, PATCH only the changed fields, store ServiceTitan's answer.
 - Many items of one kind go through PATCH /pricebook in batches of complete items built from the raw record; a
   rejected batch is split so the good items still go and each bad one carries its own message. The bulk PATCH
-  answers without a body: the pushed items are then re-read through the list endpoint (changed since the push).
+  answers without a body: the pushed items are then re-read through the list endpoint (changed since the push), for
+  their new modifiedOn (the base the next conflict check compares with).
 - 4xx: the override is `failed` with ServiceTitan's message. 429/5xx/timeouts (after the client's own retries): it
-  goes back to `pending` for the task's retry and the scheduled push.
+  goes back to `pending`, returned in `PushResult.retry` for the task to re-queue (and the scheduled push).
+
+Set-based: whatever the count, ending overrides' pushes is one SELECT … FOR UPDATE, one UPDATE (or bulk_update) and
+one change-log INSERT (`_settle`), and ServiceTitan's answers are stored through the write-through's page write (one
+upsert and one price-history INSERT per answer page). The push reaches back for nothing: history, conflicts and
+re-reads are modules of their own, and re-queueing is the task's (`pricebook.tasks`).
 """
 
 from __future__ import annotations
@@ -23,18 +29,23 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
-from itertools import islice
 
+import orjson
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from pricebook.models import PricebookOverride, PricebookOverrideChange
-from pricebook.selectors import ItemKind, item_kind, overrides_needing_push
-from pricebook.services.history import PushOrigin, record_push_history
-from pricebook.services.overrides import enqueue_push, flag_conflicts, snapshot
+from pricebook.models import OVERRIDE_FIELDS, PricebookOverride, PricebookOverrideChange
+from pricebook.selectors import ITEM_KINDS, ItemKind, item_kind, overrides_needing_push
+from pricebook.services.conflicts import flag_conflicts, is_conflict
+from pricebook.services.history import PushOrigin, change_row, record_changes, record_push_history
 from pricebook.services.payloads import bulk_item, patch_body
+from pricebook.services.refresh import IDS_PER_LOOKUP as IDS_PER_LOOKUP
+from pricebook.services.refresh import batched, ids_of, read_by_ids
+from pricebook.services.refresh import refresh_from_servicetitan as refresh_from_servicetitan  # the admin's import
+from pricebook.services.rowsets import in_ids, update_returning_pks
 from servicetitan.client.errors import (
     ApiError,
     AuthenticationError,
@@ -44,6 +55,7 @@ from servicetitan.client.errors import (
     ServerError,
     TransportError,
 )
+from servicetitan.writethrough import store_records
 
 logger = logging.getLogger(__name__)
 Status = PricebookOverride.Status
@@ -57,32 +69,15 @@ BLOCKING_ERRORS = (ConfigurationError, AuthenticationError)
 SPLITTABLE_STATUSES = {400, 404, 409, 422}
 # From this many pending items of one kind on, the bulk path is cheaper than one GET + PATCH each.
 BULK_MIN_ITEMS = 3
-# The list endpoint's `ids` filter takes at most 50 ids.
-IDS_PER_LOOKUP = 50
 # Clock skew allowance when re-reading "what changed since the push started".
 REFRESH_MARGIN = timedelta(minutes=2)
 
-# ServiceTitan field keys -> override field names, for messages shown next to the admin form's fields.
-_FIELD_FOR_ST_KEY = {
-    "displayname": "name",
-    "name": "name",
-    "price": "price",
-    "cost": "cost",
-    "memberprice": "member_price",
-    "addonprice": "add_on_price",
-    "description": "description",
-    "active": "active",
-    "assets": "image",
-    "image": "image",
-    "file": "image",
-}
+# ServiceTitan field keys (lower case) -> override field names, for messages shown next to the admin form's fields:
+# the reverse of OVERRIDE_FIELDS, plus the keys an image travels under.
+_FIELD_FOR_ST_KEY = {f.st_key.lower(): f.name for f in OVERRIDE_FIELDS} | dict.fromkeys(
+    ("assets", "image", "file"), "image"
+)
 _INDEX = re.compile(r"\[(\d+)\]")
-
-
-def batched(items: Iterable, size: int):
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 def batch_size() -> int:
@@ -100,6 +95,8 @@ class PushResult:
     conflicts: list[int] = field(default_factory=list)
     # Back to pending after a temporary failure (or an edit made during the push): pushed again later.
     retry: list[int] = field(default_factory=list)
+    # Of `retry`: edited while being pushed, so the newer edit is to push next (the task queues them at once).
+    edited: list[int] = field(default_factory=list)
     # Not pending when asked (another push owns them, or nothing to push).
     skipped: list[int] = field(default_factory=list)
     requests: int = 0
@@ -138,39 +135,50 @@ class PushResult:
         return f"{text} {self.error}" if self.error else text
 
 
-# --- Claiming and releasing ---------------------------------------------------------------------------------------
+# --- Claiming, releasing, settling -----------------------------------------------------------------------------------
 def release_stale_pushes() -> int:
-    """Overrides left `pushing` by a worker that died become pending again."""
+    """Overrides left `pushing` by a worker that died become pending again (one UPDATE, one history INSERT)."""
     cutoff = timezone.now() - stale_after()
-    stale = list(PricebookOverride.objects.filter(status=Status.PUSHING, push_started_at__lt=cutoff))
-    released = 0
-    for override in stale:
-        released += PricebookOverride.objects.filter(pk=override.pk, claim_token=override.claim_token).update(
+    with transaction.atomic():
+        stale = list(
+            PricebookOverride.objects.filter(status=Status.PUSHING, push_started_at__lt=cutoff)
+            .order_by()
+            .select_for_update(skip_locked=True)
+        )
+        if not stale:
+            return 0
+        PricebookOverride.objects.filter(in_ids("pk", [o.pk for o in stale]), status=Status.PUSHING).update(
             status=Status.PENDING, claim_token=None, push_started_at=None
         )
-        PricebookOverrideChange.objects.create(
-            override=override,
-            tenant_id=override.tenant_id,
-            item_type=override.item_type,
-            st_pricebook_id=override.st_pricebook_id,
-            action=Action.REQUEUED,
-            after=snapshot(override),
-            message="An interrupted push was given up; the override will be pushed again.",
+        now = timezone.now()
+        record_changes(
+            change_row(
+                override,
+                Action.REQUEUED,
+                at=now,
+                message="An interrupted push was given up; the override will be pushed again.",
+            )
+            for override in stale
         )
-    return released
+    return len(stale)
 
 
 def _claim(ids: Iterable[int]) -> list[PricebookOverride]:
     """Pending → pushing for the ones no other push holds; returns them (all with one claim token)."""
     token = uuid.uuid4()
     ids = list(ids)
+    if not ids:
+        return []
     with transaction.atomic():
         free = list(
-            PricebookOverride.objects.filter(pk__in=ids, status=Status.PENDING)
+            PricebookOverride.objects.filter(in_ids("pk", ids), status=Status.PENDING)
+            .order_by()
             .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)
         )
-        PricebookOverride.objects.filter(pk__in=free, status=Status.PENDING).update(
+        if not free:
+            return []
+        PricebookOverride.objects.filter(in_ids("pk", free), status=Status.PENDING).update(
             status=Status.PUSHING, claim_token=token, claimed_revision=F("revision"), push_started_at=timezone.now()
         )
     return list(PricebookOverride.objects.filter(claim_token=token).order_by("pk"))
@@ -180,36 +188,97 @@ def _release(token, ids: Iterable[int] | None = None, message: str = "") -> list
     """What this push still holds goes back to pending (with the reason, when there is one)."""
     qs = PricebookOverride.objects.filter(claim_token=token, status=Status.PUSHING)
     if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
+        ids = list(ids)
+        if not ids:
+            return []
+        qs = qs.filter(in_ids("pk", ids))
     released = list(qs.values_list("pk", flat=True))
+    if not released:
+        return []
     values = {"status": Status.PENDING, "claim_token": None, "push_started_at": None}
     if message:
         values["error_message"] = message
-    PricebookOverride.objects.filter(pk__in=released, claim_token=token).update(**values)
+    PricebookOverride.objects.filter(in_ids("pk", released), claim_token=token).update(**values)
     return released
 
 
-def _finish(override: PricebookOverride, result: PushResult, *, status: str, action: str, message: str, **values):
-    """End one override's push as `status`, unless it was edited meanwhile: then it is pending again."""
-    token = override.claim_token
-    updated = PricebookOverride.objects.filter(
-        pk=override.pk, claim_token=token, revision=F("claimed_revision")
-    ).update(status=status, claim_token=None, push_started_at=None, **values)
-    if updated:
-        PricebookOverrideChange.objects.create(
-            override=override,
-            tenant_id=override.tenant_id,
-            item_type=override.item_type,
-            st_pricebook_id=override.st_pricebook_id,
-            action=action,
-            after=snapshot(override),
-            message=message,
-        )
-        return True
-    if _release(token, [override.pk]):
-        result.retry.append(override.pk)
-        enqueue_push([override.pk])
-    return False
+@dataclass
+class Outcome:
+    """How one override's push ends: its new status, the change-log entry, and ServiceTitan's message if any."""
+
+    override: PricebookOverride
+    status: str
+    action: str
+    message: str
+    field_errors: dict = field(default_factory=dict)
+
+    @property
+    def error_message(self) -> str:
+        return "" if self.status == Status.SYNCED else self.message
+
+
+def _synced(override: PricebookOverride, message: str) -> Outcome:
+    return Outcome(override, Status.SYNCED, Action.PUSHED, message)
+
+
+def _settle(kind: ItemKind, outcomes: list[Outcome], result: PushResult) -> None:
+    """End these overrides' push, set-based: those still at the revision claimed take their outcome (synced ones
+    with the item's fresh modifiedOn, from the raw row just stored, as their new base) and get their change-log
+    entry; an override edited meanwhile goes back to pending instead (`result.retry` and `result.edited`)."""
+    if not outcomes:
+        return
+    by_pk = {o.override.pk: o for o in outcomes}
+    tokens = {o.override.claim_token for o in outcomes}
+    now = timezone.now()
+    ours = PricebookOverride.objects.filter(claim_token__in=tokens, revision=F("claimed_revision"))
+    with transaction.atomic():
+        synced = [pk for pk, o in by_pk.items() if o.status == Status.SYNCED]
+        done_ids: set[int] = set()
+        if synced:
+            latest = kind.raw.objects.filter(tenant_id=OuterRef("tenant_id"), st_id=OuterRef("st_pricebook_id")).values(
+                "st_modified_on"
+            )[:1]
+            # One conditional UPDATE, answering which rows it took (the others were edited meanwhile).
+            done_ids.update(
+                update_returning_pks(
+                    ours.filter(in_ids("pk", synced)),
+                    status=Status.SYNCED,
+                    claim_token=None,
+                    push_started_at=None,
+                    last_synced_at=now,
+                    base_modified_on=Subquery(latest, output_field=models.DateTimeField()),
+                    error_message="",
+                    field_errors={},
+                )
+            )
+        others = [pk for pk, o in by_pk.items() if o.status != Status.SYNCED]
+        if others:
+            # Refusals and conflicts carry a message each: the rows still ours are locked, then written in one go.
+            mine = set(ours.filter(in_ids("pk", others)).order_by().select_for_update().values_list("pk", flat=True))
+            ended = [by_pk[pk] for pk in others if pk in mine]
+            for o in ended:
+                o.override.status, o.override.claim_token, o.override.push_started_at = o.status, None, None
+                o.override.error_message, o.override.field_errors = o.error_message, o.field_errors
+            PricebookOverride.objects.bulk_update(
+                [o.override for o in ended],
+                ["status", "claim_token", "push_started_at", "error_message", "field_errors"],
+                batch_size=500,
+            )
+            done_ids |= mine
+        done = [o for pk, o in by_pk.items() if pk in done_ids]
+        record_changes(change_row(o.override, o.action, message=o.message, at=now) for o in done)
+    for o in done:
+        if o.status == Status.SYNCED:
+            result.synced.append(o.override.pk)
+        elif o.status == Status.CONFLICT:
+            result.conflicts.append(o.override.pk)
+        else:
+            result.failed[o.override.pk] = o.message
+    edited = [pk for pk in by_pk if pk not in done_ids]
+    for token in tokens:
+        released = _release(token, edited)
+        result.retry.extend(released)
+        result.edited.extend(released)
 
 
 # --- Outcomes -----------------------------------------------------------------------------------------------------
@@ -229,86 +298,23 @@ def staff_message(exc: Exception) -> str:
     return getattr(exc, "staff_message", None) or str(exc) or exc.__class__.__name__
 
 
-def _fail(override, result: PushResult, exc_or_message, *, field_errors=None, default_field="__all__"):
+def _failure(override, exc_or_message, *, field_errors=None, default_field="__all__") -> Outcome:
+    """Refused: the edit stays, with ServiceTitan's message (per field for the admin form)."""
     if isinstance(exc_or_message, ApiError):
         message = f"ServiceTitan answered {exc_or_message.status}: {staff_message(exc_or_message)}"
         field_errors = field_errors or field_errors_from(exc_or_message, default_field)
     else:
         message = str(exc_or_message)
         field_errors = field_errors or {default_field: [message]}
-    if _finish(
-        override,
-        result,
-        status=Status.FAILED,
-        action=Action.FAILED,
-        message=message,
-        error_message=message,
-        field_errors=field_errors,
-    ):
-        result.failed[override.pk] = message
+    return Outcome(override, Status.FAILED, Action.FAILED, message, field_errors)
 
 
-def _conflict(override, result: PushResult, st_modified_on):
+def _conflict(override, st_modified_on) -> Outcome:
     message = (
         "ServiceTitan changed this item after it was edited here "
         f"(its modifiedOn {st_modified_on:%Y-%m-%d %H:%M:%S} is newer). Keep yours or take ServiceTitan's."
     )
-    if _finish(
-        override,
-        result,
-        status=Status.CONFLICT,
-        action=Action.CONFLICT,
-        message=message,
-        error_message=message,
-        field_errors={},
-    ):
-        result.conflicts.append(override.pk)
-
-
-def _mark_synced(kind: ItemKind, overrides: list[PricebookOverride], result: PushResult, message: str):
-    """Synced, with the item's fresh modifiedOn (from the raw row just stored) as the new base."""
-    if not overrides:
-        return
-    now = timezone.now()
-    by_token = defaultdict(list)
-    for override in overrides:
-        by_token[override.claim_token].append(override.pk)
-    latest = kind.raw.objects.filter(tenant_id=OuterRef("tenant_id"), st_id=OuterRef("st_pricebook_id")).values(
-        "st_modified_on"
-    )[:1]
-    for token, ids in by_token.items():
-        with transaction.atomic():
-            PricebookOverride.objects.filter(pk__in=ids, claim_token=token, revision=F("claimed_revision")).update(
-                status=Status.SYNCED,
-                claim_token=None,
-                push_started_at=None,
-                last_synced_at=now,
-                base_modified_on=Subquery(latest, output_field=models.DateTimeField()),
-                error_message="",
-                field_errors={},
-            )
-            done = list(PricebookOverride.objects.filter(pk__in=ids, status=Status.SYNCED, last_synced_at=now))
-            PricebookOverrideChange.objects.bulk_create(
-                [
-                    PricebookOverrideChange(
-                        override=o,
-                        tenant_id=o.tenant_id,
-                        item_type=o.item_type,
-                        st_pricebook_id=o.st_pricebook_id,
-                        action=Action.PUSHED,
-                        after=snapshot(o),
-                        message=message,
-                    )
-                    for o in done
-                ],
-                batch_size=500,
-            )
-            result.synced.extend(o.pk for o in done)
-            # Edited while being pushed: the newer edit goes next.
-            edited = _release(token, ids)
-        if edited:
-            result.retry.extend(edited)
-            enqueue_push(edited)
+    return Outcome(override, Status.CONFLICT, Action.CONFLICT, message)
 
 
 # --- ServiceTitan side ----------------------------------------------------------------------------------------------
@@ -319,36 +325,21 @@ def _parse_modified_on(payload: dict):
     return value
 
 
-def _is_conflict(override: PricebookOverride, st_modified_on) -> bool:
-    return bool(override.base_modified_on and st_modified_on and st_modified_on > override.base_modified_on)
-
-
-def _store(kind: ItemKind, payloads: list[dict], tenant_id: int, *, origin: PushOrigin | None = None) -> None:
-    """Write ServiceTitan's records into raw + master the way a sync does (the price history tells the pushed items'
-    changes, named by `origin`, from ServiceTitan's own)."""
-    from servicetitan.sync.streams import all_streams
-    from servicetitan.sync.upsert import upsert_records
-
-    payloads = [p for p in payloads if isinstance(p, dict) and p.get("id") is not None]
-    if payloads:
-        upsert_records(all_streams()[kind.resource_key], payloads, tenant_id, origin=origin)
-
-
-def _upload_image(client, override: PricebookOverride, result: PushResult) -> bool:
-    """Upload the override's image once; its ServiceTitan path is kept so a retry does not upload it again."""
+def _upload_image(client, override: PricebookOverride) -> Outcome | None:
+    """Upload the override's image once; its ServiceTitan path is kept so a retry does not upload it again. Returns
+    the failure when ServiceTitan refused the image."""
     if override.uploaded_image_path or not override.override_image_data:
-        return True
+        return None
     filename = override.override_image_name or f"{override.item_type}_{override.st_pricebook_id}"
     try:
         path = client.upload_image(filename, bytes(override.override_image_data), override.override_image_mime_type)
     except TRANSIENT_ERRORS + BLOCKING_ERRORS:
         raise
     except ApiError as exc:
-        _fail(override, result, exc, default_field="image")
-        return False
+        return _failure(override, exc, default_field="image")
     PricebookOverride.objects.filter(pk=override.pk).update(uploaded_image_path=path)
     override.uploaded_image_path = path
-    return True
+    return None
 
 
 def _push_single(client, kind: ItemKind, override: PricebookOverride, result: PushResult) -> None:
@@ -359,16 +350,17 @@ def _push_single(client, kind: ItemKind, override: PricebookOverride, result: Pu
         raise
     except ApiError as exc:
         if exc.status == 404:
-            _fail(override, result, "ServiceTitan no longer has this item; discard the override.")
+            _settle(kind, [_failure(override, "ServiceTitan no longer has this item; discard the override.")], result)
         else:
-            _fail(override, result, exc)
+            _settle(kind, [_failure(override, exc)], result)
         return
-    _store(kind, [fresh], tenant_id)
+    store_records(kind.resource_key, [fresh], tenant_id)
     st_modified_on = _parse_modified_on(fresh)
-    if _is_conflict(override, st_modified_on):
-        _conflict(override, result, st_modified_on)
+    if is_conflict(override, st_modified_on):
+        _settle(kind, [_conflict(override, st_modified_on)], result)
         return
-    if not _upload_image(client, override, result):
+    if (refused := _upload_image(client, override)) is not None:
+        _settle(kind, [refused], result)
         return
     body = patch_body(override, fresh)
     if body:
@@ -377,7 +369,7 @@ def _push_single(client, kind: ItemKind, override: PricebookOverride, result: Pu
         except TRANSIENT_ERRORS + BLOCKING_ERRORS:
             raise
         except ApiError as exc:
-            _fail(override, result, exc)
+            _settle(kind, [_failure(override, exc)], result)
             return
         record_push_history(
             kind.item_type,
@@ -386,7 +378,7 @@ def _push_single(client, kind: ItemKind, override: PricebookOverride, result: Pu
             overrides=[override],
         )
     fields = ", ".join(sorted(body)) or "nothing differed"
-    _mark_synced(kind, [override], result, f"Pushed to ServiceTitan ({fields}).")
+    _settle(kind, [_synced(override, f"Pushed to ServiceTitan ({fields}).")], result)
 
 
 def _bad_indexes(exc: ApiError, size: int) -> set[int]:
@@ -408,8 +400,9 @@ def _item_errors(exc: ApiError, index: int) -> dict[str, list[str]]:
     }
 
 
-def _send_batch(client, kind: ItemKind, chunk: list, result: PushResult) -> list:
-    """PATCH /pricebook with these (override, item) pairs; returns the ones ServiceTitan accepted."""
+def _send_batch(client, kind: ItemKind, chunk: list, refused: list[Outcome]) -> list:
+    """PATCH /pricebook with these (override, item) pairs; returns the ones ServiceTitan accepted, adds the refused
+    ones' failures to `refused`."""
     if not chunk:
         return []
     try:
@@ -419,11 +412,10 @@ def _send_batch(client, kind: ItemKind, chunk: list, result: PushResult) -> list
         raise
     except ApiError as exc:
         if len(chunk) == 1:
-            _fail(chunk[0][0], result, exc)
+            refused.append(_failure(chunk[0][0], exc))
             return []
         if exc.status not in SPLITTABLE_STATUSES:
-            for override, _ in chunk:
-                _fail(override, result, exc)
+            refused.extend(_failure(override, exc) for override, _ in chunk)
             return []
         bad = _bad_indexes(exc, len(chunk))
         if bad:
@@ -431,16 +423,17 @@ def _send_batch(client, kind: ItemKind, chunk: list, result: PushResult) -> list
                 override = chunk[index][0]
                 errors = _item_errors(exc, index)
                 text = "; ".join(f"{k.split('.')[-1]}: {' '.join(v)}" for k, v in errors.items())
-                _fail(
-                    override,
-                    result,
-                    f"ServiceTitan answered {exc.status}: {text}",
-                    field_errors=field_errors_from(_ErrorsOnly(errors)) if errors else None,
+                refused.append(
+                    _failure(
+                        override,
+                        f"ServiceTitan answered {exc.status}: {text}",
+                        field_errors=field_errors_from(_ErrorsOnly(errors)) if errors else None,
+                    )
                 )
             rest = [pair for i, pair in enumerate(chunk) if i not in bad]
-            return _send_batch(client, kind, rest, result)
+            return _send_batch(client, kind, rest, refused)
         middle = len(chunk) // 2
-        return _send_batch(client, kind, chunk[:middle], result) + _send_batch(client, kind, chunk[middle:], result)
+        return _send_batch(client, kind, chunk[:middle], refused) + _send_batch(client, kind, chunk[middle:], refused)
 
 
 class _ErrorsOnly:
@@ -452,82 +445,83 @@ class _ErrorsOnly:
 
 
 def _refresh_pushed(client, kind: ItemKind, overrides: list[PricebookOverride], since, tenant_id: int) -> set[int]:
-    """Re-read items just pushed (the bulk PATCH has no answer body) and store them; returns the ids read."""
+    """Re-read items just pushed (the bulk PATCH has no answer body) and store them, one page write per page (their
+    price changes recorded as the push's); returns the ids read. Other items the pages bring that changed in
+    ServiceTitan meanwhile are stored like a sync's, which flags their pending overrides in conflict."""
     origin = PushOrigin.of(overrides)
-    wanted = set(origin.pushed)
     seen: set[int] = set()
     for page in client.iter_pages(
         kind.resource_key, modified_on_or_after=since - REFRESH_MARGIN, include_inactive=True
     ):
-        _store(kind, page.items, tenant_id, origin=origin)
-        seen.update(item["id"] for item in page.items if isinstance(item, dict) and "id" in item)
-    missing = sorted(wanted - seen)
+        seen |= ids_of(store_records(kind.resource_key, page.items, tenant_id, origin=origin))
+    # Not listed as changed (clock skew, or ServiceTitan found nothing to change): read them by id.
+    missing = set(origin.pushed) - seen
     if missing:
-        # Not listed as changed (clock skew, or ServiceTitan found nothing to change): read them by id.
-        resource = kind.resource_key
-        from servicetitan.registry import get_resource
-
-        if "ids" in get_resource(resource).list_query:
-            for group in batched(missing, IDS_PER_LOOKUP):
-                for page in client.iter_pages(
-                    resource, include_inactive=True, params={"ids": ",".join(map(str, group))}
-                ):
-                    _store(kind, page.items, tenant_id, origin=origin)
-                    seen.update(item["id"] for item in page.items if isinstance(item, dict) and "id" in item)
-        else:
-            for st_id in missing:
-                _store(kind, [client.get(resource, st_id)], tenant_id, origin=origin)
-                seen.add(st_id)
-    # Other items that changed in ServiceTitan meanwhile may now conflict with their pending overrides.
-    others = seen - wanted
-    if others:
-        flag_conflicts(kind.item_type, others, tenant_id)
+        seen |= read_by_ids(client, kind, missing, tenant_id, origin=origin)
     return seen
+
+
+def _latest_records(kind: ItemKind, tenant_id: int, st_ids: list[int]) -> dict[int, tuple[dict, object, bool]]:
+    """st_id -> (payload, modifiedOn, deleted) of the raw records as last synced (one query; the payloads read as
+    text and parsed by orjson, several times faster than the JSON field's own decoding)."""
+    rows = (
+        kind.raw.objects.filter(tenant_id=tenant_id, st_id__any_of=st_ids)
+        .annotate(payload_text=Cast("payload", TextField()))
+        .values_list("st_id", "payload_text", "st_modified_on", "deleted")
+    )
+    return {st_id: (orjson.loads(text), modified_on, deleted) for st_id, text, modified_on, deleted in rows}
 
 
 def _push_bulk(client, kind: ItemKind, overrides: list[PricebookOverride], result: PushResult) -> None:
     tenant_id = overrides[0].tenant_id
-    raws = {
-        raw.st_id: raw
-        for raw in kind.raw.objects.filter(tenant_id=tenant_id, st_id__in=[o.st_pricebook_id for o in overrides])
-    }
-    ready, unchanged = [], []
-    for override in overrides:
-        raw = raws.get(override.st_pricebook_id)
-        if raw is None or raw.deleted:
-            _fail(override, result, "This item is not in the mirror or was deleted in ServiceTitan; sync and retry.")
-            continue
-        # Compared with the raw record as last synced; the single path re-reads the item first instead.
-        if _is_conflict(override, raw.st_modified_on):
-            _conflict(override, result, raw.st_modified_on)
-            continue
-        if not _upload_image(client, override, result):
-            continue
-        if not patch_body(override, raw.payload):
-            unchanged.append(override)
-            continue
-        ready.append((override, bulk_item(override, raw.payload)))
-    _mark_synced(kind, unchanged, result, "Nothing differed from ServiceTitan; nothing sent.")
+    latest = _latest_records(kind, tenant_id, [o.st_pricebook_id for o in overrides])
+    ready, ended = [], []
+    try:
+        for override in overrides:
+            payload, modified_on, deleted = latest.get(override.st_pricebook_id, (None, None, True))
+            if payload is None or deleted:
+                message = "This item is not in the mirror or was deleted in ServiceTitan; sync and retry."
+                ended.append(_failure(override, message))
+            # Compared with the raw record as last synced; the single path re-reads the item first instead.
+            elif is_conflict(override, modified_on):
+                ended.append(_conflict(override, modified_on))
+            elif (refused := _upload_image(client, override)) is not None:
+                ended.append(refused)
+            elif not patch_body(override, payload):
+                ended.append(_synced(override, "Nothing differed from ServiceTitan; nothing sent."))
+            else:
+                ready.append((override, bulk_item(override, payload)))
+    finally:
+        _settle(kind, ended, result)
 
     started = timezone.now()
     accepted, interrupted = [], None
     try:
         for chunk in batched(ready, batch_size()):
-            accepted.extend(_send_batch(client, kind, list(chunk), result))
+            refused: list[Outcome] = []
+            try:
+                accepted.extend(_send_batch(client, kind, chunk, refused))
+            finally:
+                _settle(kind, refused, result)
     except TRANSIENT_ERRORS + BLOCKING_ERRORS as exc:
         interrupted = exc
     if accepted:
+        pushed = [o for o, _ in accepted]
         try:
-            _refresh_pushed(client, kind, [o for o, _ in accepted], started, tenant_id)
+            _refresh_pushed(client, kind, pushed, started, tenant_id)
         except TRANSIENT_ERRORS as exc:
             # ServiceTitan has them: synced all the same; the next sync brings their new records.
-            logger.warning("pushed %s %s but could not re-read them: %s", len(accepted), kind.item_type, exc)
-        _mark_synced(kind, [o for o, _ in accepted], result, "Pushed to ServiceTitan (bulk update).")
+            logger.warning("pushed %s %s but could not re-read them: %s", len(pushed), kind.item_type, exc)
+        _settle(kind, [_synced(o, "Pushed to ServiceTitan (bulk update).") for o in pushed], result)
     if interrupted is not None:
         raise interrupted
 
 
 # --- Entry points ---------------------------------------------------------------------------------------------------
+def _uses_bulk(kind: ItemKind, count: int, mode: str) -> bool:
+    return kind.bulk_collection is not None and mode != "single" and (mode == "bulk" or count >= BULK_MIN_ITEMS)
+
+
 def push_overrides(ids: Iterable[int], *, client=None, mode: str = "auto") -> PushResult:
     """Push these overrides (those pending; others are skipped). `mode`: "auto", "bulk" or "single"."""
     if mode not in {"auto", "bulk", "single"}:
@@ -552,21 +546,20 @@ def push_overrides(ids: Iterable[int], *, client=None, mode: str = "auto") -> Pu
 
     calls_before = client.stats.calls
     by_type: dict[str, list[PricebookOverride]] = defaultdict(list)
+    foreign = []
     for override in claimed:
         if override.tenant_id != client.tenant_id:
-            _fail(override, result, f"This override belongs to tenant {override.tenant_id}, not {client.tenant_id}.")
+            message = f"This override belongs to tenant {override.tenant_id}, not {client.tenant_id}."
+            foreign.append(_failure(override, message))
             continue
         by_type[override.item_type].append(override)
+    for item_type in {o.override.item_type for o in foreign}:
+        _settle(item_kind(item_type), [o for o in foreign if o.override.item_type == item_type], result)
     try:
         for item_type, overrides in by_type.items():
             kind = item_kind(item_type)
-            use_bulk = (
-                kind.bulk_collection is not None
-                and mode != "single"
-                and (mode == "bulk" or len(overrides) >= BULK_MIN_ITEMS)
-            )
             try:
-                if use_bulk:
+                if _uses_bulk(kind, len(overrides), mode):
                     _push_bulk(client, kind, overrides, result)
                 else:
                     for override in overrides:
@@ -596,8 +589,7 @@ def push_pending(*, dry_run: bool = False, client=None, mode: str = "auto") -> P
         for item_type in pending.values_list("item_type", flat=True):
             counts[item_type] += 1
         for item_type, count in sorted(counts.items()):
-            kind = item_kind(item_type)
-            bulk = kind.bulk_collection and mode != "single" and (mode == "bulk" or count >= BULK_MIN_ITEMS)
+            bulk = _uses_bulk(item_kind(item_type), count, mode)
             how = f"bulk, {-(-count // batch_size())} batch(es)" if bulk else "one by one"
             result.plan.append(f"{count} {item_type} override(s) would be pushed ({how})")
         from pricebook.services.reprice import approved_batches_waiting
@@ -605,7 +597,7 @@ def push_pending(*, dry_run: bool = False, client=None, mode: str = "auto") -> P
         result.plan.extend(approved_batches_waiting())
         return result
     release_stale_pushes()
-    for item_type in {"material", "service", "equipment", "category"}:
+    for item_type in ITEM_KINDS:
         flag_conflicts(item_type)
     result = push_overrides(list(overrides_needing_push().values_list("pk", flat=True)), client=client, mode=mode)
     # Approved reprice batches are pending overrides (pushed above); settled here too when nothing was pending.
@@ -613,34 +605,3 @@ def push_pending(*, dry_run: bool = False, client=None, mode: str = "auto") -> P
 
     result.batches_pushed = sorted(set(result.batches_pushed) | set(settle_batches()))
     return result
-
-
-def refresh_from_servicetitan(
-    item_type: str, st_ids: Iterable[int], *, client=None, tenant_id: int | None = None
-) -> int:
-    """Re-read these items from ServiceTitan into the mirror now (by ids, 50 per request; categories one by one).
-
-    Returns how many were read. A newer record puts a pending override in conflict."""
-    from servicetitan.registry import get_resource
-
-    if client is None:
-        from servicetitan.client import get_client
-
-        client = get_client()
-    kind = item_kind(item_type)
-    tenant_id = tenant_id or client.tenant_id
-    st_ids = sorted(set(st_ids))
-    read: set[int] = set()
-    if "ids" in get_resource(kind.resource_key).list_query:
-        for group in batched(st_ids, IDS_PER_LOOKUP):
-            for page in client.iter_pages(
-                kind.resource_key, include_inactive=True, params={"ids": ",".join(map(str, group))}
-            ):
-                _store(kind, page.items, tenant_id)
-                read.update(item["id"] for item in page.items if isinstance(item, dict) and "id" in item)
-    else:
-        for st_id in st_ids:
-            _store(kind, [client.get(kind.resource_key, st_id)], tenant_id)
-            read.add(st_id)
-    flag_conflicts(item_type, read, tenant_id)
-    return len(read & set(st_ids))

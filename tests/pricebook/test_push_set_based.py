@@ -1,0 +1,73 @@
+"""The push path: one way (no module reaches back), set-based (queries do not grow with the items), and the task
+re-queues what a push returns."""
+
+from __future__ import annotations
+
+import ast
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+import pricebook.tasks as tasks
+from pricebook.models import Material, PricebookOverride, PricebookOverrideChange, PriceHistory
+from pricebook.services.overrides import save_override
+from pricebook.services.push import PushResult, push_overrides
+
+SERVICES = Path(__file__).resolve().parents[2] / "pricebook" / "services"
+
+
+def _imports(module: str) -> set[str]:
+    tree = ast.parse((SERVICES / f"{module}.py").read_text())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_the_push_path_runs_one_way():
+    push = _imports("push")
+    assert "pricebook.services.overrides" not in push and "pricebook.tasks" not in push
+    for module in ("history", "conflicts", "refresh"):
+        assert not {"pricebook.services.overrides", "pricebook.services.push", "pricebook.tasks"} & _imports(module)
+    assert not {"pricebook.services.push"} & _imports("overrides")
+
+
+def _pending(items, price) -> list[int]:
+    return [
+        save_override(item_type="material", st_id=i.st_id, values={"price": Decimal(price)}, queue_push=False).pk
+        for i in items
+    ]
+
+
+def test_a_bulk_push_takes_the_same_queries_for_more_items(synced, editor):
+    items = list(Material.objects.filter(active=True, deleted=False).order_by("st_id")[:24])
+
+    def queries(group, price) -> int:
+        ids = _pending(group, price)
+        with CaptureQueriesContext(connection) as captured:
+            result = push_overrides(ids, mode="bulk")
+        assert sorted(result.synced) == sorted(ids)
+        return len(captured)
+
+    assert queries(items[:4], "31") == queries(items[4:], "32")
+    # Every pushed item has its change-log entry and its price change recorded as the push's.
+    assert PricebookOverrideChange.objects.filter(action="pushed").count() == 24
+    assert PriceHistory.objects.filter(source="push", field="price").count() == 24
+    assert set(PricebookOverride.objects.values_list("status", flat=True)) == {"synced"}
+
+
+def test_the_task_requeues_what_the_push_returns(monkeypatch):
+    queued = []
+    monkeypatch.setattr(tasks, "push_overrides", lambda ids: PushResult(retry=[1, 2], edited=[2]))
+    monkeypatch.setattr(tasks, "enqueue_push", lambda ids: queued.append(list(ids)))
+
+    outcome = tasks.push_overrides_task.apply(args=[[1, 2]]).get()
+
+    # The edit made during the push goes next, at once; the temporary failure waits for the retry (eager: the
+    # scheduled push).
+    assert queued == [[2]] and outcome["retry"] == 2
