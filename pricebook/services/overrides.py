@@ -242,13 +242,15 @@ def save_overrides_bulk(
     tenant_id: int,
     user=None,
     message: str = "",
+    origin: str = PricebookOverride.Origin.EDIT,
     queue_push: bool = True,
 ) -> list[PricebookOverride]:
     """`save_override` for many items at once, set-based: a constant number of queries per 1,000 items.
 
     `changes` are (item_type, st_id, {field: value}); the values are merged into the item's override like
     `save_override` does (a synced override starts afresh), which becomes pending with a new revision and a history
-    entry (`message`, e.g. the reprice batch that approved it). One push is queued for all of them on commit.
+    entry (`message`, e.g. the reprice batch that approved it); `origin` says where the values came from, as for
+    `save_override`. One push is queued for all of them on commit.
     Raises OverrideError (and saves nothing) for an unknown field or an item missing from the mirror.
     """
     changes = list(changes)
@@ -261,7 +263,7 @@ def save_overrides_bulk(
             for item_type, st_id, values in changes[start : start + BULK_CHUNK]:
                 by_type.setdefault(item_type, {}).setdefault((tenant_id, st_id), {}).update(values)
             for item_type, wanted in by_type.items():
-                saved.extend(_write_overrides(item_type, wanted, user=user, message=message))
+                saved.extend(_write_overrides(item_type, wanted, user=user, message=message, origin=origin))
         if queue_push:
             enqueue_push(o.pk for o in saved)
     return saved

@@ -351,13 +351,10 @@ def approve_batch(batch: RepriceBatch, *, rows="all", user=None, operator: bool 
             tenant_id=locked.tenant_id,
             user=user,
             message=message,
+            # Prices a person approved are LAZI's edit, whatever the override held before (a vendor file's cost
+            # came as `import`): the price history then says "pushed from LAZI" with this batch.
+            origin=PricebookOverride.Origin.EDIT,
         )
-        # Prices a person approved are LAZI's edit, whatever the item's override held before (a vendor file's cost
-        # leaves `origin=import`, which the bulk path keeps): the price history then says "pushed from LAZI" with
-        # this batch. (save_override resets the origin itself; the bulk path should too — then this goes.)
-        PricebookOverride.objects.filter(pk__in=[o.pk for o in overrides]).exclude(
-            origin=PricebookOverride.Origin.EDIT
-        ).update(origin=PricebookOverride.Origin.EDIT)
         chosen.update(status=Row.APPROVED)
         RepriceRow.objects.filter(batch=locked, status=Row.PROPOSED).update(status=Row.NOT_APPROVED)
         RepriceRow.objects.filter(batch=locked, status=Row.APPROVED).update(
