@@ -10,7 +10,7 @@ class InvoiceSerializer(MirrorSerializer):
 class InvoiceItemSerializer(MirrorSerializer):
     class Meta:
         model = InvoiceItem
-        fields = ("invoice_st_id", "invoice_date", *InvoiceItem.st_mapping)
+        fields = ("invoice_st_id", "invoice_date", *InvoiceItem.mapped_columns())
 
 
 class PaymentSerializer(MirrorSerializer):

@@ -13,7 +13,7 @@ class EstimateSerializer(MirrorSerializer):
 class EstimateItemSerializer(MirrorSerializer):
     class Meta:
         model = EstimateItem
-        fields = ("estimate_st_id", "status", "estimate_created_on", "sold_on", *EstimateItem.st_mapping)
+        fields = ("estimate_st_id", "status", "estimate_created_on", "sold_on", *EstimateItem.mapped_columns())
 
 
 class DiscountFeeSerializer(MirrorSerializer):
