@@ -21,7 +21,6 @@ from django.utils import timezone
 from servicetitan import conversions
 from servicetitan.conversions import BadValue
 
-
 _ST_ID = re.compile(r"_st_id(s?)$")
 
 

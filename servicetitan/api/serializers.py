@@ -14,7 +14,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from servicetitan.models import SyncRun, servicetitan_key  # noqa: F401 - also this module's name for it
+from servicetitan.models import SyncRun, servicetitan_key
 
 
 class RejectUnknownFieldsMixin:
