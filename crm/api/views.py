@@ -1,11 +1,8 @@
 from crm import services
 from crm.api.serializers import (
-    ContactSerializer,
     CustomerCreateInput,
-    CustomerSerializer,
     CustomerUpdateInput,
     LocationCreateInput,
-    LocationSerializer,
     LocationUpdateInput,
 )
 from crm.filtersets import ContactFilterSet, CustomerFilterSet, LocationFilterSet
@@ -15,7 +12,6 @@ from servicetitan.api.views import CreateThroughMixin, MirrorViewSet, UpdateThro
 
 class CustomerViewSet(CreateThroughMixin, UpdateThroughMixin, MirrorViewSet):
     queryset = Customer.objects.all()
-    serializer_class = CustomerSerializer
     filterset_class = CustomerFilterSet
     search_fields = ("name", "street", "city", "zip")
     create_input, create_service = CustomerCreateInput, staticmethod(services.create_customer)
@@ -24,7 +20,6 @@ class CustomerViewSet(CreateThroughMixin, UpdateThroughMixin, MirrorViewSet):
 
 class LocationViewSet(CreateThroughMixin, UpdateThroughMixin, MirrorViewSet):
     queryset = Location.objects.all()
-    serializer_class = LocationSerializer
     filterset_class = LocationFilterSet
     search_fields = ("name", "street", "city", "zip")
     create_input, create_service = LocationCreateInput, staticmethod(services.create_location)
@@ -33,6 +28,5 @@ class LocationViewSet(CreateThroughMixin, UpdateThroughMixin, MirrorViewSet):
 
 class ContactViewSet(MirrorViewSet):
     queryset = Contact.objects.all()
-    serializer_class = ContactSerializer
     filterset_class = ContactFilterSet
     search_fields = ("name", "title")
