@@ -7,6 +7,8 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
+from pricebook.services import images
+
 KEY_PREFIX = "pricebook:st-image:"
 INDEX_KEY = "pricebook:st-image:index"
 
@@ -38,7 +40,7 @@ def servicetitan_image(path: str, *, client=None) -> tuple[bytes, str]:
         from servicetitan.client import get_client
 
         client = get_client()
-    content, mime = client.fetch_image(path)
+    content, mime = images.fetch_image(client, path)
     _remember(key, content, mime)
     return content, mime
 

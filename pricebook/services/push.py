@@ -33,6 +33,7 @@ from django.utils import timezone
 from pricebook.models import PricebookOverride, PricebookOverrideChange
 from pricebook.selectors import ItemKind, item_kind, overrides_needing_push
 from pricebook.services.history import PushOrigin, record_push_history
+from pricebook.services.images import upload_image
 from pricebook.services.overrides import enqueue_push, flag_conflicts, snapshot
 from pricebook.services.payloads import bulk_item, patch_body
 from servicetitan.client.errors import (
@@ -340,7 +341,7 @@ def _upload_image(client, override: PricebookOverride, result: PushResult) -> bo
         return True
     filename = override.override_image_name or f"{override.item_type}_{override.st_pricebook_id}"
     try:
-        path = client.upload_image(filename, bytes(override.override_image_data), override.override_image_mime_type)
+        path = upload_image(client, filename, bytes(override.override_image_data), override.override_image_mime_type)
     except TRANSIENT_ERRORS + BLOCKING_ERRORS:
         raise
     except ApiError as exc:

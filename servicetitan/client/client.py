@@ -10,7 +10,6 @@ import email.utils
 import hashlib
 import json as jsonlib
 import logging
-import mimetypes
 import random
 import re
 import threading
@@ -19,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import orjson
 import requests
@@ -308,39 +307,33 @@ class ServiceTitanClient:
         json: Any = None,
         params: dict | None = None,
         files: dict | None = None,
+        raw: bool = False,
+        allow_redirects: bool = True,
     ) -> Any:
-        """Any named write of a resource (`cancel`, `reschedule`, `pricebook.bulk`'s `update`, …)."""
+        """Any named write of a resource (`cancel`, `reschedule`, `pricebook.bulk`'s `update`, …). `raw`: the
+        `requests.Response` itself rather than its JSON (a file, a redirect with `allow_redirects=False`)."""
         resource = get_resource(key)
         operation = resource.writes.get(op_name)
         if operation is None:
             known = ", ".join(sorted(resource.writes)) or "none"
             raise ValueError(f"{key} has no {op_name!r} operation in the registry (it has: {known})")
         path_params = {"id": st_id} if st_id is not None else None
-        return self._call(resource, operation, path_params=path_params, params=params, json=json, files=files)
-
-    def upload_image(self, filename: str, content: bytes, content_type: str) -> str:
-        """Upload an image to the pricebook; returns ServiceTitan's path for it ("Images/…")."""
-        answer = self.call("pricebook.images", "upload", files={"file": (filename, content, content_type)})
-        path = answer.get("path") if isinstance(answer, dict) else answer
-        if not isinstance(path, str) or not path:
-            raise BadResponseError("ServiceTitan's answer to the image upload has no path", status=201)
-        return path
-
-    def fetch_image(self, path: str) -> tuple[bytes, str]:
-        """An image's bytes and MIME type. ServiceTitan answers a redirect to the file, often on another host."""
-        resource = get_resource("pricebook.images")
-        response = self._call(
-            resource, resource.writes["download"], params={"path": path}, parse=_raw, allow_redirects=False
+        return self._call(
+            resource,
+            operation,
+            path_params=path_params,
+            params=params,
+            json=json,
+            files=files,
+            parse=_raw if raw else _parse_json,
+            allow_redirects=allow_redirects,
         )
-        if response.is_redirect and response.headers.get("Location"):
-            location = urljoin(response.url, response.headers["Location"])
-            # Credentials go only to ServiceTitan itself, never to the storage host the file lives on.
-            api = _origin(location) == _origin(self.config.api_url)
-            response = self._perform("GET", location, label="GET <image file>", api=api, parse=_raw)
-        mime = response.headers.get("Content-Type", "").split(";")[0].strip()
-        if not mime or mime == "application/octet-stream":
-            mime = mimetypes.guess_type(path)[0] or mime or "application/octet-stream"
-        return response.content, mime
+
+    def get_file(self, url: str) -> requests.Response:
+        """GET a file a ServiceTitan answer pointed to (a redirect's `Location`), through the same retries. Credentials
+        go only to ServiceTitan itself, never to the storage host the file lives on."""
+        api = _origin(url) == _origin(self.config.api_url)
+        return self._perform("GET", url, label="GET <file>", api=api, parse=_raw)
 
     # --- the request path ---------------------------------------------------------------------------------------------
 
