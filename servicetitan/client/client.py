@@ -137,6 +137,28 @@ def _not_sent(error: requests.RequestException) -> bool:
     return False
 
 
+# The answer arrived but broke off: the request did reach ServiceTitan.
+ANSWER_BROKE_OFF = (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
+
+
+def may_retry(*, idempotent: bool, error: Exception | None = None, status: int | None = None) -> bool:
+    """Whether a failed exchange may be sent again (the attempts budget aside): `error` when no answer came, else the
+    answer's `status` (a 2xx here is one whose body was broken).
+
+    - no answer: an idempotent request always; any other only when it provably never left (`_not_sent`);
+    - 429: always, even a POST: ServiceTitan refused it before doing any work;
+    - other 4xx: never, the same request would be refused again;
+    - 5xx, a broken body, an answer that broke off: idempotent requests only (a POST may have been carried out).
+    """
+    if error is not None:
+        return idempotent or (not isinstance(error, ANSWER_BROKE_OFF) and _not_sent(error))
+    if status == 429:
+        return True
+    if status is not None and 400 <= status < 500:
+        return False
+    return idempotent
+
+
 def _parse_json(response: requests.Response) -> Any:
     content = response.content
     if not content.strip():
@@ -436,19 +458,13 @@ class ServiceTitanClient:
                 timeout=timeout,
                 allow_redirects=allow_redirects,
             )
-
+            status = delay = None
             if error is not None:
                 outcome = type(error).__name__
-                if isinstance(
-                    error, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
-                ):
-                    # The answer arrived but broke off: the request reached ServiceTitan.
-                    retryable = idempotent
+                if isinstance(error, ANSWER_BROKE_OFF):
                     failure: Exception = BadResponseError(f"{label}: the answer broke off ({outcome})")
                 else:
-                    retryable = idempotent or _not_sent(error)
                     failure = TransportError(f"{label}: {outcome}: {_short(redact(str(error)))}")
-                delay = None
             else:
                 status = response.status_code
                 outcome = str(status)
@@ -461,29 +477,25 @@ class ServiceTitanClient:
                     continue
                 # ServiceTitan's Retry-After (429, sometimes 503) says when to come back; otherwise back off.
                 delay = parse_retry_after(response.headers.get("Retry-After"))
-                if status == 429:
-                    if api and delay:
-                        # ServiceTitan counts per app and tenant: every process of this deployment holds back.
-                        self._limiter.pause(delay)
-                    retryable = True  # a 429 was refused before any work: even a POST may go again
-                    failure = ApiError.from_response(status, response.content, method=method, path=label)
-                elif status >= 500:
-                    retryable = idempotent
-                    failure = ApiError.from_response(status, response.content, method=method, path=label)
-                elif status >= 400:
-                    self._log(logging.WARNING, label, outcome, elapsed_ms, attempt)
-                    raise ApiError.from_response(status, response.content, method=method, path=label)
-                else:
+                if status == 429 and api and delay:
+                    # ServiceTitan counts per app and tenant: every process of this deployment holds back.
+                    self._limiter.pause(delay)
+                if status < 400:
                     try:
                         result = parse(response)
                     except _BrokenBody as exc:
-                        retryable = idempotent
                         failure = BadResponseError(f"{label}: {exc}", status=status)
                         outcome = f"{status} (broken body)"
                     else:
                         self._log(logging.DEBUG, label, outcome, elapsed_ms, attempt)
                         return result
-
+                else:
+                    failure = ApiError.from_response(status, response.content, method=method, path=label)
+            retryable = may_retry(idempotent=idempotent, error=error, status=status)
+            if status is not None and 400 <= status < 500 and not retryable:
+                # A refusal (bad request, not found, …): said once, not retried.
+                self._log(logging.WARNING, label, outcome, elapsed_ms, attempt)
+                raise failure
             if not retryable or attempt >= self.config.max_attempts:
                 self._log(logging.WARNING, label, f"{outcome}, giving up", elapsed_ms, attempt)
                 raise failure from None
