@@ -13,17 +13,13 @@ KEY_PREFIX = "pricebook:st-image:"
 INDEX_KEY = "pricebook:st-image:index"
 
 
-def _setting(name: str, default: int) -> int:
-    return getattr(settings, name, default)
-
-
 def cache_budget() -> int:
     """Bytes of images kept at most (the oldest go first)."""
-    return _setting("PRICEBOOK_IMAGE_CACHE_BYTES", 64 * 1024 * 1024)
+    return settings.PRICEBOOK_IMAGE_CACHE_BYTES
 
 
 def cache_seconds() -> int:
-    return _setting("PRICEBOOK_IMAGE_CACHE_SECONDS", 24 * 3600)
+    return settings.PRICEBOOK_IMAGE_CACHE_SECONDS
 
 
 def _key(path: str) -> str:
