@@ -22,7 +22,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import timedelta
 from itertools import islice
 
 from django.conf import settings
@@ -45,6 +45,7 @@ from servicetitan.client.errors import (
     ServerError,
     TransportError,
 )
+from servicetitan.conversions import utc_datetime
 
 logger = logging.getLogger(__name__)
 Status = PricebookOverride.Status
@@ -314,10 +315,7 @@ def _mark_synced(kind: ItemKind, overrides: list[PricebookOverride], result: Pus
 
 # --- ServiceTitan side ----------------------------------------------------------------------------------------------
 def _parse_modified_on(payload: dict):
-    value = models.DateTimeField().to_python(payload.get("modifiedOn"))
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, UTC)
-    return value
+    return utc_datetime(payload.get("modifiedOn"))
 
 
 def _is_conflict(override: PricebookOverride, st_modified_on) -> bool:
