@@ -5,16 +5,9 @@ import pytest
 import responses
 
 from pricebook.services import images
-from tests.servicetitan.client_support import API, add_tokens, api_calls, make_client, module_url, query_of
+from tests.servicetitan.client_support import API, api_calls, make_client, module_url, query_of, token_one  # noqa: F401
 
-
-@pytest.fixture(autouse=True)
-def _token():
-    responses.start()
-    add_tokens("token-1")
-    yield
-    responses.stop()
-    responses.reset()
+pytestmark = pytest.mark.usefixtures("token_one")
 
 
 def test_upload_image_sends_a_multipart_file_part():
