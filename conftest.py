@@ -1,6 +1,40 @@
-"""Test-wide fixtures: a clean cache per test and Celery tasks run in-process unless a test starts a worker."""
+"""Test-wide fixtures: a clean cache per test and Celery tasks run in-process unless a test starts a worker.
+
+Services: tests marked `postgresql` (the SQL mapping, advisory locks, trigram indexes, the benchmark) are skipped on
+the embedded SQLite default with their reason in the summary (`-ra`); where CI promised the services
+(`LAZI_REQUIRE_SERVICES`), a database other than PostgreSQL stops the run before any test, as a missing Redis fails
+the tests that need it.
+"""
+
+import os
 
 import pytest
+
+POSTGRESQL_REASON = "needs PostgreSQL: set DATABASE_URL=postgres://… (the embedded default is SQLite)"
+
+
+def database_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    if os.environ.get("LAZI_REQUIRE_SERVICES") and database_vendor() != "postgresql":
+        raise pytest.UsageError(
+            f"LAZI_REQUIRE_SERVICES is set but the database is {database_vendor()}, not PostgreSQL: "
+            "set DATABASE_URL=postgres://… (CI's .ci/run does)."
+        )
+
+
+def pytest_collection_modifyitems(config, items):
+    if database_vendor() == "postgresql":
+        return
+    skip = pytest.mark.skip(reason=POSTGRESQL_REASON)
+    for item in items:
+        if item.get_closest_marker("postgresql"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

@@ -67,28 +67,18 @@ class Invoice(AddressColumns, SyncedModel):
     st_mapping = {
         "number": "referenceNumber",
         "invoice_type": "invoiceType.name",
-        "invoice_configuration": "invoiceConfiguration",
-        "invoice_date": "invoiceDate",
-        "due_date": "dueDate",
         "subtotal": decimal_at("subTotal"),
         "sales_tax": decimal_at("salesTax"),
         "discount_total": decimal_at("discountTotal"),
         "total": decimal_at("total"),
         "balance": decimal_at("balance"),
-        "paid_on": "paidOn",
         "customer_st_id": "customer.id",
         "customer_name": "customer.name",
         **address_mapping("customerAddress"),
         "location_st_id": "location.id",
         "job_st_id": "job.id",
         "job_number": "job.number",
-        "project_st_id": "projectId",
         "business_unit_st_id": "businessUnit.id",
-        "sent_status": "sentStatus",
-        "review_status": "reviewStatus",
-        "sync_status": "syncStatus",
-        "summary": "summary",
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):
@@ -119,19 +109,11 @@ class Payment(SyncedModel):
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {
-        "reference_number": "referenceNumber",
-        "type": "type",
-        "date": "date",
         "total": decimal_at("total"),
         "unapplied_amount": decimal_at("unappliedAmount"),
-        "memo": "memo",
-        "check_number": "checkNumber",
         "customer_st_id": "customer.id",
         "customer_name": "customer.name",
         "business_unit_st_id": "businessUnit.id",
-        "applied_to": "appliedTo",
-        "sync_status": "syncStatus",
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):
@@ -180,27 +162,17 @@ class InvoiceItem(SyncedModel):
     estimate_item_st_id = models.BigIntegerField(null=True, blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
+    # The invoice around the item.
+    st_unmapped = ("invoice_st_id", "invoice_date")
+
     st_mapping = {
         "item_type": "type",
-        "sku_st_id": "skuId",
-        "sku_name": "skuName",
-        "display_name": "displayName",
-        "description": "description",
         "quantity": decimal_at("quantity"),
         "price": decimal_at("price"),
         "member_price": decimal_at("memberPrice"),
         "total": decimal_at("total"),
         "cost": decimal_at("cost"),
         "total_cost": decimal_at("totalCost"),
-        "sold_hours": "soldHours",
-        "taxable": "taxable",
-        "is_chargeable": "isChargeable",
-        "add_on": "addOn",
-        "order": "order",
-        "service_date": "serviceDate",
-        "technician_id": "technicianId",
-        "estimate_item_st_id": "estimateItemId",
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):
@@ -218,8 +190,6 @@ class PaymentType(SyncedModel):
     name = models.TextField(blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
-    st_mapping = {"name": "name", "created_on": "createdOn"}
-
     class Meta(SyncedModel.Meta):
         ordering = ["name", "st_id"]
 
@@ -236,15 +206,7 @@ class PaymentTerm(SyncedModel):
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {
-        "name": "name",
-        "due_day_type": "dueDayType",
-        "due_day": "dueDay",
-        "is_customer_default": "isCustomerDefault",
-        "is_vendor_default": "isVendorDefault",
-        "in_use": "inUse",
         "discount": "paymentTermDiscountModel",
-        "interest_settings": "interestSettings",
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):
@@ -259,15 +221,6 @@ class TaxZone(SyncedModel):
     # [{id, taxName, taxBaseType, taxRate, salesTaxItem}, …] as fetched.
     rates = models.JSONField(default=list, blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
-
-    st_mapping = {
-        "name": "name",
-        "color": "color",
-        "is_tax_rate_separated": "isTaxRateSeparated",
-        "is_multiple_tax_zone": "isMultipleTaxZone",
-        "rates": "rates",
-        "created_on": "createdOn",
-    }
 
     class Meta(SyncedModel.Meta):
         ordering = ["name", "st_id"]

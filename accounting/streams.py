@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from servicetitan.mirroring import utc_datetime
+from servicetitan.conversions import utc_datetime
 from servicetitan.sync.relations import Lines
 from servicetitan.sync.streams import Stream
 

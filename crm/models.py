@@ -49,20 +49,7 @@ class Customer(GeoAddressColumns, SyncedModel):
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {
-        "name": "name",
-        "type": "type",
-        "balance": "balance",
         **address_mapping("address", geo=True),
-        "tax_exempt": "taxExempt",
-        "do_not_mail": "doNotMail",
-        "do_not_service": "doNotService",
-        "national_account": "nationalAccount",
-        "credit_limit": "creditLimit",
-        "payment_term_id": "paymentTermId",
-        "merged_to_st_id": "mergedToId",
-        "tag_type_ids": "tagTypeIds",
-        "custom_fields": "customFields",
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):
@@ -85,16 +72,7 @@ class Location(GeoAddressColumns, SyncedModel):
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {
-        "customer_st_id": "customerId",
-        "name": "name",
         **address_mapping("address", geo=True),
-        "zone_st_id": "zoneId",
-        "tax_zone_id": "taxZoneId",
-        "tax_exempt": "taxExempt",
-        "merged_to_st_id": "mergedToId",
-        "tag_type_ids": "tagTypeIds",
-        "custom_fields": "customFields",
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):
@@ -119,11 +97,6 @@ class Contact(SyncedModel):
             lambda payload: not boolean_or_none(payload.get("isArchived")),
             sql="NOT COALESCE(" + sql_boolean("(payload ->> 'isArchived')") + ", false)",
         ),
-        "name": "name",
-        "title": "title",
-        "reference_id": "referenceId",
-        "is_archived": "isArchived",
-        "created_on": "createdOn",
         "created_by_id": "createdBy",
         "modified_by_id": "modifiedBy",
     }
@@ -154,13 +127,8 @@ class CustomerContact(SyncedModel):
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {
-        "customer_st_id": "customerId",
-        "type": "type",
-        "value": "value",
-        "memo": "memo",
         "phone_number": "phoneSettings.phoneNumber",
         "do_not_text": "phoneSettings.doNotText",
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):

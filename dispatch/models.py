@@ -53,17 +53,9 @@ class BusinessUnit(GeoAddressColumns, SyncedModel):
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {
-        "name": "name",
-        "official_name": "officialName",
-        "email": "email",
-        "phone_number": "phoneNumber",
-        "currency": "currency",
-        "default_tax_rate": "defaultTaxRate",
         "trade": "trade.name",
         "division": "division.name",
-        "account_code": "accountCode",
         **address_mapping("address", geo=True),
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):
@@ -86,23 +78,6 @@ class Employee(SyncedModel):
     start_date = models.DateTimeField(null=True, blank=True)
     termination_date = models.DateTimeField(null=True, blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
-
-    st_mapping = {
-        "name": "name",
-        "first_name": "firstName",
-        "last_name": "lastName",
-        "role": "role",
-        "email": "email",
-        "phone_number": "phoneNumber",
-        "login_name": "loginName",
-        "user_id": "userId",
-        "business_unit_st_id": "businessUnitId",
-        "manager_st_id": "managerId",
-        "hourly_rate": "hourlyRate",
-        "start_date": "startDate",
-        "termination_date": "terminationDate",
-        "created_on": "createdOn",
-    }
 
     class Meta(SyncedModel.Meta):
         ordering = ["name"]
@@ -133,29 +108,6 @@ class Technician(SyncedModel):
     start_date = models.DateTimeField(null=True, blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
-    st_mapping = {
-        "name": "name",
-        "first_name": "firstName",
-        "last_name": "lastName",
-        "email": "email",
-        "phone_number": "phoneNumber",
-        "mobile_phone": "mobilePhone",
-        "login_name": "loginName",
-        "user_id": "userId",
-        "business_unit_st_id": "businessUnitId",
-        "main_zone_st_id": "mainZoneId",
-        "zone_st_ids": "zoneIds",
-        "team": "team",
-        "status": "status",
-        "is_managed_tech": "isManagedTech",
-        "daily_goal": "dailyGoal",
-        "burden_rate": "burdenRate",
-        "hourly_rate": "hourlyRate",
-        "commission_rate": "commissionRate",
-        "start_date": "startDate",
-        "created_on": "createdOn",
-    }
-
     class Meta(SyncedModel.Meta):
         ordering = ["name"]
 
@@ -166,9 +118,7 @@ class Team(SyncedModel):
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {
-        "name": "name",
         "created_by_id": "createdBy",
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):
@@ -188,16 +138,9 @@ class Zone(SyncedModel):
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {
-        "name": "name",
-        "zips": "zips",
-        "cities": "cities",
-        "territory_numbers": "territoryNumbers",
-        "service_days_enabled": "serviceDaysEnabled",
-        "service_days": "serviceDays",
         "business_unit_st_ids": "businessUnits",
         "technician_st_ids": "technicians",
         "created_by_id": "createdBy",
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):
@@ -216,17 +159,6 @@ class TagType(SyncedModel):
     is_visible_on_dispatch_board = models.BooleanField(default=False)
     created_on = models.DateTimeField(null=True, blank=True)
 
-    st_mapping = {
-        "name": "name",
-        "code": "code",
-        "color": "color",
-        "importance": "importance",
-        "is_conversion_opportunity": "isConversionOpportunity",
-        "allow_to_use_on_timesheet_activity": "allowToUseOnTimesheetActivity",
-        "is_visible_on_dispatch_board": "isVisibleOnDispatchBoard",
-        "created_on": "createdOn",
-    }
-
     class Meta(SyncedModel.Meta):
         ordering = ["name", "st_id"]
 
@@ -235,8 +167,6 @@ class UserRole(SyncedModel):
     name = models.TextField(blank=True)
     employee_type = models.TextField(blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
-
-    st_mapping = {"name": "name", "employee_type": "employeeType", "created_on": "createdOn"}
 
     class Meta(SyncedModel.Meta):
         ordering = ["name", "st_id"]

@@ -40,19 +40,12 @@ class Vendor(AddressColumns, SyncedModel):
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {
-        "name": "name",
-        "memo": "memo",
-        "delivery_option": "deliveryOption",
-        "default_tax_rate": "defaultTaxRate",
-        "is_truck_replenishment": "isTruckReplenishment",
-        "is_mobile_creation_restricted": "isMobileCreationRestricted",
         "contact_first_name": "contactInfo.firstName",
         "contact_last_name": "contactInfo.lastName",
         "contact_phone": "contactInfo.phone",
         "contact_email": "contactInfo.email",
         "contact_fax": "contactInfo.fax",
         **address_mapping("address"),
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):
@@ -65,10 +58,7 @@ class Warehouse(AddressColumns, SyncedModel):
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {
-        "name": "name",
-        "inventory_template_id": "inventoryTemplateId",
         **address_mapping("address"),
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):
@@ -114,28 +104,7 @@ class PurchaseOrder(AddressColumns, SyncedModel):
             sql="CASE WHEN payload ? 'active' THEN " + sql_boolean("(payload ->> 'active')") + " "
             "ELSE (payload ->> 'status') IS DISTINCT FROM 'Canceled' END",
         ),
-        "number": "number",
-        "status": "status",
-        "type_id": "typeId",
-        "vendor_st_id": "vendorId",
-        "vendor_document_number": "vendorDocumentNumber",
-        "job_st_id": "jobId",
-        "project_st_id": "projectId",
-        "invoice_st_id": "invoiceId",
-        "technician_st_id": "technicianId",
-        "business_unit_st_id": "businessUnitId",
-        "inventory_location_id": "inventoryLocationId",
-        "date": "date",
-        "required_on": "requiredOn",
-        "sent_on": "sentOn",
-        "received_on": "receivedOn",
-        "total": "total",
-        "tax": "tax",
-        "shipping": "shipping",
-        "summary": "summary",
-        "items": "items",
         **address_mapping("shipTo"),
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):
@@ -164,23 +133,6 @@ class Adjustment(SyncedModel):
     # [{skuId, code, name, quantity, cost, totalCost, …}] as fetched.
     items = models.JSONField(default=list, blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
-
-    st_mapping = {
-        "number": "number",
-        "reference_number": "referenceNumber",
-        "type": "type",
-        "inventory_location_id": "inventoryLocationId",
-        "business_unit_st_id": "businessUnitId",
-        "invoice_st_id": "invoiceId",
-        "project_st_id": "projectId",
-        "memo": "memo",
-        "date": "date",
-        "sync_status": "syncStatus",
-        "canceled_reason": "canceledReason",
-        "date_canceled": "dateCanceled",
-        "items": "items",
-        "created_on": "createdOn",
-    }
 
     class Meta(SyncedModel.Meta):
         ordering = ["-date", "-st_id"]

@@ -77,30 +77,6 @@ class Job(SyncedModel):
     tag_type_ids = models.JSONField(default=list, blank=True)
     custom_fields = models.JSONField(default=list, blank=True)
 
-    st_mapping = {
-        "job_number": "jobNumber",
-        "job_status": "jobStatus",
-        "priority": "priority",
-        "summary": "summary",
-        "customer_st_id": "customerId",
-        "location_st_id": "locationId",
-        "project_st_id": "projectId",
-        "business_unit_st_id": "businessUnitId",
-        "job_type_id": "jobTypeId",
-        "campaign_id": "campaignId",
-        "appointment_count": "appointmentCount",
-        "first_appointment_st_id": "firstAppointmentId",
-        "last_appointment_st_id": "lastAppointmentId",
-        "invoice_st_id": "invoiceId",
-        "total": "total",
-        "no_charge": "noCharge",
-        "customer_po": "customerPo",
-        "completed_on": "completedOn",
-        "created_on": "createdOn",
-        "tag_type_ids": "tagTypeIds",
-        "custom_fields": "customFields",
-    }
-
     class Meta(SyncedModel.Meta):
         ordering = ["-st_id"]
         # The admin lists in this order, the primary key last as its tie-break: one index serves it.
@@ -133,20 +109,6 @@ class Appointment(SyncedModel):
     is_confirmed = models.BooleanField(default=False)
     created_on = models.DateTimeField(null=True, blank=True)
 
-    st_mapping = {
-        "job_st_id": "jobId",
-        "customer_st_id": "customerId",
-        "appointment_number": "appointmentNumber",
-        "start": "start",
-        "end": "end",
-        "arrival_window_start": "arrivalWindowStart",
-        "arrival_window_end": "arrivalWindowEnd",
-        "status": "status",
-        "special_instructions": "specialInstructions",
-        "is_confirmed": "isConfirmed",
-        "created_on": "createdOn",
-    }
-
     class Meta(SyncedModel.Meta):
         ordering = ["-start"]
         # The admin lists in this order, the primary key last as its tie-break: one index serves it.
@@ -175,24 +137,6 @@ class Project(SyncedModel):
     actual_completion_date = models.DateTimeField(null=True, blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
-    st_mapping = {
-        "number": "number",
-        "name": "name",
-        "summary": "summary",
-        "status": "status",
-        "sub_status": "subStatus",
-        "customer_st_id": "customerId",
-        "location_st_id": "locationId",
-        "project_type_id": "projectTypeId",
-        "job_st_ids": "jobIds",
-        "business_unit_st_ids": "businessUnitIds",
-        "project_manager_ids": "projectManagerIds",
-        "start_date": "startDate",
-        "target_completion_date": "targetCompletionDate",
-        "actual_completion_date": "actualCompletionDate",
-        "created_on": "createdOn",
-    }
-
     class Meta(SyncedModel.Meta):
         ordering = ["-st_id"]
         # The admin lists in this order, the primary key last as its tie-break: one index serves it.
@@ -220,19 +164,7 @@ class JobType(SyncedModel):
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {
-        "name": "name",
-        "priority": "priority",
-        "duration": "duration",
         "job_class": "class",
-        "summary": "summary",
-        "no_charge": "noCharge",
-        "sold_threshold": "soldThreshold",
-        "is_smart_dispatched": "isSmartDispatched",
-        "invoice_signatures_required": "invoiceSignaturesRequired",
-        "business_unit_st_ids": "businessUnitIds",
-        "skills": "skills",
-        "tag_type_ids": "tagTypeIds",
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):
@@ -245,8 +177,6 @@ class JobCancelReason(SyncedModel):
     name = models.TextField(blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
-    st_mapping = {"name": "name", "created_on": "createdOn"}
-
     class Meta(SyncedModel.Meta):
         ordering = ["name", "st_id"]
 
@@ -257,8 +187,6 @@ class JobHoldReason(SyncedModel):
     name = models.TextField(blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
-    st_mapping = {"name": "name", "created_on": "createdOn"}
-
     class Meta(SyncedModel.Meta):
         ordering = ["name", "st_id"]
 
@@ -266,8 +194,6 @@ class JobHoldReason(SyncedModel):
 class ProjectStatus(SyncedModel):
     name = models.TextField(blank=True)
     order = models.IntegerField(default=0)
-
-    st_mapping = {"name": "name", "order": "order"}
 
     class Meta(SyncedModel.Meta):
         ordering = ["order", "st_id"]
@@ -280,8 +206,6 @@ class ProjectSubStatus(SyncedModel):
     status = mirror_relation("jobs.ProjectStatus", "status_st_id", related_name="sub_statuses")
     order = models.IntegerField(default=0)
 
-    st_mapping = {"name": "name", "status_st_id": "statusId", "order": "order"}
-
     class Meta(SyncedModel.Meta):
         ordering = ["status_st_id", "order", "st_id"]
         verbose_name = "project sub-status"
@@ -292,8 +216,6 @@ class ProjectType(SyncedModel):
     name = models.TextField(blank=True)
     description = models.TextField(blank=True)
     created_by_id = models.BigIntegerField(null=True, blank=True)
-
-    st_mapping = {"name": "name", "description": "description", "created_by_id": "createdById"}
 
     class Meta(SyncedModel.Meta):
         ordering = ["name", "st_id"]
@@ -306,14 +228,6 @@ class JobNote(SyncedModel):
     is_pinned = models.BooleanField(default=False)
     created_by_id = models.BigIntegerField(null=True, blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
-
-    st_mapping = {
-        "job_st_id": "jobId",
-        "text": "text",
-        "is_pinned": "isPinned",
-        "created_by_id": "createdById",
-        "created_on": "createdOn",
-    }
 
     class Meta(SyncedModel.Meta):
         ordering = ["-created_on", "-st_id"]

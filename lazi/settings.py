@@ -176,6 +176,15 @@ PRICEBOOK_IMAGE_MAX_BYTES = env.int("PRICEBOOK_IMAGE_MAX_BYTES", default=5 * 102
 # Minutes after which an override left "pushing" (its worker was killed) is pending again and retried by the next push
 # (the safety-net schedule runs every 5 minutes). Longer than one push batch takes; read in seconds by the push code.
 PRICEBOOK_PUSH_STALE_AFTER = env.float("PRICEBOOK_PUSH_STALE_AFTER", default=5) * 60
+# Items per `PATCH /pricebook` batch push (a rejected batch is split, so good items still go).
+PRICEBOOK_PUSH_BATCH_SIZE = env.int("PRICEBOOK_PUSH_BATCH_SIZE", default=500)
+# ServiceTitan's images shown in the admin are kept in the Django cache: at most this many bytes in all (the oldest go
+# first; one image larger than a quarter of it is never kept), each for this many seconds.
+PRICEBOOK_IMAGE_CACHE_BYTES = env.int("PRICEBOOK_IMAGE_CACHE_BYTES", default=64 * 1024 * 1024)
+PRICEBOOK_IMAGE_CACHE_SECONDS = env.int("PRICEBOOK_IMAGE_CACHE_SECONDS", default=24 * 3600)
+# Pricebook health: how far (in %) a price may sit from the markup its rule (or the tier table) gives before it is
+# "off the tier", when the rule names no tolerance of its own.
+PRICEBOOK_HEALTH_TIER_TOLERANCE = env.str("PRICEBOOK_HEALTH_TIER_TOLERANCE", default="5")
 
 # --- REST API ---------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -28,6 +28,9 @@ urlpatterns = [
         name="api-v1-root",
     ),
     *(path(f"api/v1/{API_PREFIX.get(app, app)}/", include(f"{app}.api.urls")) for app in settings.LAZI_APPS),
-    # The inbound webhook and the authenticated image proxy live in the servicetitan app.
+    # The inbound webhook (the integration core's).
     path("", include("servicetitan.urls")),
+    # The pricebook's pages outside the API: the admin's authenticated image proxy (/pricebook/images/?path=…) and
+    # override images.
+    path("", include("pricebook.urls")),
 ]

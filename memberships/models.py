@@ -47,19 +47,6 @@ class MembershipType(SyncedModel):
     tag_type_ids = models.JSONField(default=list, blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
-    st_mapping = {
-        "name": "name",
-        "display_name": "displayName",
-        "discount": "discount",
-        "discount_mode": "discountMode",
-        "location_target": "locationTarget",
-        "revenue_recognition_mode": "revenueRecognitionMode",
-        "billing_template_id": "billingTemplateId",
-        "duration_billing": "durationBilling",
-        "tag_type_ids": "tagTypeIds",
-        "created_on": "createdOn",
-    }
-
     class Meta(SyncedModel.Meta):
         ordering = ["name", "st_id"]
 
@@ -88,23 +75,8 @@ class Membership(SyncedModel):
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {
-        "membership_type_st_id": "membershipTypeId",
-        "customer_st_id": "customerId",
-        "location_st_id": "locationId",
-        "business_unit_st_id": "businessUnitId",
-        "status": "status",
-        "follow_up_status": "followUpStatus",
-        "billing_frequency": "billingFrequency",
-        "duration": "duration",
         "starts_on": "from",
         "ends_on": "to",
-        "cancellation_date": "cancellationDate",
-        "next_scheduled_bill_date": "nextScheduledBillDate",
-        "follow_up_on": "followUpOn",
-        "sold_by_id": "soldById",
-        "payment_type_st_id": "paymentTypeId",
-        "memo": "memo",
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):
@@ -123,20 +95,6 @@ class RecurringServiceType(SyncedModel):
     business_unit_st_id = models.BigIntegerField(null=True, blank=True)
     job_summary = models.TextField(blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
-
-    st_mapping = {
-        "name": "name",
-        "recurrence_type": "recurrenceType",
-        "recurrence_interval": "recurrenceInterval",
-        "recurrence_months": "recurrenceMonths",
-        "duration_type": "durationType",
-        "duration_length": "durationLength",
-        "priority": "priority",
-        "job_type_id": "jobTypeId",
-        "business_unit_st_id": "businessUnitId",
-        "job_summary": "jobSummary",
-        "created_on": "createdOn",
-    }
 
     class Meta(SyncedModel.Meta):
         ordering = ["name", "st_id"]
@@ -167,23 +125,8 @@ class RecurringService(SyncedModel):
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {
-        "name": "name",
-        "membership_st_id": "membershipId",
-        "location_st_id": "locationId",
-        "recurring_service_type_st_id": "recurringServiceTypeId",
-        "duration_type": "durationType",
-        "duration_length": "durationLength",
         "starts_on": "from",
         "ends_on": "to",
-        "recurrence_type": "recurrenceType",
-        "recurrence_interval": "recurrenceInterval",
-        "recurrence_months": "recurrenceMonths",
-        "priority": "priority",
-        "job_type_id": "jobTypeId",
-        "business_unit_st_id": "businessUnitId",
-        "first_visit_complete": "firstVisitComplete",
-        "memo": "memo",
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):
@@ -208,12 +151,6 @@ class RecurringServiceEvent(SyncedModel):
     st_mapping = {
         "recurring_service_st_id": "locationRecurringServiceId",
         "recurring_service_name": "locationRecurringServiceName",
-        "membership_st_id": "membershipId",
-        "membership_name": "membershipName",
-        "status": "status",
-        "date": "date",
-        "job_st_id": "jobId",
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):
@@ -240,26 +177,6 @@ class ServiceAgreement(SyncedModel):
     rate_sheet_id = models.BigIntegerField(null=True, blank=True)
     sold_by_id = models.BigIntegerField(null=True, blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
-
-    st_mapping = {
-        "name": "name",
-        "customer_st_id": "customerId",
-        "business_unit_st_id": "businessUnitId",
-        "status": "status",
-        "origin": "origin",
-        "location_st_ids": "locationIds",
-        "summary": "summary",
-        "start_date": "startDate",
-        "end_date": "endDate",
-        "duration_months": "durationMonths",
-        "auto_renew": "autoRenew",
-        "total_agreement_price": "totalAgreementPrice",
-        "estimated_gross_margin_percentage": "estimatedGrossMarginPercentage",
-        "payment_term_st_id": "paymentTermId",
-        "rate_sheet_id": "rateSheetId",
-        "sold_by_id": "soldById",
-        "created_on": "createdOn",
-    }
 
     class Meta(SyncedModel.Meta):
         ordering = ["-st_id"]

@@ -45,16 +45,14 @@ MONEY = DecimalField(max_digits=30, decimal_places=8)
 # Arithmetic of a check's condition: a float keeps SQLite from wrapping every step in a CAST (its parser has a depth
 # limit the nested rule subqueries come close to); cents-level precision is plenty for a flag.
 NUMBER = FloatField()
-# How far (in %) a price may sit from the markup its rule (or the tier table) gives before it is "off the tier", when
-# the rule names no tolerance of its own.
-DEFAULT_TIER_TOLERANCE = Decimal("5")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Characters ignored when names are compared for near-duplicates (case is ignored too).
 NAME_NOISE = (" ", "-", "_", ".", ",", "/", "'", '"', "(", ")")
 
 
 def tier_tolerance() -> Decimal:
-    return Decimal(str(getattr(settings, "PRICEBOOK_HEALTH_TIER_TOLERANCE", DEFAULT_TIER_TOLERANCE)))
+    """How far (in %) a price may sit from its markup before it is "off the tier" (`PRICEBOOK_HEALTH_TIER_TOLERANCE`)."""
+    return Decimal(str(settings.PRICEBOOK_HEALTH_TIER_TOLERANCE))
 
 
 # --- Building blocks ----------------------------------------------------------------------------------------------------

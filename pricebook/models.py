@@ -53,13 +53,11 @@ class Category(SyncedModel):
     depth = models.PositiveSmallIntegerField(default=0)
     path = models.TextField(blank=True, help_text="Full path, e.g. 'Plumbing > Pipes > Copper'.")
 
+    # The tree, filled by the sync's relation step from `parent_st_id`.
+    st_unmapped = ("depth", "path")
+
     st_mapping = {
-        "name": "name",
-        "description": "description",
         "image_url": "image",
-        "category_type": "categoryType",
-        "position": "position",
-        "parent_st_id": "parentId",
     }
 
     class Meta(SyncedModel.Meta):
@@ -145,19 +143,7 @@ class PricebookItem(SyncedModel):
     markup_percent = markup_field(models.F("cost"))
 
     st_mapping = {
-        "code": "code",
         "name": "displayName",
-        "description": "description",
-        "cost": "cost",
-        "price": "price",
-        "member_price": "memberPrice",
-        "add_on_price": "addOnPrice",
-        "add_on_member_price": "addOnMemberPrice",
-        "hours": "hours",
-        "bonus": "bonus",
-        "commission_bonus": "commissionBonus",
-        "pays_commission": "paysCommission",
-        "taxable": "taxable",
         "category_ids": CATEGORY_IDS,
         "images": "assets",
         "default_image_url": "defaultAssetUrl",
@@ -189,12 +175,8 @@ class Material(PricebookItem):
 
     st_mapping = {
         **PricebookItem.st_mapping,
-        "deduct_as_job_cost": "deductAsJobCost",
-        "is_inventory": "isInventory",
-        "unit_of_measure": "unitOfMeasure",
         "vendor_name": "primaryVendor.vendorName",
         "vendor_part": "primaryVendor.vendorPart",
-        "other_vendors": "otherVendors",
     }
 
 
@@ -244,14 +226,14 @@ class Service(PricebookItem):
         related_name="upgrade_of",
     )
 
+    # Filled by the relation step from the linked items (pricebook.services.costs).
+    st_unmapped = ("materials_cost", "equipment_cost")
+
     st_mapping = {
         **PricebookItem.st_mapping,
         "duration_hours": "hours",
-        "is_labor": "isLabor",
         "materials": "serviceMaterials",
         "equipment": "serviceEquipment",
-        "recommendations": "recommendations",
-        "upgrades": "upgrades",
     }
 
 
@@ -273,12 +255,6 @@ class Equipment(PricebookItem):
 
     st_mapping = {
         **PricebookItem.st_mapping,
-        "manufacturer": "manufacturer",
-        "model": "model",
-        "is_inventory": "isInventory",
-        "unit_of_measure": "unitOfMeasure",
-        "recommendations": "recommendations",
-        "upgrades": "upgrades",
         "materials": "equipmentMaterials",
     }
 
@@ -294,7 +270,7 @@ class MarkupTier(SyncedModel):
     to_cost = models.DecimalField("to", max_digits=14, decimal_places=4, default=0)
     percent = models.DecimalField("markup %", max_digits=9, decimal_places=4, default=0)
 
-    st_mapping = {"from_cost": "from", "to_cost": "to", "percent": "percent"}
+    st_mapping = {"from_cost": "from", "to_cost": "to"}
 
     class Meta(SyncedModel.Meta):
         ordering = ["from_cost"]

@@ -1,4 +1,4 @@
-"""Pricebook routes outside the API: the admin's images (mounted at the site root by servicetitan/urls.py)."""
+"""Pricebook routes outside the API: the admin's images (mounted at the site root by lazi/urls.py)."""
 
 from django.urls import path
 

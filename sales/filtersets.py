@@ -1,6 +1,6 @@
 from django_filters import rest_framework as filters
 
-from sales.models import DiscountFee, Estimate, EstimateItem, RateSheet
+from sales.models import DiscountFee, Estimate, EstimateItem
 from servicetitan.api.filtersets import MirrorFilterSet
 
 IDS = ["exact", "in"]
@@ -53,9 +53,3 @@ class DiscountFeeFilterSet(MirrorFilterSet):
     class Meta:
         model = DiscountFee
         fields = {"code": ["exact", "icontains"], "type": ["exact"], "amount_type": ["exact"]}
-
-
-class RateSheetFilterSet(MirrorFilterSet):
-    class Meta:
-        model = RateSheet
-        fields = {}

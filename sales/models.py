@@ -59,25 +59,8 @@ class Estimate(SyncedModel):
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {
-        "name": "name",
         "status": "status.name",
-        "review_status": "reviewStatus",
-        "summary": "summary",
-        "job_st_id": "jobId",
-        "job_number": "jobNumber",
-        "project_st_id": "projectId",
-        "customer_st_id": "customerId",
-        "location_st_id": "locationId",
-        "business_unit_st_id": "businessUnitId",
-        "business_unit_name": "businessUnitName",
-        "subtotal": "subtotal",
-        "tax": "tax",
-        "sold_on": "soldOn",
         "sold_by_id": "soldBy",
-        "is_recommended": "isRecommended",
-        "is_change_order": "isChangeOrder",
-        "proposal_tag_name": "proposalTagName",
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):
@@ -116,21 +99,14 @@ class EstimateItem(SyncedModel):
     membership_type_id = models.BigIntegerField(null=True, blank=True)
     created_on = models.DateTimeField(null=True, blank=True)
 
+    # The estimate around the item.
+    st_unmapped = ("estimate_st_id", "status", "estimate_created_on", "sold_on")
+
     st_mapping = {
         "sku_st_id": "sku.id",
         "sku_name": "sku.name",
         "sku_type": "sku.type",
-        "description": "description",
         "quantity": "qty",
-        "unit_rate": "unitRate",
-        "total": "total",
-        "unit_cost": "unitCost",
-        "total_cost": "totalCost",
-        "item_group_name": "itemGroupName",
-        "chargeable": "chargeable",
-        "invoice_item_st_id": "invoiceItemId",
-        "membership_type_id": "membershipTypeId",
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):
@@ -162,20 +138,7 @@ class DiscountFee(SyncedModel):
     created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {
-        "type": "type",
-        "code": "code",
-        "display_name": "displayName",
-        "description": "description",
-        "amount_type": "amountType",
-        "amount": "amount",
-        "limit": "limit",
-        "taxable": "taxable",
-        "hours": "hours",
-        "account": "account",
         "category_st_ids": "categories",
-        "pays_commission": "paysCommission",
-        "exclude_from_payroll": "excludeFromPayroll",
-        "created_on": "createdOn",
     }
 
     class Meta(SyncedModel.Meta):
@@ -192,8 +155,6 @@ class RateSheet(SyncedModel):
     sends them (`valueType`: Percent, Dollar, Multiplier, FlatPrice, DiscountPercent). Read-only here."""
 
     exceptions = models.JSONField(default=list, blank=True)
-
-    st_mapping = {"exceptions": "exceptions"}
 
     class Meta(SyncedModel.Meta):
         ordering = ["st_id"]

@@ -1,6 +1,6 @@
 """The sales streams: estimates, whose items fill `EstimateItem` in the relation step."""
 
-from servicetitan.mirroring import utc_datetime
+from servicetitan.conversions import utc_datetime
 from servicetitan.sync.relations import Lines
 from servicetitan.sync.streams import Stream
 

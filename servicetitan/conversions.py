@@ -164,10 +164,15 @@ def wrap_to_python(to_python):
 _DATETIME = models.DateTimeField()
 
 
-def safe_datetime(value) -> datetime.datetime | None:
-    """A payload's timestamp for bookkeeping columns (the raw row's modifiedOn): None when it is not one."""
+def utc_datetime(value) -> datetime.datetime | None:
+    """A ServiceTitan timestamp (`modifiedOn`, a date copied from a record's owner) as an aware datetime, by the
+    mapping's rules: ISO 8601 text naming a real moment (see `check_date_text`), or a datetime; no offset means UTC,
+    as ServiceTitan means it. None when it is not one. The one normaliser for timestamps read outside a mapped
+    column (the raw row's modifiedOn, webhooks, copied line columns, the push's freshness check)."""
     if value is None:
         return None
+    if isinstance(value, datetime.datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
     try:
         check_date_text(value)
         parsed = _DATETIME.to_python(value)

@@ -6,14 +6,12 @@ Naming: a column holding the id of a record LAZI mirrors ends in `_st_id` and ge
 
 from __future__ import annotations
 
-import datetime
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
 from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
-from django.utils.dateparse import parse_datetime
 
 from servicetitan.models import Computed, _dig
 
@@ -123,14 +121,3 @@ def address_of(row) -> dict:
     """A row's flattened address as ServiceTitan's address object."""
     parts = (*ADDRESS_PARTS, "latitude", "longitude") if isinstance(row, GeoAddressColumns) else ADDRESS_PARTS
     return {part: getattr(row, part) for part in parts}
-
-
-def utc_datetime(value) -> datetime.datetime | None:
-    """A ServiceTitan timestamp (ISO 8601 text) as an aware datetime, no offset meaning UTC; None if unreadable."""
-    try:
-        moment = parse_datetime(value) if isinstance(value, str) else None
-    except ValueError:  # well formed but no such moment (February 30th)
-        return None
-    if moment is not None and moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    return moment

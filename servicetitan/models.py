@@ -9,15 +9,28 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils import timezone
 
 from servicetitan import conversions
 from servicetitan.conversions import BadValue
+
+_ST_ID = re.compile(r"_st_id(s?)$")
+
+
+def servicetitan_key(name: str) -> str:
+    """ServiceTitan's name of a LAZI column, camelCase with LAZI's `_st_id` read as ServiceTitan's `Id`:
+    `do_not_mail` → `doNotMail`; `customer_st_id` → `customerId`; `technician_st_ids` → `technicianIds`. The JSON key
+    a column is mapped from unless its model's `st_mapping` says otherwise, and the key a write-through sends."""
+    name = _ST_ID.sub(r"_id\1", name)
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def _dig(payload: dict, path: str) -> Any:
@@ -76,15 +89,22 @@ class SyncedModel(models.Model):
     deleted = models.BooleanField(default=False)
     synced_at = models.DateTimeField(null=True, blank=True)
 
-    # column name -> JSON key (dotted path), or a `Computed` (or plain callable(payload), mapped in Python only).
-    # Declared once per model.
+    # The exceptions to the default mapping (every column from the JSON key `camelCase(column)`, see `full_mapping`):
+    # column name -> JSON key (a rename, or a dotted path), or a `Computed` (or plain callable(payload), mapped in
+    # Python only). Declared once per model.
     st_mapping: ClassVar[dict[str, str | Callable[[dict], Any]]] = {}
+    # This model's own columns that LAZI fills rather than the payload (a category's depth and path, an invoice item's
+    # invoice): never mapped. `LAZI_COLUMNS`, relations and generated columns are never mapped either.
+    st_unmapped: ClassVar[tuple[str, ...]] = ()
     # Columns every model maps the same way.
     base_mapping: ClassVar[dict[str, str | Callable[[dict], Any]]] = {
         "st_id": "id",
         "st_modified_on": "modifiedOn",
         "active": "active",
     }
+    # Columns every master row takes from LAZI, not from the payload: its key, the tenant, the sync's bookkeeping
+    # (`deleted` and `synced_at` come from the raw row, see `sync/sql_mapping.FROM_RAW`).
+    LAZI_COLUMNS: ClassVar[frozenset[str]] = frozenset({"id", "tenant_id", "deleted", "synced_at"})
 
     class Meta:
         abstract = True
@@ -97,8 +117,48 @@ class SyncedModel(models.Model):
         return f"{label} ({self.st_id})" if label else f"{self._meta.verbose_name} {self.st_id}"
 
     @classmethod
+    def unmapped_columns(cls) -> set[str]:
+        """The concrete columns no payload fills: `LAZI_COLUMNS`, `st_unmapped`, the primary key, relations (LAZI
+        resolves them from their `…_st_id` column) and generated columns (the database computes them)."""
+        return {
+            *cls.LAZI_COLUMNS,
+            *cls.st_unmapped,
+            *(
+                field.name
+                for field in cls._meta.concrete_fields
+                if field.primary_key or field.is_relation or getattr(field, "generated", False)
+            ),
+        }
+
+    @classmethod
     def full_mapping(cls) -> dict[str, str | Callable[[dict], Any]]:
-        return {**cls.base_mapping, **cls.st_mapping}
+        """Column -> source for every column the payload fills, resolved once per class: `base_mapping`, then every
+        concrete column in the model's order from its `st_mapping` entry, or else from the JSON key
+        `servicetitan_key(column)` (`do_not_mail` -> `doNotMail`, `customer_st_id` -> `customerId`), leaving out `unmapped_columns`. The Python mapping and
+        the SQL mapping (`sync/sql_mapping.py`) are both built from this."""
+        cached = cls.__dict__.get("_full_mapping")
+        if cached is not None:
+            return cached
+        unmapped = cls.unmapped_columns()
+        columns = [field.name for field in cls._meta.concrete_fields]
+        wrong = sorted(set(cls.st_mapping) - set(columns)) + sorted(set(cls.st_mapping) & unmapped)
+        if wrong:
+            raise ImproperlyConfigured(
+                f"{cls.__name__}.st_mapping names {', '.join(wrong)}: not a column the payload fills "
+                f"(see SyncedModel.unmapped_columns)"
+            )
+        mapping = {**cls.base_mapping, **{c: s for c, s in cls.st_mapping.items() if c in cls.base_mapping}}
+        for column in columns:
+            if column not in mapping and column not in unmapped:
+                mapping[column] = cls.st_mapping.get(column, servicetitan_key(column))
+        cls._full_mapping = mapping
+        return mapping
+
+    @classmethod
+    def mapped_columns(cls) -> list[str]:
+        """The columns the payload fills beyond the ones every mirror shares (`base_mapping`), in the model's order:
+        what `MirrorSerializer` serves by default."""
+        return [column for column in cls.full_mapping() if column not in cls.base_mapping]
 
     @classmethod
     def compiled_mapping(cls) -> list[tuple[str, str | Callable[[dict], Any], models.Field]]:

@@ -1,11 +1,9 @@
-"""Non-API routes of the integration core (inbound webhooks, image proxy)."""
+"""Non-API routes of the integration core (the inbound webhook)."""
 
-from django.urls import include, path
+from django.urls import path
 
 from servicetitan import webhooks
 
 urlpatterns = [
     path("webhooks/servicetitan/", webhooks.servicetitan_webhook, name="servicetitan-webhook"),
-    # The pricebook's authenticated image proxy for the admin (/pricebook/images/?path=…).
-    path("", include("pricebook.urls")),
 ]

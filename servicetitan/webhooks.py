@@ -39,7 +39,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from servicetitan.conversions import safe_datetime
+from servicetitan.conversions import utc_datetime
 from servicetitan.models import WebhookEvent
 from servicetitan.sync.services import QueueUnavailable, enqueue_sync
 from servicetitan.sync.streams import all_streams
@@ -151,7 +151,7 @@ def _event_time(value) -> datetime.datetime | bool | None:
             return False
     if isinstance(value, str) and value.strip().isdigit():
         return _event_time(int(value.strip()))
-    parsed = safe_datetime(value)
+    parsed = utc_datetime(value)
     return parsed if parsed is not None else False
 
 

@@ -56,3 +56,32 @@ def test_celery_acknowledges_late_with_a_visibility_timeout_of_an_hour():
 
     assert settings.CELERY_TASK_ACKS_LATE is True
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] == 3600
+
+
+def test_pricebook_settings_come_from_the_environment():
+    assert _setting("PRICEBOOK_PUSH_BATCH_SIZE") == "500"
+    env = {
+        "PRICEBOOK_PUSH_BATCH_SIZE": "50",
+        "PRICEBOOK_IMAGE_CACHE_BYTES": "1000",
+        "PRICEBOOK_IMAGE_CACHE_SECONDS": "60",
+        "PRICEBOOK_HEALTH_TIER_TOLERANCE": "2.5",
+    }
+    shown = _setting(
+        "PRICEBOOK_PUSH_BATCH_SIZE, settings.PRICEBOOK_IMAGE_CACHE_BYTES, settings.PRICEBOOK_IMAGE_CACHE_SECONDS, "
+        "settings.PRICEBOOK_HEALTH_TIER_TOLERANCE",
+        **env,
+    )
+    assert shown == "50 1000 60 2.5"
+
+
+def test_every_setting_the_code_reads_is_declared_in_the_settings():
+    import re
+
+    from django.conf import settings
+
+    read = set()
+    for package in ("lazi", *settings.LAZI_APPS):
+        for path in (ROOT / package).rglob("*.py"):
+            read |= set(re.findall(r"getattr\(settings, \"([A-Z_]+)\"", path.read_text()))
+    assert read, "the scan found no settings at all"
+    assert sorted(name for name in read if not hasattr(settings, name)) == []

@@ -1,10 +1,5 @@
 from accounting.api.serializers import (
     InvoiceItemSerializer,
-    InvoiceSerializer,
-    PaymentSerializer,
-    PaymentTermSerializer,
-    PaymentTypeSerializer,
-    TaxZoneSerializer,
 )
 from accounting.filtersets import (
     InvoiceFilterSet,
@@ -20,7 +15,6 @@ from servicetitan.api.views import MirrorViewSet
 
 class InvoiceViewSet(MirrorViewSet):
     queryset = Invoice.objects.all()
-    serializer_class = InvoiceSerializer
     filterset_class = InvoiceFilterSet
     search_fields = ("number", "customer_name", "job_number")
 
@@ -34,27 +28,23 @@ class InvoiceItemViewSet(MirrorViewSet):
 
 class PaymentViewSet(MirrorViewSet):
     queryset = Payment.objects.all()
-    serializer_class = PaymentSerializer
     filterset_class = PaymentFilterSet
     search_fields = ("reference_number", "customer_name", "memo")
 
 
 class PaymentTypeViewSet(MirrorViewSet):
     queryset = PaymentType.objects.all()
-    serializer_class = PaymentTypeSerializer
     filterset_class = PaymentTypeFilterSet
     search_fields = ("name",)
 
 
 class PaymentTermViewSet(MirrorViewSet):
     queryset = PaymentTerm.objects.all()
-    serializer_class = PaymentTermSerializer
     filterset_class = PaymentTermFilterSet
     search_fields = ("name",)
 
 
 class TaxZoneViewSet(MirrorViewSet):
     queryset = TaxZone.objects.all()
-    serializer_class = TaxZoneSerializer
     filterset_class = TaxZoneFilterSet
     search_fields = ("name",)

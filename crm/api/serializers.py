@@ -1,30 +1,10 @@
 from rest_framework import serializers
 
-from crm.models import Contact, Customer, CustomerContact, Location
-from servicetitan.api.serializers import AddressSerializer, MirrorSerializer, ServiceTitanBodySerializer
+from crm.models import Customer
+from servicetitan.api.serializers import AddressSerializer, ServiceTitanBodySerializer
 
 
 # --- Read ---------------------------------------------------------------------------------------------------------------
-class CustomerSerializer(MirrorSerializer):
-    class Meta:
-        model = Customer
-
-
-class LocationSerializer(MirrorSerializer):
-    class Meta:
-        model = Location
-
-
-class ContactSerializer(MirrorSerializer):
-    class Meta:
-        model = Contact
-
-
-class CustomerContactSerializer(MirrorSerializer):
-    class Meta:
-        model = CustomerContact
-
-
 # --- Write-through (ServiceTitan's request bodies, in LAZI's names) ------------------------------------------------------
 class NewLocationInput(ServiceTitanBodySerializer):
     name = serializers.CharField(max_length=255)

@@ -1,12 +1,8 @@
 from crm import services
 from crm.api.serializers import (
-    ContactSerializer,
-    CustomerContactSerializer,
     CustomerCreateInput,
-    CustomerSerializer,
     CustomerUpdateInput,
     LocationCreateInput,
-    LocationSerializer,
     LocationUpdateInput,
 )
 from crm.filtersets import ContactFilterSet, CustomerContactFilterSet, CustomerFilterSet, LocationFilterSet
@@ -16,7 +12,6 @@ from servicetitan.api.views import CreateThroughMixin, MirrorViewSet, UpdateThro
 
 class CustomerViewSet(CreateThroughMixin, UpdateThroughMixin, MirrorViewSet):
     queryset = Customer.objects.all()
-    serializer_class = CustomerSerializer
     filterset_class = CustomerFilterSet
     search_fields = ("name", "street", "city", "zip")
     create_input, create_service = CustomerCreateInput, staticmethod(services.create_customer)
@@ -25,7 +20,6 @@ class CustomerViewSet(CreateThroughMixin, UpdateThroughMixin, MirrorViewSet):
 
 class LocationViewSet(CreateThroughMixin, UpdateThroughMixin, MirrorViewSet):
     queryset = Location.objects.all()
-    serializer_class = LocationSerializer
     filterset_class = LocationFilterSet
     search_fields = ("name", "street", "city", "zip")
     create_input, create_service = LocationCreateInput, staticmethod(services.create_location)
@@ -34,7 +28,6 @@ class LocationViewSet(CreateThroughMixin, UpdateThroughMixin, MirrorViewSet):
 
 class ContactViewSet(MirrorViewSet):
     queryset = Contact.objects.all()
-    serializer_class = ContactSerializer
     filterset_class = ContactFilterSet
     search_fields = ("name", "title")
 
@@ -43,6 +36,5 @@ class CustomerContactViewSet(MirrorViewSet):
     """A customer's phone numbers and e-mail addresses: `?customer=<ServiceTitan id>`."""
 
     queryset = CustomerContact.objects.all()
-    serializer_class = CustomerContactSerializer
     filterset_class = CustomerContactFilterSet
     search_fields = ("value", "memo")

@@ -1,22 +1,2 @@
-from inventory.models import Adjustment, PurchaseOrder, Vendor, Warehouse
-from servicetitan.api.serializers import MirrorSerializer
-
-
-class AdjustmentSerializer(MirrorSerializer):
-    class Meta:
-        model = Adjustment
-
-
-class PurchaseOrderSerializer(MirrorSerializer):
-    class Meta:
-        model = PurchaseOrder
-
-
-class VendorSerializer(MirrorSerializer):
-    class Meta:
-        model = Vendor
-
-
-class WarehouseSerializer(MirrorSerializer):
-    class Meta:
-        model = Warehouse
+"""The inventory API's serializers: none beyond the default (`MirrorViewSet` serves `mirror_serializer(model)` when a
+viewset names none). One goes here when a collection serves something else (see pricebook, sales)."""

@@ -1,4 +1,3 @@
-from inventory.api import serializers
 from inventory.filtersets import AdjustmentFilterSet, PurchaseOrderFilterSet, VendorFilterSet, WarehouseFilterSet
 from inventory.models import Adjustment, PurchaseOrder, Vendor, Warehouse
 from servicetitan.api.views import MirrorViewSet
@@ -6,27 +5,23 @@ from servicetitan.api.views import MirrorViewSet
 
 class AdjustmentViewSet(MirrorViewSet):
     queryset = Adjustment.objects.all()
-    serializer_class = serializers.AdjustmentSerializer
     filterset_class = AdjustmentFilterSet
     search_fields = ("number", "reference_number", "memo")
 
 
 class PurchaseOrderViewSet(MirrorViewSet):
     queryset = PurchaseOrder.objects.all()
-    serializer_class = serializers.PurchaseOrderSerializer
     filterset_class = PurchaseOrderFilterSet
     search_fields = ("number", "vendor_document_number", "summary")
 
 
 class VendorViewSet(MirrorViewSet):
     queryset = Vendor.objects.all()
-    serializer_class = serializers.VendorSerializer
     filterset_class = VendorFilterSet
     search_fields = ("name", "contact_email")
 
 
 class WarehouseViewSet(MirrorViewSet):
     queryset = Warehouse.objects.all()
-    serializer_class = serializers.WarehouseSerializer
     filterset_class = WarehouseFilterSet
     search_fields = ("name",)

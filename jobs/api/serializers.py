@@ -1,72 +1,10 @@
 from rest_framework import serializers
 
 from jobs import selectors
-from jobs.models import (
-    Appointment,
-    Job,
-    JobCancelReason,
-    JobHoldReason,
-    JobNote,
-    JobType,
-    Project,
-    ProjectStatus,
-    ProjectSubStatus,
-    ProjectType,
-)
-from servicetitan.api.serializers import MirrorSerializer, ServiceTitanBodySerializer
+from servicetitan.api.serializers import ServiceTitanBodySerializer
 
 
 # --- Read ---------------------------------------------------------------------------------------------------------------
-class JobSerializer(MirrorSerializer):
-    class Meta:
-        model = Job
-
-
-class AppointmentSerializer(MirrorSerializer):
-    class Meta:
-        model = Appointment
-
-
-class ProjectSerializer(MirrorSerializer):
-    class Meta:
-        model = Project
-
-
-class JobTypeSerializer(MirrorSerializer):
-    class Meta:
-        model = JobType
-
-
-class JobCancelReasonSerializer(MirrorSerializer):
-    class Meta:
-        model = JobCancelReason
-
-
-class JobHoldReasonSerializer(MirrorSerializer):
-    class Meta:
-        model = JobHoldReason
-
-
-class ProjectStatusSerializer(MirrorSerializer):
-    class Meta:
-        model = ProjectStatus
-
-
-class ProjectSubStatusSerializer(MirrorSerializer):
-    class Meta:
-        model = ProjectSubStatus
-
-
-class ProjectTypeSerializer(MirrorSerializer):
-    class Meta:
-        model = ProjectType
-
-
-class JobNoteSerializer(MirrorSerializer):
-    class Meta:
-        model = JobNote
-
-
 # --- Write-through (ServiceTitan's request bodies, in LAZI's names) ------------------------------------------------------
 class TimeWindowInput(ServiceTitanBodySerializer):
     """start/end and an optional arrival window, each window ending after it starts."""

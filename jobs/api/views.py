@@ -4,20 +4,10 @@ from jobs import services
 from jobs.api.serializers import (
     AppointmentCreateInput,
     AppointmentRescheduleInput,
-    AppointmentSerializer,
     JobCancelInput,
-    JobCancelReasonSerializer,
     JobCreateInput,
     JobHoldInput,
-    JobHoldReasonSerializer,
-    JobNoteSerializer,
-    JobSerializer,
-    JobTypeSerializer,
     JobUpdateInput,
-    ProjectSerializer,
-    ProjectStatusSerializer,
-    ProjectSubStatusSerializer,
-    ProjectTypeSerializer,
 )
 from jobs.filtersets import (
     AppointmentFilterSet,
@@ -49,7 +39,6 @@ from servicetitan.api.views import CreateThroughMixin, MirrorViewSet, UpdateThro
 
 class JobViewSet(CreateThroughMixin, UpdateThroughMixin, MirrorViewSet):
     queryset = Job.objects.all()
-    serializer_class = JobSerializer
     filterset_class = JobFilterSet
     search_fields = ("job_number", "summary")
     create_input, create_service = JobCreateInput, staticmethod(services.create_job)
@@ -73,7 +62,6 @@ class JobViewSet(CreateThroughMixin, UpdateThroughMixin, MirrorViewSet):
 
 class AppointmentViewSet(CreateThroughMixin, MirrorViewSet):
     queryset = Appointment.objects.all()
-    serializer_class = AppointmentSerializer
     filterset_class = AppointmentFilterSet
     search_fields = ("appointment_number",)
     create_input, create_service = AppointmentCreateInput, staticmethod(services.create_appointment)
@@ -87,14 +75,12 @@ class AppointmentViewSet(CreateThroughMixin, MirrorViewSet):
 
 class ProjectViewSet(MirrorViewSet):
     queryset = Project.objects.all()
-    serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
     search_fields = ("number", "name")
 
 
 class JobNoteViewSet(MirrorViewSet):
     queryset = JobNote.objects.all()
-    serializer_class = JobNoteSerializer
     filterset_class = JobNoteFilterSet
     search_fields = ("text",)
 
@@ -102,41 +88,35 @@ class JobNoteViewSet(MirrorViewSet):
 # --- Reference data ---------------------------------------------------------------------------------------------------
 class JobTypeViewSet(MirrorViewSet):
     queryset = JobType.objects.all()
-    serializer_class = JobTypeSerializer
     filterset_class = JobTypeFilterSet
     search_fields = ("name",)
 
 
 class JobCancelReasonViewSet(MirrorViewSet):
     queryset = JobCancelReason.objects.all()
-    serializer_class = JobCancelReasonSerializer
     filterset_class = JobCancelReasonFilterSet
     search_fields = ("name",)
 
 
 class JobHoldReasonViewSet(MirrorViewSet):
     queryset = JobHoldReason.objects.all()
-    serializer_class = JobHoldReasonSerializer
     filterset_class = JobHoldReasonFilterSet
     search_fields = ("name",)
 
 
 class ProjectStatusViewSet(MirrorViewSet):
     queryset = ProjectStatus.objects.all()
-    serializer_class = ProjectStatusSerializer
     filterset_class = ProjectStatusFilterSet
     search_fields = ("name",)
 
 
 class ProjectSubStatusViewSet(MirrorViewSet):
     queryset = ProjectSubStatus.objects.all()
-    serializer_class = ProjectSubStatusSerializer
     filterset_class = ProjectSubStatusFilterSet
     search_fields = ("name",)
 
 
 class ProjectTypeViewSet(MirrorViewSet):
     queryset = ProjectType.objects.all()
-    serializer_class = ProjectTypeSerializer
     filterset_class = ProjectTypeFilterSet
     search_fields = ("name",)

@@ -1,11 +1,3 @@
-from memberships.api.serializers import (
-    MembershipSerializer,
-    MembershipTypeSerializer,
-    RecurringServiceEventSerializer,
-    RecurringServiceSerializer,
-    RecurringServiceTypeSerializer,
-    ServiceAgreementSerializer,
-)
 from memberships.filtersets import (
     MembershipFilterSet,
     MembershipTypeFilterSet,
@@ -27,41 +19,35 @@ from servicetitan.api.views import MirrorViewSet
 
 class MembershipTypeViewSet(MirrorViewSet):
     queryset = MembershipType.objects.all()
-    serializer_class = MembershipTypeSerializer
     filterset_class = MembershipTypeFilterSet
     search_fields = ("name",)
 
 
 class MembershipViewSet(MirrorViewSet):
     queryset = Membership.objects.all()
-    serializer_class = MembershipSerializer
     filterset_class = MembershipFilterSet
     search_fields = ("memo",)
 
 
 class RecurringServiceTypeViewSet(MirrorViewSet):
     queryset = RecurringServiceType.objects.all()
-    serializer_class = RecurringServiceTypeSerializer
     filterset_class = RecurringServiceTypeFilterSet
     search_fields = ("name",)
 
 
 class RecurringServiceViewSet(MirrorViewSet):
     queryset = RecurringService.objects.all()
-    serializer_class = RecurringServiceSerializer
     filterset_class = RecurringServiceFilterSet
     search_fields = ("name",)
 
 
 class RecurringServiceEventViewSet(MirrorViewSet):
     queryset = RecurringServiceEvent.objects.all()
-    serializer_class = RecurringServiceEventSerializer
     filterset_class = RecurringServiceEventFilterSet
     search_fields = ("recurring_service_name", "membership_name")
 
 
 class ServiceAgreementViewSet(MirrorViewSet):
     queryset = ServiceAgreement.objects.all()
-    serializer_class = ServiceAgreementSerializer
     filterset_class = ServiceAgreementFilterSet
     search_fields = ("name", "summary")

@@ -7,21 +7,19 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
+from pricebook.services import images
+
 KEY_PREFIX = "pricebook:st-image:"
 INDEX_KEY = "pricebook:st-image:index"
 
 
-def _setting(name: str, default: int) -> int:
-    return getattr(settings, name, default)
-
-
 def cache_budget() -> int:
     """Bytes of images kept at most (the oldest go first)."""
-    return _setting("PRICEBOOK_IMAGE_CACHE_BYTES", 64 * 1024 * 1024)
+    return settings.PRICEBOOK_IMAGE_CACHE_BYTES
 
 
 def cache_seconds() -> int:
-    return _setting("PRICEBOOK_IMAGE_CACHE_SECONDS", 24 * 3600)
+    return settings.PRICEBOOK_IMAGE_CACHE_SECONDS
 
 
 def _key(path: str) -> str:
@@ -38,7 +36,7 @@ def servicetitan_image(path: str, *, client=None) -> tuple[bytes, str]:
         from servicetitan.client import get_client
 
         client = get_client()
-    content, mime = client.fetch_image(path)
+    content, mime = images.fetch_image(client, path)
     _remember(key, content, mime)
     return content, mime
 

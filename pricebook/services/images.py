@@ -1,13 +1,18 @@
-"""Checking an uploaded image by its content: JPEG, PNG, GIF or WebP only, within the size limit."""
+"""Pricebook images: checking an upload by its content (JPEG, PNG, GIF or WebP only, within the size limit), and
+ServiceTitan's image operations (upload, fetch) over the client's one request path."""
 
 from __future__ import annotations
 
 import io
+import mimetypes
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from PIL import Image
+
+from servicetitan.client.errors import BadResponseError
 
 # Magic bytes -> (mime type, Pillow's format name).
 _SIGNATURES = (
@@ -71,3 +76,25 @@ def check_image(content: bytes, filename: str = "") -> CheckedImage:
         raise ImageRejected("The file's content does not match its image type; please export it again and retry.")
     stem = (filename.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "image")[:100]
     return CheckedImage(content=content, mime_type=mime, filename=f"{stem}.{EXTENSIONS[mime]}")
+
+
+# --- ServiceTitan's images (`pricebook.images` in the registry) -----------------------------------------------------
+def upload_image(client, filename: str, content: bytes, content_type: str) -> str:
+    """Upload an image to the pricebook; returns ServiceTitan's path for it ("Images/…")."""
+    answer = client.call("pricebook.images", "upload", files={"file": (filename, content, content_type)})
+    path = answer.get("path") if isinstance(answer, dict) else answer
+    if not isinstance(path, str) or not path:
+        raise BadResponseError("ServiceTitan's answer to the image upload has no path", status=201)
+    return path
+
+
+def fetch_image(client, path: str) -> tuple[bytes, str]:
+    """An image's bytes and MIME type. ServiceTitan answers a redirect to the file, often on another host (the client
+    sends no credentials there)."""
+    response = client.call("pricebook.images", "download", params={"path": path}, raw=True, allow_redirects=False)
+    if response.is_redirect and response.headers.get("Location"):
+        response = client.get_file(urljoin(response.url, response.headers["Location"]))
+    mime = response.headers.get("Content-Type", "").split(";")[0].strip()
+    if not mime or mime == "application/octet-stream":
+        mime = mimetypes.guess_type(path)[0] or mime or "application/octet-stream"
+    return response.content, mime

@@ -28,7 +28,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 import orjson
 from django.conf import settings
@@ -41,6 +41,7 @@ from pricebook.models import OVERRIDE_FIELDS, PricebookOverride, PricebookOverri
 from pricebook.selectors import ITEM_KINDS, ItemKind, item_kind, overrides_needing_push
 from pricebook.services.conflicts import flag_conflicts, is_conflict
 from pricebook.services.history import PushOrigin, change_row, record_changes, record_push_history
+from pricebook.services.images import upload_image
 from pricebook.services.payloads import bulk_item, patch_body
 from pricebook.services.refresh import IDS_PER_LOOKUP as IDS_PER_LOOKUP
 from pricebook.services.refresh import batched, ids_of, read_by_ids
@@ -55,6 +56,7 @@ from servicetitan.client.errors import (
     ServerError,
     TransportError,
 )
+from servicetitan.conversions import utc_datetime
 from servicetitan.writethrough import store_records
 
 logger = logging.getLogger(__name__)
@@ -319,10 +321,7 @@ def _conflict(override, st_modified_on) -> Outcome:
 
 # --- ServiceTitan side ----------------------------------------------------------------------------------------------
 def _parse_modified_on(payload: dict):
-    value = models.DateTimeField().to_python(payload.get("modifiedOn"))
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, UTC)
-    return value
+    return utc_datetime(payload.get("modifiedOn"))
 
 
 def _upload_image(client, override: PricebookOverride) -> Outcome | None:
@@ -332,7 +331,7 @@ def _upload_image(client, override: PricebookOverride) -> Outcome | None:
         return None
     filename = override.override_image_name or f"{override.item_type}_{override.st_pricebook_id}"
     try:
-        path = client.upload_image(filename, bytes(override.override_image_data), override.override_image_mime_type)
+        path = upload_image(client, filename, bytes(override.override_image_data), override.override_image_mime_type)
     except TRANSIENT_ERRORS + BLOCKING_ERRORS:
         raise
     except ApiError as exc:

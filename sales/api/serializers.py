@@ -1,29 +1,14 @@
 from rest_framework import serializers
 
-from sales.models import DiscountFee, Estimate, EstimateItem, RateSheet
+from sales.models import EstimateItem
 from sales.selectors import ITEM_TYPES, WINDOWS, ItemSales
 from servicetitan.api.serializers import MirrorSerializer
-
-
-class EstimateSerializer(MirrorSerializer):
-    class Meta:
-        model = Estimate
 
 
 class EstimateItemSerializer(MirrorSerializer):
     class Meta:
         model = EstimateItem
-        fields = ("estimate_st_id", "status", "estimate_created_on", "sold_on", *EstimateItem.st_mapping)
-
-
-class DiscountFeeSerializer(MirrorSerializer):
-    class Meta:
-        model = DiscountFee
-
-
-class RateSheetSerializer(MirrorSerializer):
-    class Meta:
-        model = RateSheet
+        fields = ("estimate_st_id", "status", "estimate_created_on", "sold_on", *EstimateItem.mapped_columns())
 
 
 # --- How each pricebook item sells -------------------------------------------------------------------------------------

@@ -3,19 +3,15 @@ from rest_framework import mixins, viewsets
 
 from pricebook.models import Material
 from sales.api.serializers import (
-    DiscountFeeSerializer,
     EstimateItemSerializer,
-    EstimateSerializer,
     ItemSalesQuerySerializer,
     ItemSalesSerializer,
-    RateSheetSerializer,
 )
 from sales.filtersets import (
     DiscountFeeFilterSet,
     EstimateFilterSet,
     EstimateItemFilterSet,
     ItemSalesFilterSet,
-    RateSheetFilterSet,
 )
 from sales.models import DiscountFee, Estimate, EstimateItem, RateSheet
 from sales.selectors import FIGURES, item_sales
@@ -24,7 +20,6 @@ from servicetitan.api.views import MirrorViewSet
 
 class EstimateViewSet(MirrorViewSet):
     queryset = Estimate.objects.all()
-    serializer_class = EstimateSerializer
     filterset_class = EstimateFilterSet
     search_fields = ("name", "job_number", "summary")
 
@@ -38,15 +33,12 @@ class EstimateItemViewSet(MirrorViewSet):
 
 class DiscountFeeViewSet(MirrorViewSet):
     queryset = DiscountFee.objects.all()
-    serializer_class = DiscountFeeSerializer
     filterset_class = DiscountFeeFilterSet
     search_fields = ("code", "display_name", "description")
 
 
 class RateSheetViewSet(MirrorViewSet):
     queryset = RateSheet.objects.all()
-    serializer_class = RateSheetSerializer
-    filterset_class = RateSheetFilterSet
 
 
 class ItemSalesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

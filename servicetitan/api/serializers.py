@@ -9,13 +9,12 @@
 from __future__ import annotations
 
 import datetime
-import re
 from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
 
-from servicetitan.models import SyncRun
+from servicetitan.models import SyncRun, servicetitan_key
 
 
 class RejectUnknownFieldsMixin:
@@ -42,6 +41,9 @@ class MirrorSerializer(serializers.ModelSerializer):
     given), then any field the subclass declares. So an app's serializer is usually just `Meta.model`.
     """
 
+    # (The docstring is every mirror's description in the OpenAPI schema, hence unchanged: "the model's `st_mapping`"
+    # is the resolved one, `SyncedModel.mapped_columns`, defaults included, in the model's column order.)
+
     modified_on = serializers.DateTimeField(source="st_modified_on", read_only=True, allow_null=True)
 
     class Meta:
@@ -49,7 +51,7 @@ class MirrorSerializer(serializers.ModelSerializer):
 
     @classmethod
     def own_field_names(cls) -> list[str]:
-        names = getattr(cls.Meta, "fields", None) or list(cls.Meta.model.st_mapping)
+        names = getattr(cls.Meta, "fields", None) or cls.Meta.model.mapped_columns()
         return [name for name in names if name not in MIRROR_FIELDS]
 
     def get_field_names(self, declared_fields, info):
@@ -63,16 +65,6 @@ class MirrorSerializer(serializers.ModelSerializer):
         for name in (*MIRROR_FIELDS, *self.own_field_names()):
             extra.setdefault(name, {})["read_only"] = True
         return extra
-
-
-_ST_ID = re.compile(r"_st_id(s?)$")
-
-
-def servicetitan_key(name: str) -> str:
-    """`do_not_mail` → `doNotMail`; `customer_st_id` → `customerId`; `technician_st_ids` → `technicianIds`."""
-    name = _ST_ID.sub(r"_id\1", name)
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def servicetitan_value(value: Any) -> Any:

@@ -4,7 +4,6 @@ An app's viewset is declarative:
 
     class CustomerViewSet(CreateThroughMixin, UpdateThroughMixin, MirrorViewSet):
         queryset = Customer.objects.all()
-        serializer_class = CustomerSerializer
         filterset_class = CustomerFilterSet
         search_fields = ("name",)
         create_input, create_service = CustomerCreateInput, staticmethod(services.create_customer)
@@ -27,15 +26,40 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from servicetitan.api.filtersets import SyncRunFilterSet
-from servicetitan.api.serializers import SyncAcceptedSerializer, SyncRequestSerializer, SyncRunSerializer
+from servicetitan.api.filtersets import MirrorFilterSet, SyncRunFilterSet
+from servicetitan.api.serializers import (
+    MirrorSerializer,
+    SyncAcceptedSerializer,
+    SyncRequestSerializer,
+    SyncRunSerializer,
+)
 from servicetitan.groups import RUN_SYNC
-from servicetitan.models import SyncRun
+from servicetitan.models import SyncedModel, SyncRun
 from servicetitan.sync.services import QueueUnavailable, enqueue_sync
+
+
+def mirror_serializer(model: type[SyncedModel]) -> type[MirrorSerializer]:
+    """A mirror's default serializer: `MirrorSerializer` over the model, named `<Model>Serializer` (so its schema
+    component is `<Model>`, as a declared one's would be)."""
+    serializer = type(f"{model.__name__}Serializer", (MirrorSerializer,), {"Meta": type("Meta", (), {"model": model})})
+    serializer.derived_for = model
+    return serializer
+
+
+def mirror_filterset(model: type[SyncedModel]) -> type[MirrorFilterSet]:
+    """A mirror's default filterset: the filters every mirror shares (`MirrorFilterSet`), over the model."""
+    meta = type("Meta", (), {"model": model, "fields": {}})
+    filterset = type(f"{model.__name__}FilterSet", (MirrorFilterSet,), {"Meta": meta})
+    filterset.derived_for = model
+    return filterset
 
 
 class MirrorViewSet(viewsets.ReadOnlyModelViewSet):
     """List and retrieve a mirrored collection; objects are addressed by ServiceTitan id."""
+
+    # (The docstring is the schema's description of every mirror list.) A viewset names its `queryset` and what
+    # differs from the defaults: without `serializer_class` it serves `mirror_serializer(model)`, without
+    # `filterset_class` it filters by `mirror_filterset(model)`.
 
     lookup_field = "st_id"
     lookup_value_regex = r"[^/]+"
@@ -44,6 +68,20 @@ class MirrorViewSet(viewsets.ReadOnlyModelViewSet):
     cursor_ordering = ("tenant_id", "st_id")
     ordering_fields = "__all__"
     search_fields: tuple[str, ...] = ()
+    serializer_class = None
+    filterset_class = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        model = getattr(cls.queryset, "model", None)
+        if model is None or not issubclass(model, SyncedModel):
+            return
+        # Derived here, once per class (a subclass with another queryset derives its own), so the schema, the filter
+        # backend and the views all see a real class.
+        for name, derive in (("serializer_class", mirror_serializer), ("filterset_class", mirror_filterset)):
+            current = getattr(cls, name)
+            if current is None or (getattr(current, "derived_for", model) is not model and name not in cls.__dict__):
+                setattr(cls, name, derive(model))
 
 
 class WriteThroughSchema(AutoSchema):

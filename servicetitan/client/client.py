@@ -10,7 +10,6 @@ import email.utils
 import hashlib
 import json as jsonlib
 import logging
-import mimetypes
 import random
 import re
 import threading
@@ -19,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import orjson
 import requests
@@ -136,6 +135,28 @@ def _not_sent(error: requests.RequestException) -> bool:
         # NewConnectionError covers refused connections and failed DNS look-ups (NameResolutionError).
         return isinstance(reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError)
     return False
+
+
+# The answer arrived but broke off: the request did reach ServiceTitan.
+ANSWER_BROKE_OFF = (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
+
+
+def may_retry(*, idempotent: bool, error: Exception | None = None, status: int | None = None) -> bool:
+    """Whether a failed exchange may be sent again (the attempts budget aside): `error` when no answer came, else the
+    answer's `status` (a 2xx here is one whose body was broken).
+
+    - no answer: an idempotent request always; any other only when it provably never left (`_not_sent`);
+    - 429: always, even a POST: ServiceTitan refused it before doing any work;
+    - other 4xx: never, the same request would be refused again;
+    - 5xx, a broken body, an answer that broke off: idempotent requests only (a POST may have been carried out).
+    """
+    if error is not None:
+        return idempotent or (not isinstance(error, ANSWER_BROKE_OFF) and _not_sent(error))
+    if status == 429:
+        return True
+    if status is not None and 400 <= status < 500:
+        return False
+    return idempotent
 
 
 def _parse_json(response: requests.Response) -> Any:
@@ -308,39 +329,33 @@ class ServiceTitanClient:
         json: Any = None,
         params: dict | None = None,
         files: dict | None = None,
+        raw: bool = False,
+        allow_redirects: bool = True,
     ) -> Any:
-        """Any named write of a resource (`cancel`, `reschedule`, `pricebook.bulk`'s `update`, …)."""
+        """Any named write of a resource (`cancel`, `reschedule`, `pricebook.bulk`'s `update`, …). `raw`: the
+        `requests.Response` itself rather than its JSON (a file, a redirect with `allow_redirects=False`)."""
         resource = get_resource(key)
         operation = resource.writes.get(op_name)
         if operation is None:
             known = ", ".join(sorted(resource.writes)) or "none"
             raise ValueError(f"{key} has no {op_name!r} operation in the registry (it has: {known})")
         path_params = {"id": st_id} if st_id is not None else None
-        return self._call(resource, operation, path_params=path_params, params=params, json=json, files=files)
-
-    def upload_image(self, filename: str, content: bytes, content_type: str) -> str:
-        """Upload an image to the pricebook; returns ServiceTitan's path for it ("Images/…")."""
-        answer = self.call("pricebook.images", "upload", files={"file": (filename, content, content_type)})
-        path = answer.get("path") if isinstance(answer, dict) else answer
-        if not isinstance(path, str) or not path:
-            raise BadResponseError("ServiceTitan's answer to the image upload has no path", status=201)
-        return path
-
-    def fetch_image(self, path: str) -> tuple[bytes, str]:
-        """An image's bytes and MIME type. ServiceTitan answers a redirect to the file, often on another host."""
-        resource = get_resource("pricebook.images")
-        response = self._call(
-            resource, resource.writes["download"], params={"path": path}, parse=_raw, allow_redirects=False
+        return self._call(
+            resource,
+            operation,
+            path_params=path_params,
+            params=params,
+            json=json,
+            files=files,
+            parse=_raw if raw else _parse_json,
+            allow_redirects=allow_redirects,
         )
-        if response.is_redirect and response.headers.get("Location"):
-            location = urljoin(response.url, response.headers["Location"])
-            # Credentials go only to ServiceTitan itself, never to the storage host the file lives on.
-            api = _origin(location) == _origin(self.config.api_url)
-            response = self._perform("GET", location, label="GET <image file>", api=api, parse=_raw)
-        mime = response.headers.get("Content-Type", "").split(";")[0].strip()
-        if not mime or mime == "application/octet-stream":
-            mime = mimetypes.guess_type(path)[0] or mime or "application/octet-stream"
-        return response.content, mime
+
+    def get_file(self, url: str) -> requests.Response:
+        """GET a file a ServiceTitan answer pointed to (a redirect's `Location`), through the same retries. Credentials
+        go only to ServiceTitan itself, never to the storage host the file lives on."""
+        api = _origin(url) == _origin(self.config.api_url)
+        return self._perform("GET", url, label="GET <file>", api=api, parse=_raw)
 
     # --- the request path ---------------------------------------------------------------------------------------------
 
@@ -443,19 +458,13 @@ class ServiceTitanClient:
                 timeout=timeout,
                 allow_redirects=allow_redirects,
             )
-
+            status = delay = None
             if error is not None:
                 outcome = type(error).__name__
-                if isinstance(
-                    error, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
-                ):
-                    # The answer arrived but broke off: the request reached ServiceTitan.
-                    retryable = idempotent
+                if isinstance(error, ANSWER_BROKE_OFF):
                     failure: Exception = BadResponseError(f"{label}: the answer broke off ({outcome})")
                 else:
-                    retryable = idempotent or _not_sent(error)
                     failure = TransportError(f"{label}: {outcome}: {_short(redact(str(error)))}")
-                delay = None
             else:
                 status = response.status_code
                 outcome = str(status)
@@ -468,29 +477,25 @@ class ServiceTitanClient:
                     continue
                 # ServiceTitan's Retry-After (429, sometimes 503) says when to come back; otherwise back off.
                 delay = parse_retry_after(response.headers.get("Retry-After"))
-                if status == 429:
-                    if api and delay:
-                        # ServiceTitan counts per app and tenant: every process of this deployment holds back.
-                        self._limiter.pause(delay)
-                    retryable = True  # a 429 was refused before any work: even a POST may go again
-                    failure = ApiError.from_response(status, response.content, method=method, path=label)
-                elif status >= 500:
-                    retryable = idempotent
-                    failure = ApiError.from_response(status, response.content, method=method, path=label)
-                elif status >= 400:
-                    self._log(logging.WARNING, label, outcome, elapsed_ms, attempt)
-                    raise ApiError.from_response(status, response.content, method=method, path=label)
-                else:
+                if status == 429 and api and delay:
+                    # ServiceTitan counts per app and tenant: every process of this deployment holds back.
+                    self._limiter.pause(delay)
+                if status < 400:
                     try:
                         result = parse(response)
                     except _BrokenBody as exc:
-                        retryable = idempotent
                         failure = BadResponseError(f"{label}: {exc}", status=status)
                         outcome = f"{status} (broken body)"
                     else:
                         self._log(logging.DEBUG, label, outcome, elapsed_ms, attempt)
                         return result
-
+                else:
+                    failure = ApiError.from_response(status, response.content, method=method, path=label)
+            retryable = may_retry(idempotent=idempotent, error=error, status=status)
+            if status is not None and 400 <= status < 500 and not retryable:
+                # A refusal (bad request, not found, …): said once, not retried.
+                self._log(logging.WARNING, label, outcome, elapsed_ms, attempt)
+                raise failure
             if not retryable or attempt >= self.config.max_attempts:
                 self._log(logging.WARNING, label, f"{outcome}, giving up", elapsed_ms, attempt)
                 raise failure from None

@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from servicetitan.conversions import safe_datetime
+from servicetitan.conversions import utc_datetime
 from servicetitan.sync.bulk import PreSerializedJSON, upsert_rows
 from servicetitan.sync.sql_mapping import maps_in_sql, merge_master_from_raw
 from servicetitan.sync.streams import PageChanges, Stream
@@ -249,7 +249,7 @@ def write_page(
                 "st_id": st_id,
                 "payload": PreSerializedJSON(text) if postgres else record,
                 "payload_hash": digest,
-                "st_modified_on": safe_datetime(record.get("modifiedOn")),
+                "st_modified_on": utc_datetime(record.get("modifiedOn")),
                 "active": active,
                 "deleted": deleted,
                 "fetched_at": now,

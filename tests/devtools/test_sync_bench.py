@@ -18,10 +18,9 @@ def test_st_bench_refuses_sqlite_with_a_clear_message():
         call_command("st_bench")
 
 
+@pytest.mark.postgresql  # the benchmark measures PostgreSQL
 @pytest.mark.django_db(transaction=True)  # TRUNCATE between the three loads
 def test_the_comparison_loads_the_same_rows_three_ways_and_counts_calls(simulator):
-    if connection.vendor != "postgresql":
-        pytest.skip("the benchmark measures PostgreSQL")
     streams = bench.bench_streams()
 
     result = bench.compare(simulator, streams, 5000, log=lambda message: None)

@@ -121,19 +121,17 @@ def test_image_proxy_needs_staff_login_and_caches(synced, viewer, client):
     assert client.get(f"{reverse('pricebook:servicetitan-image')}?path=Images/nope.png").status_code == 404
 
 
-def test_image_cache_stays_within_its_budget(settings):
+def test_image_cache_stays_within_its_budget(settings, monkeypatch):
     from django.core.cache import cache
 
     from pricebook.services import image_cache
 
     settings.PRICEBOOK_IMAGE_CACHE_BYTES = 1000
 
-    class FakeClient:
-        def fetch_image(self, path):
-            return b"x" * 200, "image/png"
+    monkeypatch.setattr(image_cache.images, "fetch_image", lambda client, path: (b"x" * 200, "image/png"))
 
     for i in range(10):
-        image_cache.servicetitan_image(f"Images/{i}.png", client=FakeClient())
+        image_cache.servicetitan_image(f"Images/{i}.png", client=object())
     kept = [i for i in range(10) if cache.get(image_cache._key(f"Images/{i}.png")) is not None]
     assert kept == [5, 6, 7, 8, 9]
 

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
+import pytest
 import responses
 from django.core.cache.backends.locmem import LocMemCache
 
@@ -98,3 +99,13 @@ def query_of(call) -> dict[str, str]:
 
 def page_body(items: list, *, page: int = 1, has_more: bool = False) -> str:
     return json.dumps({"page": page, "pageSize": 5000, "hasMore": has_more, "data": items})
+
+
+@pytest.fixture
+def token_one():
+    """`responses` faking ServiceTitan, with one token ("token-1") ready; reset afterwards."""
+    responses.start()
+    add_tokens("token-1")
+    yield
+    responses.stop()
+    responses.reset()

@@ -7,7 +7,7 @@ import pytest
 import responses
 
 from servicetitan.client import ExportBatch, ListPage
-from tests.servicetitan.client_support import API, add_tokens, api_calls, make_client, module_url, page_body, query_of
+from tests.servicetitan.client_support import add_tokens, api_calls, make_client, module_url, page_body, query_of
 
 MATERIALS_URL = module_url("pricebook", "/materials")
 EXPORT_URL = module_url("pricebook", "/export/materials")
@@ -193,40 +193,3 @@ def test_request_accepts_only_declared_operations():
         client.request("DELETE", "crm.customers", "/tenant/{tenant}/customers/{id}", path_params={"id": 3})
     with pytest.raises(ValueError, match="path parameter 'id'"):
         client.request("GET", "crm.customers", "/tenant/{tenant}/customers/{id}")
-
-
-def test_upload_image_sends_a_multipart_file_part():
-    responses.add(responses.POST, module_url("pricebook", "/images"), status=201, json={"path": "Images/abc.png"})
-
-    path = make_client().upload_image("pipe.png", b"\x89PNG-bytes", "image/png")
-
-    assert path == "Images/abc.png"
-    request = api_calls()[0].request
-    assert request.headers["Content-Type"].startswith("multipart/form-data")
-    assert b'name="file"; filename="pipe.png"' in request.body
-    assert b"\x89PNG-bytes" in request.body
-
-
-def test_fetch_image_follows_the_redirect_without_credentials_to_another_host():
-    storage = "https://storage.example.net/images/abc.png?sig=1"
-    responses.add(responses.GET, module_url("pricebook", "/images"), status=302, headers={"Location": storage})
-    responses.add(responses.GET, storage, body=b"PNGDATA", content_type="image/png")
-
-    content, mime = make_client().fetch_image("Images/abc.png")
-
-    assert (content, mime) == (b"PNGDATA", "image/png")
-    first, second = responses.calls[1], responses.calls[2]
-    assert query_of(first) == {"path": "Images/abc.png"}
-    assert "Authorization" not in second.request.headers
-    assert "ST-App-Key" not in second.request.headers
-
-
-def test_fetch_image_on_the_api_host_keeps_credentials_and_guesses_the_type():
-    file_url = f"{API}/files/abc.jpg"
-    responses.add(responses.GET, module_url("pricebook", "/images"), status=302, headers={"Location": "/files/abc.jpg"})
-    responses.add(responses.GET, file_url, body=b"JPG", content_type="application/octet-stream")
-
-    content, mime = make_client().fetch_image("Images/abc.jpg")
-
-    assert (content, mime) == (b"JPG", "image/jpeg")
-    assert responses.calls[2].request.headers["Authorization"] == "Bearer token-1"

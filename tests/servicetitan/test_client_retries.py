@@ -308,3 +308,33 @@ def test_every_attempt_holds_and_releases_a_budget_permit():
 
     assert limiter.granted == 3
     assert limiter.held == 0
+
+
+# --- The classification alone -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("idempotent", "error", "status", "expected"),
+    [
+        (True, None, 429, True),
+        (False, None, 429, True),  # refused before any work: even a POST goes again
+        (True, None, 400, False),
+        (True, None, 404, False),
+        (True, None, 401, False),  # the one renewal of the token is the loop's, not a retry
+        (True, None, 500, True),
+        (True, None, 503, True),
+        (False, None, 502, False),  # a POST may have been carried out
+        (True, None, 200, True),  # a broken body
+        (False, None, 201, False),
+        (True, requests.ReadTimeout(), None, True),
+        (False, requests.ReadTimeout(), None, False),  # it may have arrived
+        (False, requests.ConnectTimeout(), None, True),  # it provably never left
+        (False, "refused", None, True),
+        (False, requests.exceptions.ChunkedEncodingError(), None, False),  # the answer broke off: it arrived
+        (True, requests.exceptions.ChunkedEncodingError(), None, True),
+        (False, requests.exceptions.SSLError(), None, False),
+    ],
+)
+def test_may_retry_classifies_each_failure(idempotent, error, status, expected):
+    from servicetitan.client.client import may_retry
+
+    error = refused() if error == "refused" else error
+    assert may_retry(idempotent=idempotent, error=error, status=status) is expected

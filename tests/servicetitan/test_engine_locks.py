@@ -85,10 +85,9 @@ def test_redis_lock_blocks_a_second_holder_and_recovers_from_a_dead_one(redis_ur
     first.redis.delete(name)
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_postgres_advisory_lock_is_held_per_connection():
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL advisory locks")
     results = {}
     with AdvisoryRunLock("lazi:sync:1:x") as first:
         assert first.held

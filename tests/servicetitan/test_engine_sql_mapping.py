@@ -7,7 +7,7 @@ rules: missing keys, JSON nulls, amounts as strings and junk, timestamps with an
 from __future__ import annotations
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from servicetitan.models import RecordProblem
@@ -17,7 +17,7 @@ from servicetitan.sync.upsert import expand_records, write_master, write_page
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL mapping is PostgreSQL's"),
+    pytest.mark.postgresql,  # the SQL mapping is PostgreSQL's
 ]
 SQL_TENANT, PYTHON_TENANT = 777, 778
 

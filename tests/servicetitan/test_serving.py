@@ -98,7 +98,7 @@ def test_free_text_sidebar_filter_values_are_cached():
     assert "?state=TX" in admin.get("/admin/crm/customer/").content.decode()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes exist on PostgreSQL only")
+@pytest.mark.postgresql  # trigram indexes exist on PostgreSQL only
 def test_search_columns_have_trigram_indexes_on_postgresql():
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE %s", ["%_trgm"])
