@@ -68,3 +68,26 @@ def priced(db):
     calm = make_material(price="18.00", cost=Decimal(10), categories=[plumbing])
     wild = make_material(price="5.00", cost=Decimal(10), categories=[plumbing])
     return plumbing, calm, wild
+
+
+@pytest.fixture
+def push_worker(monkeypatch):
+    """A worker that runs a queued push at once (the in-process default; with a broker, a worker would)."""
+    from pricebook import tasks
+
+    monkeypatch.setattr(tasks.push_overrides_task, "delay", lambda ids: tasks.push_overrides_task.apply(args=[ids]))
+
+
+def materials_rule(percent: int, **rule):
+    """The demo tenant's materials priced at cost + `percent`."""
+    from devtools.simulator import DEMO_TENANT_ID
+    from pricebook.models import PricingRule
+
+    return PricingRule.objects.create(
+        tenant_id=DEMO_TENANT_ID,
+        name=f"Materials: cost + {percent}%",
+        item_type="material",
+        markup="percent",
+        markup_percent=percent,
+        **rule,
+    )

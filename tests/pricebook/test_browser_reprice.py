@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from django.db.models import Count
 
-from pricebook.models import Category, PricebookOverride, PricingRule, RepriceBatch, RepriceRow
+from pricebook.models import Category, PricebookOverride, RepriceBatch, RepriceRow
 from servicetitan.sync.engine import sync_targets
-from tests.pricebook.conftest import make_staff
+from tests.pricebook.conftest import make_staff, materials_rule
 from tests.pricebook.test_browser_overrides import CHROMIUM, SCREENSHOTS, browser  # noqa: F401 (fixture)
 
 pytestmark = [
@@ -25,23 +25,12 @@ def test_approver_reprices_a_category_and_approves_the_unflagged_rows(
     transactional_db,
     simulator,
     browser,  # noqa: F811
-    monkeypatch,
+    push_worker,
 ):
-    from devtools.simulator import DEMO_TENANT_ID
-    from pricebook import tasks
     from pricebook.services.groups import APPROVERS
 
     assert all(run.status == "succeeded" for run in sync_targets(["pricebook"], full=True))
-    # A worker that runs the queued push at once (the in-process default; with a broker, a worker would).
-    monkeypatch.setattr(tasks.push_overrides_task, "delay", lambda ids: tasks.push_overrides_task.apply(args=[ids]))
-    PricingRule.objects.create(
-        tenant_id=DEMO_TENANT_ID,
-        name="Materials: cost + 60%",
-        item_type="material",
-        markup="percent",
-        markup_percent=60,
-        max_change_percent=15,
-    )
+    materials_rule(60, max_change_percent=15)
     category = (
         Category.objects.filter(materials__active=True).annotate(n=Count("materials")).order_by("-n", "st_id").first()
     )

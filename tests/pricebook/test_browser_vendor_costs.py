@@ -13,13 +13,12 @@ from pricebook.models import (
     Material,
     PricebookOverride,
     PriceHistory,
-    PricingRule,
     RepriceBatch,
     RepriceRow,
     VendorPriceMapping,
 )
 from servicetitan.sync.engine import sync_targets
-from tests.pricebook.conftest import make_staff
+from tests.pricebook.conftest import make_staff, materials_rule
 from tests.pricebook.test_browser_overrides import SCREENSHOTS, browser, pytestmark  # noqa: F401 - fixture, marks
 
 
@@ -40,23 +39,13 @@ def test_editor_imports_a_vendor_price_file_and_an_approver_reprices_from_it(
     simulator,
     browser,  # noqa: F811
     tmp_path,
-    monkeypatch,
+    push_worker,
 ):
-    from pricebook import tasks
     from pricebook.services.groups import APPROVERS, EDITORS
-    from devtools.simulator import DEMO_TENANT_ID
 
     assert all(run.status == "succeeded" for run in sync_targets(["pricebook"], full=True))
-    # A worker that runs a queued push at once (the in-process default; with a broker, a worker would).
-    monkeypatch.setattr(tasks.push_overrides_task, "delay", lambda ids: tasks.push_overrides_task.apply(args=[ids]))
     # Materials are priced at cost + 60%: the new costs give new prices, proposed when the file is confirmed.
-    PricingRule.objects.create(
-        tenant_id=DEMO_TENANT_ID,
-        name="Materials: cost + 60%",
-        item_type="material",
-        markup="percent",
-        markup_percent=60,
-    )
+    materials_rule(60)
     make_staff("editor", EDITORS)
     make_staff("approver", APPROVERS)
     path = tmp_path / "ferguson-prices.csv"
