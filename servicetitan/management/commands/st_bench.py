@@ -48,6 +48,9 @@ class Command(BaseCommand):
             help="run only these sections of the apps' benchmarks (comma-separated names, see --list), "
             "skipping the sync comparison",
         )
+        parser.add_argument(
+            "--sync-only", action="store_true", help="only the sync comparison (and RSS, push): no app sections"
+        )
         parser.add_argument("--list", action="store_true", help="list the apps' benchmark sections and stop")
 
     def handle(self, *args, **options):
@@ -123,6 +126,8 @@ class Command(BaseCommand):
             simulator.stop()
         url = bench.database_url_of_current_connection()
         rss = [bench.run_rss_probe_subprocess(int(n), url, self.log) for n in options["rss_sizes"].split(",") if n]
+        if options["sync_only"]:
+            sections = {}
         report = render(comparison, rss, push_rows, keys, page_size) + "\n".join(self._sections(sections))
         self.stdout.write(report)
         path = Path(settings.BASE_DIR) / options["output"]
