@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 DELETED_MARKERS = ("deleted", "isDeleted")
 UNIQUE = ("tenant_id", "st_id")
 RAW_UPDATE_FIELDS = ["payload", "payload_hash", "st_modified_on", "active", "deleted", "fetched_at"]
+# Raw rows a rebuild reads at a time (memory stays flat however many rows there are).
+REBUILD_CHUNK = 2000
 
 
 @dataclass
@@ -274,6 +276,48 @@ def write_page(
     if touch_unchanged and unchanged_ids:
         raw_model.objects.filter(tenant_id=tenant_id, st_id__any_of=unchanged_ids).update(fetched_at=now)
     return result
+
+
+def rebuild_stream(stream: Stream) -> int:
+    raw, master = stream.raw(), stream.master()
+    raw_table = connection.ops.quote_name(raw._meta.db_table)
+    in_sql = maps_in_sql(master)
+    # PostgreSQL maps in SQL: payloads are read into Python only for the stream's relations, if it has any.
+    columns = ("pk", "tenant_id", "st_id", "deleted", *(("payload",) if stream.after_page or not in_sql else ()))
+    count, last_pk, tenants = 0, 0, set()
+    while True:
+        # Chunks by primary key: memory stays flat however many rows there are.
+        chunk = list(raw.objects.filter(pk__gt=last_pk).order_by("pk").values_list(*columns)[:REBUILD_CHUNK])
+        if not chunk:
+            break
+        pk_range, last_pk = (last_pk, chunk[-1][0]), chunk[-1][0]
+        by_tenant: dict[int, list[tuple[dict, bool]]] = {}
+        st_ids: dict[int, list] = {}
+        for _, tenant_id, st_id, deleted, *rest in chunk:
+            by_tenant.setdefault(tenant_id, []).append((rest[0] if rest else None, deleted))
+            st_ids.setdefault(tenant_id, []).append(st_id)
+        now = timezone.now()
+        with transaction.atomic():
+            if in_sql:
+                # The chunk's master rows in one statement, straight from the raw table.
+                flagged = merge_master_from_raw(
+                    master, raw_table, master_update_fields(master), synced_at=now, pk_range=pk_range
+                )
+                for tenant_id, ids in st_ids.items():
+                    mine = [(st_id, payload, bad) for tid, st_id, payload, bad in flagged if tid == tenant_id]
+                    store_problems(master, tenant_id, ids, describe_flagged(master, mine), now=now)
+                if stream.after_page:
+                    for tenant_id, records in by_tenant.items():
+                        run_after_page(stream, [payload for payload, _ in records], tenant_id)
+            else:
+                for tenant_id, records in by_tenant.items():
+                    write_master(stream, records, tenant_id, now)
+        tenants.update(by_tenant)
+        count += len(chunk)
+    if stream.after_run:
+        for tenant_id in sorted(tenants):
+            stream.after_run(tenant_id)
+    return count
 
 
 def upsert_records(stream: Stream, payloads: list[dict], tenant_id: int, *, origin: object = None) -> UpsertResult:
