@@ -158,7 +158,9 @@ def _quote(name: str) -> str:
 
 
 def _copy_into(cursor, table: str, columns: list[str], buffer: io.StringIO) -> None:
-    cursor.cursor.copy_expert(f"COPY {table} ({', '.join(map(_quote, columns))}) FROM STDIN", buffer)
+    # The driver's own cursor (Django's has no COPY); its errors raised as Django's (IntegrityError, …) all the same.
+    with connection.wrap_database_errors:
+        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(map(_quote, columns))}) FROM STDIN", buffer)
 
 
 # A page's statements read a staging table without statistics: PostgreSQL guesses thousands of rows per page and,

@@ -21,11 +21,11 @@ from functools import cache
 
 import orjson
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from servicetitan.conversions import safe_datetime
-from servicetitan.sync.bulk import PreSerializedJSON, upsert_rows
+from servicetitan.sync.bulk import PreSerializedJSON, insert_rows, upsert_rows
 from servicetitan.sync.sql_mapping import maps_in_sql, merge_master_from_raw
 from servicetitan.sync.streams import PageChanges, Stream
 
@@ -189,6 +189,32 @@ def run_after_page(stream: Stream, payloads: list[dict], tenant_id: int) -> None
         stream.after_page(stream.master(), payloads, tenant_id)
 
 
+def existing_raw_rows(raw_model, tenant_id: int, st_ids: list) -> dict:
+    """{st_id: (payload hash, active, deleted)} of the page's records already mirrored, in one query."""
+    rows = raw_model.objects.filter(tenant_id=tenant_id, st_id__any_of=st_ids)
+    return {st_id: rest for st_id, *rest in rows.values_list("st_id", "payload_hash", "active", "deleted")}
+
+
+def insert_new_raw_rows(raw_model, raw_rows: list[dict]) -> tuple[int, int] | None:
+    """PostgreSQL: COPY raw rows none of which is mirrored straight into the raw table (what a first sync writes,
+    at the database's own pace). Returns the primary keys they took, as the range (after, up to) the master merge
+    reads; None, with nothing written, when one of them was mirrored meanwhile (a concurrent write of ServiceTitan's
+    answer): the caller merges through staging instead."""
+    table = connection.ops.quote_name(raw_model._meta.db_table)
+    with connection.cursor() as cursor:
+        # Keys come from the table's sequence, so this page's rows take keys above every row visible now (the range
+        # may also hold a concurrent writer's rows: mapping them again from their raw rows changes nothing).
+        cursor.execute(f'SELECT COALESCE(MAX("id"), 0) FROM {table}')  # noqa: S608 - quoted model metadata
+        before = cursor.fetchone()[0]
+        try:
+            with transaction.atomic():  # a savepoint: a unique violation leaves the page's transaction usable
+                insert_rows(raw_model, raw_rows)
+        except IntegrityError:
+            return None
+        cursor.execute(f'SELECT MAX("id") FROM {table}')  # noqa: S608 - quoted model metadata
+        return before, cursor.fetchone()[0]
+
+
 def write_page(
     stream: Stream,
     payloads: Iterable[dict],
@@ -210,12 +236,7 @@ def write_page(
     if not records:
         return result
     raw_model = stream.raw()
-    existing = {
-        st_id: (digest, active, deleted)
-        for st_id, digest, active, deleted in raw_model.objects.filter(
-            tenant_id=tenant_id, st_id__any_of=[st_id for st_id, _ in records]
-        ).values_list("st_id", "payload_hash", "active", "deleted")
-    }
+    existing = existing_raw_rows(raw_model, tenant_id, [st_id for st_id, _ in records])
     # A deleted marker may carry only a few fields: keep the last known values beneath it, so nothing is lost.
     markers = [st_id for st_id, r in records if st_id in existing and is_deleted_payload(r)]
     previous = (
@@ -260,14 +281,26 @@ def write_page(
         master_records.append((record, deleted))
 
     if raw_rows:
-        stage = upsert_rows(raw_model, raw_rows, unique=UNIQUE, update=RAW_UPDATE_FIELDS)
         master = stream.master()
+        new_rows = None
+        if postgres and not existing and maps_in_sql(master):
+            # Every record is new (a first sync): its raw rows go straight into the table, no staging, no merge.
+            new_rows = insert_new_raw_rows(raw_model, raw_rows)
+        stage = None
+        if new_rows is None:
+            stage = upsert_rows(raw_model, raw_rows, unique=UNIQUE, update=RAW_UPDATE_FIELDS)
         if stream.before_master and changed:
             stream.before_master(master, PageChanges(tenant_id, now, changed, stage, origin))
-        if stage is not None and maps_in_sql(master):
+        if (stage is not None or new_rows is not None) and maps_in_sql(master):
             # PostgreSQL maps the master rows from the raw rows it just took: no second set of rows to build and COPY.
-            flagged = merge_master_from_raw(master, stage, master_update_fields(master))
-            problems = describe_flagged(master, [(st_id, payload, bad) for _, st_id, payload, bad in flagged])
+            if new_rows is not None:
+                source, pk_range = connection.ops.quote_name(raw_model._meta.db_table), new_rows
+            else:
+                source, pk_range = stage, None
+            flagged = merge_master_from_raw(master, source, master_update_fields(master), pk_range=pk_range)
+            problems = describe_flagged(
+                master, [(st_id, payload, bad) for tid, st_id, payload, bad in flagged if tid == tenant_id]
+            )
             store_problems(master, tenant_id, [row["st_id"] for row in raw_rows], problems, run=run, now=now)
             result.problems += len(problems)
             run_after_page(stream, [record for record, _ in master_records], tenant_id)
