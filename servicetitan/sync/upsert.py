@@ -3,7 +3,9 @@
 For a page: expand the records (a category tree becomes one record per category), hash each payload, load the page's
 existing (st_id, hash, active, deleted) in one query, then upsert only what changed — raw rows, master rows (mapped by
 the master model's `st_mapping`: in SQL from the raw rows on PostgreSQL, in Python elsewhere) and the stream's
-relations (`after_page`). Unchanged records cost no write.
+relations (`after_page`). Unchanged records cost no write. On PostgreSQL a page none of whose records is mirrored yet
+(a first sync) is COPYed straight into the raw table, at the database's own pace; other pages go through a staging
+table and one `INSERT … ON CONFLICT` merge.
 
 `write_page` does not open a transaction: the engine wraps it with the page's cursor in one. `upsert_records` is the
 same write in a transaction of its own, for ServiceTitan's answers to LAZI's writes (the push).
@@ -73,6 +75,15 @@ def canonical_json(payload: dict) -> str:
         return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS, default=str).decode()
     except orjson.JSONEncodeError:
         return _CANONICAL.encode(payload)
+
+
+def canonical_json_and_hash(payload: dict) -> tuple[str, str]:
+    """`canonical_json` and `payload_hash` of a payload in one pass: serialised once, hashed from the same bytes."""
+    try:
+        data = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS, default=str)
+    except orjson.JSONEncodeError:
+        data = _CANONICAL.encode(payload).encode()
+    return data.decode(), hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 def payload_hash(payload: dict, text: str | None = None) -> str:
@@ -251,8 +262,7 @@ def write_page(
         deleted = is_deleted_payload(record)
         if deleted and st_id in previous:
             record = {**previous[st_id], **record}
-        text = canonical_json(record)
-        digest = payload_hash(record, text)
+        text, digest = canonical_json_and_hash(record)
         active = bool(record.get("active", True))
         before = existing.get(st_id)
         if before is not None and before[0] == digest and before[2] == deleted:
