@@ -290,7 +290,8 @@ def _row_statement(model, row: dict, update: list[str]) -> tuple[str, list]:
     params = []
     for f in fields:
         value = row[f.attname] if f.attname in row else f.get_default()
-        params.append(f.get_db_prep_save(value, connection))
+        # A payload prepared as JSON text goes as that text (PostgreSQL parses it into jsonb): no second serialising.
+        params.append(str(value) if isinstance(value, PreSerializedJSON) else f.get_db_prep_save(value, connection))
     return sql, params
 
 
@@ -302,7 +303,6 @@ def load_row_by_row(stream: Stream, prepared) -> None:
     for raw_rows, master_rows in prepared:
         with transaction.atomic(), connection.cursor() as cursor:
             for raw_row, master_row in zip(raw_rows, master_rows, strict=True):
-                raw_row = {**raw_row, "payload": json.loads(raw_row["payload"])}
                 cursor.execute(*_row_statement(raw, raw_row, RAW_UPDATE_FIELDS))
                 cursor.execute(*_row_statement(master, master_row, master_update))
 
