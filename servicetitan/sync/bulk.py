@@ -158,7 +158,14 @@ def _quote(name: str) -> str:
 
 
 def _copy_into(cursor, table: str, columns: list[str], buffer: io.StringIO) -> None:
-    cursor.cursor.copy_expert(f"COPY {table} ({', '.join(map(_quote, columns))}) FROM STDIN", buffer)
+    # The driver's own cursor (Django's has no COPY); its errors raised as Django's (IntegrityError, …) all the same.
+    with connection.wrap_database_errors:
+        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(map(_quote, columns))}) FROM STDIN", buffer)
+
+
+# A page's statements read a staging table without statistics: PostgreSQL guesses thousands of rows per page and,
+# past `jit_above_cost`, compiles the statement, which costs more (~150 ms) than running it. For this transaction only.
+NO_JIT = "SET LOCAL jit = off"
 
 
 def insert_rows(model: type[models.Model], rows: Sequence[dict]) -> None:
@@ -209,6 +216,7 @@ def upsert_rows(
     merge = f"INSERT INTO {_quote(table)} ({column_list}) SELECT {column_list} FROM {stage} "  # noqa: S608
     merge += f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(NO_JIT)
         cursor.execute(create_stage)
         cursor.execute(f"TRUNCATE {stage}")
         _copy_into(cursor, stage, columns, buffer)

@@ -23,24 +23,15 @@ from datetime import timedelta
 from typing import Protocol
 
 from django.conf import settings
-from django.db import connection, reset_queries, transaction
+from django.db import reset_queries, transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
 from servicetitan.logging import redact
 from servicetitan.models import SyncCursor, SyncRun
 from servicetitan.sync.locks import HOST, RunLock, run_lock
-from servicetitan.sync.sql_mapping import maps_in_sql, merge_master_from_raw
 from servicetitan.sync.streams import Stream, resolve_targets
-from servicetitan.sync.upsert import (
-    UpsertResult,
-    describe_flagged,
-    master_update_fields,
-    run_after_page,
-    store_problems,
-    write_master,
-    write_page,
-)
+from servicetitan.sync.upsert import UpsertResult, rebuild_stream, write_page
 
 logger = logging.getLogger("servicetitan.sync")
 
@@ -48,7 +39,6 @@ COUNTERS = ("pages", "created", "updated", "unchanged", "deactivated", "deleted"
 # How far back an incremental list run looks before the last watermark: covers clock skew between LAZI and
 # ServiceTitan and records committed late on their side. Re-reading a record costs nothing (its hash is unchanged).
 DEFAULT_OVERLAP_SECONDS = 600
-REBUILD_CHUNK = 2000
 # Follow-up runs one run makes at most for requests that arrived while it ran (a steady stream of webhooks must not
 # keep one worker busy forever; a request left over is served by the next run).
 MAX_FOLLOW_UPS = 3
@@ -320,45 +310,3 @@ class _Runner:
 def rebuild_targets(targets: Iterable[str] | None = None) -> dict[str, int]:
     """Rebuild master rows (and relations) from raw rows, no ServiceTitan calls. Returns rows rebuilt per entity."""
     return {stream.key: rebuild_stream(stream) for stream in resolve_targets(list(targets) if targets else None)}
-
-
-def rebuild_stream(stream: Stream) -> int:
-    raw, master = stream.raw(), stream.master()
-    raw_table = connection.ops.quote_name(raw._meta.db_table)
-    in_sql = maps_in_sql(master)
-    # PostgreSQL maps in SQL: payloads are read into Python only for the stream's relations, if it has any.
-    columns = ("pk", "tenant_id", "st_id", "deleted", *(("payload",) if stream.after_page or not in_sql else ()))
-    count, last_pk, tenants = 0, 0, set()
-    while True:
-        # Chunks by primary key: memory stays flat however many rows there are.
-        chunk = list(raw.objects.filter(pk__gt=last_pk).order_by("pk").values_list(*columns)[:REBUILD_CHUNK])
-        if not chunk:
-            break
-        pk_range, last_pk = (last_pk, chunk[-1][0]), chunk[-1][0]
-        by_tenant: dict[int, list[tuple[dict, bool]]] = {}
-        st_ids: dict[int, list] = {}
-        for _, tenant_id, st_id, deleted, *rest in chunk:
-            by_tenant.setdefault(tenant_id, []).append((rest[0] if rest else None, deleted))
-            st_ids.setdefault(tenant_id, []).append(st_id)
-        now = timezone.now()
-        with transaction.atomic():
-            if in_sql:
-                # The chunk's master rows in one statement, straight from the raw table.
-                flagged = merge_master_from_raw(
-                    master, raw_table, master_update_fields(master), synced_at=now, pk_range=pk_range
-                )
-                for tenant_id, ids in st_ids.items():
-                    mine = [(st_id, payload, bad) for tid, st_id, payload, bad in flagged if tid == tenant_id]
-                    store_problems(master, tenant_id, ids, describe_flagged(master, mine), now=now)
-                if stream.after_page:
-                    for tenant_id, records in by_tenant.items():
-                        run_after_page(stream, [payload for payload, _ in records], tenant_id)
-            else:
-                for tenant_id, records in by_tenant.items():
-                    write_master(stream, records, tenant_id, now)
-        tenants.update(by_tenant)
-        count += len(chunk)
-    if stream.after_run:
-        for tenant_id in sorted(tenants):
-            stream.after_run(tenant_id)
-    return count

@@ -29,6 +29,7 @@ from django.db import connection, models
 
 from servicetitan import conversions
 from servicetitan.models import Computed, SyncedModel
+from servicetitan.sync.bulk import NO_JIT
 
 # Column type → the conversion of the JSON value as text (`{}`), once `conversions.sql_guard` said it fits. Integers
 # go through `bigint` whatever their width: the guard checked the column's range.
@@ -62,7 +63,8 @@ def _value_expression(source, field: models.Field, alias: str):
     """One mapped column in SQL, or None if SQL cannot say it: (value expression before defaults, its parameters,
     the SQL that is true when the record's value is there but does not fit the column or None when every value fits,
     the JSON path whose text the statement extracts once per row as `alias` or None, the guard computed once per row
-    as `alias`'s `g_` twin or None).
+    as `alias`'s `g_` twin or None, the sub-expression that reads `payload` otherwise (a JSON column, a `Computed`),
+    which the merge computes once per row as `alias`, or None).
     """
     if isinstance(source, Computed):
         if not source.sql:
@@ -71,23 +73,25 @@ def _value_expression(source, field: models.Field, alias: str):
         value = f"({source.sql.replace('%', '%%')})"
         guard = conversions.sql_value_guard(field, value)
         if guard is None:
-            return value, [], None, None, None
-        return f"(CASE WHEN {guard} THEN {value} END)", [], f"({value} IS NOT NULL AND NOT {guard})", None, None
+            return value, [], None, None, None, value
+        bad = f"({value} IS NOT NULL AND NOT {guard})"
+        return f"(CASE WHEN {guard} THEN {value} END)", [], bad, None, None, value
     if callable(source):
         return None
     path = source.split(".")
     kind = field.get_internal_type()
     if kind == "JSONField":
-        return "NULLIF(payload #> %s, 'null'::jsonb)", [path], None, None, None
+        value = "NULLIF(payload #> %s, 'null'::jsonb)"
+        return value, [path], None, None, None, value
     if kind not in CONVERSIONS:
         return None
     text = _quote(alias)
     guard = conversions.sql_guard(field, text)
     cast = CONVERSIONS[kind].format(text)
     if guard is None:
-        return cast, [], None, path, None
+        return cast, [], None, path, None, None
     fits = _quote(f"g_{alias}")
-    return f"(CASE WHEN {fits} THEN {cast} END)", [], f"({text} IS NOT NULL AND NOT {fits})", path, guard
+    return f"(CASE WHEN {fits} THEN {cast} END)", [], f"({text} IS NOT NULL AND NOT {fits})", path, guard, None
 
 
 def _missing(field: models.Field) -> tuple[str, list] | None:
@@ -128,7 +132,7 @@ def column_expression(master: type[SyncedModel], name: str) -> tuple[str, list] 
     plan = _plan(master)
     if plan is None:
         return None
-    for field, alias, expression, value_params, _bad, path, guard in plan:
+    for field, alias, expression, value_params, _bad, path, guard, _reads in plan:
         if field.name != name:
             continue
         if path is not None:
@@ -173,10 +177,18 @@ def merge_master_from_raw(
     extracts, extract_params, guards = [], [], []
     columns, selects, params = [], [], []
     checks, check_params = [], []
-    for field, alias, expression, value_params, bad, path, guard in plan:
+    for field, alias, expression, value_params, bad, path, guard, reads in plan:
         if path is not None:
             extracts.append(f"(payload #>> %s) AS {_quote(alias)}")
             extract_params.append(path)
+        elif reads is not None:
+            # A JSON column or a `Computed`: its value is read from the payload once, in `texts`, like the texts, so
+            # the materialized rows never carry the payload itself (copying every jsonb twice was most of the cost).
+            value = reads
+            extracts.append(f"{value} AS {_quote(alias)}")
+            extract_params.extend(value_params)
+            expression, value_params = expression.replace(value, _quote(alias)), []
+            bad = bad.replace(value, _quote(alias)) if bad is not None else None
         if guard is not None:
             guards.append(f"COALESCE({guard}, false) AS {_quote(f'g_{alias}')}")
         if bad is not None:
@@ -212,7 +224,8 @@ def merge_master_from_raw(
     if pk_range is not None:
         where, where_params = 'WHERE "id" > %s AND "id" <= %s ', list(pk_range)  # raw models keep Django's default key
     # Identifiers come from model metadata (quoted), SQL from the models' own declarations; values are parameters.
-    raw_columns = ", ".join(["tenant_id", "st_id", "deleted", "fetched_at", "payload", *extracts])
+    # `ctid`: the source row, to read back the payload of the (rare) records with a problem, and only theirs.
+    raw_columns = ", ".join(["ctid AS row_ctid", "tenant_id", "st_id", "deleted", "fetched_at", *extracts])
     src = f"texts AS MATERIALIZED (SELECT {raw_columns} FROM {source} {where}), "  # noqa: S608
     # …and each guard evaluated once, for the cast and for the check alike.
     src += f"src AS MATERIALIZED (SELECT *{''.join(', ' + g for g in guards)} FROM texts)"  # noqa: S608
@@ -222,14 +235,17 @@ def merge_master_from_raw(
     head = [*extract_params, *where_params]
     if not checks:
         with connection.cursor() as cursor:
+            cursor.execute(NO_JIT)
             cursor.execute(f"WITH {src} {insert}", [*head, *params])
         return []
     # The same statement lists the records with a value that does not fit, from the same rows (set-based).
     sql = f"WITH {src}, written AS ({insert} RETURNING 1) "
-    sql += "SELECT tenant_id, st_id, payload, problems FROM (SELECT tenant_id, st_id, payload, "
+    sql += f"SELECT tenant_id, st_id, (SELECT payload FROM {source} AS s WHERE s.ctid = row_ctid), problems "  # noqa: S608
+    sql += "FROM (SELECT row_ctid, tenant_id, st_id, "
     sql += f"array_remove(ARRAY[{', '.join(checks)}], NULL) AS problems FROM src) AS checked "
     sql += "WHERE cardinality(problems) > 0"
     with connection.cursor() as cursor:
+        cursor.execute(NO_JIT)
         cursor.execute(sql, [*head, *params, *check_params])
         rows = cursor.fetchall()
     return [

@@ -3,7 +3,9 @@
 For a page: expand the records (a category tree becomes one record per category), hash each payload, load the page's
 existing (st_id, hash, active, deleted) in one query, then upsert only what changed — raw rows, master rows (mapped by
 the master model's `st_mapping`: in SQL from the raw rows on PostgreSQL, in Python elsewhere) and the stream's
-relations (`after_page`). Unchanged records cost no write.
+relations (`after_page`). Unchanged records cost no write. On PostgreSQL a page none of whose records is mirrored yet
+(a first sync) is COPYed straight into the raw table, at the database's own pace; other pages go through a staging
+table and one `INSERT … ON CONFLICT` merge.
 
 `write_page` does not open a transaction: the engine wraps it with the page's cursor in one. `upsert_records` is the
 same write in a transaction of its own, for ServiceTitan's answers to LAZI's writes (the push).
@@ -21,11 +23,11 @@ from functools import cache
 
 import orjson
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from servicetitan.conversions import utc_datetime
-from servicetitan.sync.bulk import PreSerializedJSON, upsert_rows
+from servicetitan.sync.bulk import PreSerializedJSON, insert_rows, upsert_rows
 from servicetitan.sync.sql_mapping import maps_in_sql, merge_master_from_raw
 from servicetitan.sync.streams import PageChanges, Stream
 
@@ -35,6 +37,8 @@ logger = logging.getLogger(__name__)
 DELETED_MARKERS = ("deleted", "isDeleted")
 UNIQUE = ("tenant_id", "st_id")
 RAW_UPDATE_FIELDS = ["payload", "payload_hash", "st_modified_on", "active", "deleted", "fetched_at"]
+# Raw rows a rebuild reads at a time (memory stays flat however many rows there are).
+REBUILD_CHUNK = 2000
 
 
 @dataclass
@@ -71,6 +75,15 @@ def canonical_json(payload: dict) -> str:
         return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS, default=str).decode()
     except orjson.JSONEncodeError:
         return _CANONICAL.encode(payload)
+
+
+def canonical_json_and_hash(payload: dict) -> tuple[str, str]:
+    """`canonical_json` and `payload_hash` of a payload in one pass: serialised once, hashed from the same bytes."""
+    try:
+        data = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS, default=str)
+    except orjson.JSONEncodeError:
+        data = _CANONICAL.encode(payload).encode()
+    return data.decode(), hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 def payload_hash(payload: dict, text: str | None = None) -> str:
@@ -187,6 +200,32 @@ def run_after_page(stream: Stream, payloads: list[dict], tenant_id: int) -> None
         stream.after_page(stream.master(), payloads, tenant_id)
 
 
+def existing_raw_rows(raw_model, tenant_id: int, st_ids: list) -> dict:
+    """{st_id: (payload hash, active, deleted)} of the page's records already mirrored, in one query."""
+    rows = raw_model.objects.filter(tenant_id=tenant_id, st_id__any_of=st_ids)
+    return {st_id: rest for st_id, *rest in rows.values_list("st_id", "payload_hash", "active", "deleted")}
+
+
+def insert_new_raw_rows(raw_model, raw_rows: list[dict]) -> tuple[int, int] | None:
+    """PostgreSQL: COPY raw rows none of which is mirrored straight into the raw table (what a first sync writes,
+    at the database's own pace). Returns the primary keys they took, as the range (after, up to) the master merge
+    reads; None, with nothing written, when one of them was mirrored meanwhile (a concurrent write of ServiceTitan's
+    answer): the caller merges through staging instead."""
+    table = connection.ops.quote_name(raw_model._meta.db_table)
+    with connection.cursor() as cursor:
+        # Keys come from the table's sequence, so this page's rows take keys above every row visible now (the range
+        # may also hold a concurrent writer's rows: mapping them again from their raw rows changes nothing).
+        cursor.execute(f'SELECT COALESCE(MAX("id"), 0) FROM {table}')  # noqa: S608 - quoted model metadata
+        before = cursor.fetchone()[0]
+        try:
+            with transaction.atomic():  # a savepoint: a unique violation leaves the page's transaction usable
+                insert_rows(raw_model, raw_rows)
+        except IntegrityError:
+            return None
+        cursor.execute(f'SELECT MAX("id") FROM {table}')  # noqa: S608 - quoted model metadata
+        return before, cursor.fetchone()[0]
+
+
 def write_page(
     stream: Stream,
     payloads: Iterable[dict],
@@ -208,12 +247,7 @@ def write_page(
     if not records:
         return result
     raw_model = stream.raw()
-    existing = {
-        st_id: (digest, active, deleted)
-        for st_id, digest, active, deleted in raw_model.objects.filter(
-            tenant_id=tenant_id, st_id__any_of=[st_id for st_id, _ in records]
-        ).values_list("st_id", "payload_hash", "active", "deleted")
-    }
+    existing = existing_raw_rows(raw_model, tenant_id, [st_id for st_id, _ in records])
     # A deleted marker may carry only a few fields: keep the last known values beneath it, so nothing is lost.
     markers = [st_id for st_id, r in records if st_id in existing and is_deleted_payload(r)]
     previous = (
@@ -228,8 +262,7 @@ def write_page(
         deleted = is_deleted_payload(record)
         if deleted and st_id in previous:
             record = {**previous[st_id], **record}
-        text = canonical_json(record)
-        digest = payload_hash(record, text)
+        text, digest = canonical_json_and_hash(record)
         active = bool(record.get("active", True))
         before = existing.get(st_id)
         if before is not None and before[0] == digest and before[2] == deleted:
@@ -258,14 +291,26 @@ def write_page(
         master_records.append((record, deleted))
 
     if raw_rows:
-        stage = upsert_rows(raw_model, raw_rows, unique=UNIQUE, update=RAW_UPDATE_FIELDS)
         master = stream.master()
+        new_rows = None
+        if postgres and not existing and maps_in_sql(master):
+            # Every record is new (a first sync): its raw rows go straight into the table, no staging, no merge.
+            new_rows = insert_new_raw_rows(raw_model, raw_rows)
+        stage = None
+        if new_rows is None:
+            stage = upsert_rows(raw_model, raw_rows, unique=UNIQUE, update=RAW_UPDATE_FIELDS)
         if stream.before_master and changed:
             stream.before_master(master, PageChanges(tenant_id, now, changed, stage, origin))
-        if stage is not None and maps_in_sql(master):
+        if (stage is not None or new_rows is not None) and maps_in_sql(master):
             # PostgreSQL maps the master rows from the raw rows it just took: no second set of rows to build and COPY.
-            flagged = merge_master_from_raw(master, stage, master_update_fields(master))
-            problems = describe_flagged(master, [(st_id, payload, bad) for _, st_id, payload, bad in flagged])
+            if new_rows is not None:
+                source, pk_range = connection.ops.quote_name(raw_model._meta.db_table), new_rows
+            else:
+                source, pk_range = stage, None
+            flagged = merge_master_from_raw(master, source, master_update_fields(master), pk_range=pk_range)
+            problems = describe_flagged(
+                master, [(st_id, payload, bad) for tid, st_id, payload, bad in flagged if tid == tenant_id]
+            )
             store_problems(master, tenant_id, [row["st_id"] for row in raw_rows], problems, run=run, now=now)
             result.problems += len(problems)
             run_after_page(stream, [record for record, _ in master_records], tenant_id)
@@ -274,6 +319,48 @@ def write_page(
     if touch_unchanged and unchanged_ids:
         raw_model.objects.filter(tenant_id=tenant_id, st_id__any_of=unchanged_ids).update(fetched_at=now)
     return result
+
+
+def rebuild_stream(stream: Stream) -> int:
+    raw, master = stream.raw(), stream.master()
+    raw_table = connection.ops.quote_name(raw._meta.db_table)
+    in_sql = maps_in_sql(master)
+    # PostgreSQL maps in SQL: payloads are read into Python only for the stream's relations, if it has any.
+    columns = ("pk", "tenant_id", "st_id", "deleted", *(("payload",) if stream.after_page or not in_sql else ()))
+    count, last_pk, tenants = 0, 0, set()
+    while True:
+        # Chunks by primary key: memory stays flat however many rows there are.
+        chunk = list(raw.objects.filter(pk__gt=last_pk).order_by("pk").values_list(*columns)[:REBUILD_CHUNK])
+        if not chunk:
+            break
+        pk_range, last_pk = (last_pk, chunk[-1][0]), chunk[-1][0]
+        by_tenant: dict[int, list[tuple[dict, bool]]] = {}
+        st_ids: dict[int, list] = {}
+        for _, tenant_id, st_id, deleted, *rest in chunk:
+            by_tenant.setdefault(tenant_id, []).append((rest[0] if rest else None, deleted))
+            st_ids.setdefault(tenant_id, []).append(st_id)
+        now = timezone.now()
+        with transaction.atomic():
+            if in_sql:
+                # The chunk's master rows in one statement, straight from the raw table.
+                flagged = merge_master_from_raw(
+                    master, raw_table, master_update_fields(master), synced_at=now, pk_range=pk_range
+                )
+                for tenant_id, ids in st_ids.items():
+                    mine = [(st_id, payload, bad) for tid, st_id, payload, bad in flagged if tid == tenant_id]
+                    store_problems(master, tenant_id, ids, describe_flagged(master, mine), now=now)
+                if stream.after_page:
+                    for tenant_id, records in by_tenant.items():
+                        run_after_page(stream, [payload for payload, _ in records], tenant_id)
+            else:
+                for tenant_id, records in by_tenant.items():
+                    write_master(stream, records, tenant_id, now)
+        tenants.update(by_tenant)
+        count += len(chunk)
+    if stream.after_run:
+        for tenant_id in sorted(tenants):
+            stream.after_run(tenant_id)
+    return count
 
 
 def upsert_records(stream: Stream, payloads: list[dict], tenant_id: int, *, origin: object = None) -> UpsertResult:

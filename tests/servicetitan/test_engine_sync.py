@@ -12,7 +12,7 @@ from devtools.simulator import DEMO_TENANT_ID, FaultConfig
 from pricebook.models import Category, Material, RawMaterial, Service
 from servicetitan import registry
 from servicetitan.models import SyncCursor, SyncRun
-from servicetitan.sync import engine
+from servicetitan.sync import engine, upsert
 from servicetitan.sync.engine import rebuild_targets, sync_stream, sync_targets
 from servicetitan.sync.streams import all_streams
 from servicetitan.sync.upsert import upsert_records
@@ -284,7 +284,9 @@ def test_rebuild_in_small_chunks_covers_every_raw_row_once(sim, monkeypatch):
     for model in (Material, Customer):
         model.objects.filter(st_id__in=list(model.objects.values_list("st_id", flat=True)[::2])).delete()
         model.objects.update(name="stale")
-    monkeypatch.setattr(engine, "REBUILD_CHUNK", 7)  # many chunks, a partial last one
+    monkeypatch.setattr(
+        upsert, "REBUILD_CHUNK", 7
+    )  # many chunks, a partial last one (rebuild_stream is beside write_page)
 
     counts = rebuild_targets(keys)
 
