@@ -24,6 +24,7 @@ from django.db import connection
 from django.utils import timezone
 
 from pricebook.models import PricebookOverride, PricebookOverrideChange, PriceHistory
+from pricebook.services.rowsets import in_ids
 from servicetitan.sync.bulk import insert_rows
 from servicetitan.sync.changes import changed_columns, changed_columns_sql
 from servicetitan.sync.streams import PageChanges
@@ -101,11 +102,16 @@ class PushOrigin:
         from pricebook.models import RepriceBatch, RepriceRow
 
         overrides = list(overrides)
-        batches = dict(
-            RepriceRow.objects.filter(
-                override_id__any_of=[o.pk for o in overrides if o.pk is not None],
-                batch__status=RepriceBatch.Status.APPROVED,
-            ).values_list("override_id", "batch_id")
+        pks = [o.pk for o in overrides if o.pk is not None]
+        # `in_ids`, not `any_of`: the rows an approval wrote a moment ago have no statistics yet (see rowsets).
+        batches = (
+            dict(
+                RepriceRow.objects.filter(in_ids("override_id", pks), batch__status=RepriceBatch.Status.APPROVED)
+                .order_by()
+                .values_list("override_id", "batch_id")
+            )
+            if pks
+            else {}
         )
         return cls(
             {

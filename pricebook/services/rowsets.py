@@ -7,30 +7,27 @@ from collections.abc import Iterable
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import F, Lookup, sql
+from django.db.models import F, sql
+
+from servicetitan.sync.bulk import AnyOf
 
 
-class _InArray(Lookup):
-    """`column = ANY(ARRAY[…])` on PostgreSQL, `IN (…)` elsewhere.
+class _InArray(AnyOf):
+    """`column = ANY(ARRAY[…])` on PostgreSQL, `IN (…)` elsewhere: the mirror's `any_of`, but for PostgreSQL.
 
-    Not the mirror's `any_of` (`IN (SELECT UNNEST(…))`): a table just filled in the same run (the overrides an
-    approval wrote a moment ago) has no statistics yet, and the planner then joins the unnested ids with a nested
-    loop over every row (5,000 × 5,000 comparisons). A constant array is an index condition (hashed otherwise)."""
+    Only the PostgreSQL form differs from `any_of` (`IN (SELECT UNNEST(…))`, right for the mirror's tables that a
+    first sync fills): a table just filled in the same run (the overrides an approval wrote a moment ago) has no
+    statistics yet, and the planner then joins the unnested ids with a nested loop over every row (5,000 × 5,000
+    comparisons). A constant array is an index condition (hashed otherwise)."""
 
     lookup_name = "in_array"
-    prepare_rhs = False
 
-    def get_prep_lookup(self):
-        return [value for value in self.rhs if value is not None]
-
-    def as_sql(self, compiler, connection):
+    def as_postgresql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         values = list(self.rhs)
         if not values:
             raise EmptyResultSet
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*lhs_params, values]
-        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
+        return f"{lhs} = ANY(%s)", [*lhs_params, values]
 
 
 def in_ids(field: str, ids: Iterable) -> _InArray:
