@@ -171,15 +171,16 @@ def _claim(ids: Iterable[int]) -> list[PricebookOverride]:
     ids = list(ids)
     if not ids:
         return []
-    # One UPDATE over the rows it can lock (`FOR UPDATE SKIP LOCKED` in its subquery): no round trip of the ids.
-    free = (
-        PricebookOverride.objects.filter(in_ids("pk", ids), status=Status.PENDING)
-        .order_by()
-        .select_for_update(skip_locked=True)
-        .values("pk")
-    )
     with transaction.atomic():
-        PricebookOverride.objects.filter(pk__in=free, status=Status.PENDING).update(
+        free = list(
+            PricebookOverride.objects.filter(in_ids("pk", ids), status=Status.PENDING)
+            .order_by()
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+        )
+        if not free:
+            return []
+        PricebookOverride.objects.filter(in_ids("pk", free), status=Status.PENDING).update(
             status=Status.PUSHING, claim_token=token, claimed_revision=F("revision"), push_started_at=timezone.now()
         )
     return list(PricebookOverride.objects.filter(claim_token=token).order_by("pk"))
