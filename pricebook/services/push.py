@@ -22,11 +22,13 @@ re-reads are modules of their own, and re-queueing is the task's (`pricebook.tas
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -516,6 +518,22 @@ def _push_bulk(client, kind: ItemKind, overrides: list[PricebookOverride], resul
         raise interrupted
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for the bulk path (reference counting still frees everything).
+
+    A push of thousands of items keeps their parsed records, bulk items and override rows alive at once, and every
+    full collection walks all of them: about a second of a 5,000-item push went to collections that found nothing
+    (the push makes no reference cycles). The collector runs again afterwards, as it was."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 # --- Entry points ---------------------------------------------------------------------------------------------------
 def _uses_bulk(kind: ItemKind, count: int, mode: str) -> bool:
     return kind.bulk_collection is not None and mode != "single" and (mode == "bulk" or count >= BULK_MIN_ITEMS)
@@ -559,7 +577,8 @@ def push_overrides(ids: Iterable[int], *, client=None, mode: str = "auto") -> Pu
             kind = item_kind(item_type)
             try:
                 if _uses_bulk(kind, len(overrides), mode):
-                    _push_bulk(client, kind, overrides, result)
+                    with _collector_paused():
+                        _push_bulk(client, kind, overrides, result)
                 else:
                     for override in overrides:
                         _push_single(client, kind, override, result)

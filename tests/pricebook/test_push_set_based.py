@@ -7,6 +7,7 @@ import ast
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -71,3 +72,51 @@ def test_the_task_requeues_what_the_push_returns(monkeypatch):
     # The edit made during the push goes next, at once; the temporary failure waits for the retry (eager: the
     # scheduled push).
     assert queued == [[2]] and outcome["retry"] == 2
+
+
+def test_in_ids_is_the_mirrors_any_of_with_a_constant_array_on_postgresql(db):
+    from pricebook.services.rowsets import _InArray, in_ids
+    from servicetitan.sync.bulk import AnyOf
+
+    assert issubclass(_InArray, AnyOf)
+    ours = str(PricebookOverride.objects.filter(in_ids("pk", [1, 2])).query)
+    mirrors = str(PricebookOverride.objects.filter(pk__any_of=[1, 2]).query)
+    if connection.vendor == "postgresql":
+        assert "= ANY(" in ours and "UNNEST" not in ours
+        assert "UNNEST" in mirrors
+    else:
+        assert "IN (1, 2)" in ours and "IN (1, 2)" in mirrors
+    assert list(PricebookOverride.objects.filter(in_ids("pk", []))) == []
+
+
+def test_the_bulk_push_pauses_the_cyclic_collector_and_restores_it(synced, editor, monkeypatch):
+    import gc
+
+    import pricebook.services.push as push
+
+    items = list(Material.objects.filter(active=True, deleted=False).order_by("st_id")[:4])
+    seen = []
+    original = push._push_bulk
+
+    def spying(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(push, "_push_bulk", spying)
+    assert gc.isenabled()
+    result = push_overrides(_pending(items, "33"), mode="bulk")
+    assert len(result.synced) == 4 and seen == [False] and gc.isenabled()
+
+    # Also after a failure inside the bulk path; and a collector the caller had disabled stays disabled.
+    monkeypatch.setattr(push, "_push_bulk", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    ids = _pending(items, "34")
+    with pytest.raises(RuntimeError, match="boom"):
+        push_overrides(ids, mode="bulk")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with push._collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
