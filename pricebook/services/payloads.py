@@ -222,11 +222,19 @@ def complete_item(item_type: str, payload: dict) -> dict[str, Any]:
     return item
 
 
-def bulk_item(override: PricebookOverride, payload: dict) -> dict[str, Any]:
-    """A complete bulk-update item: ServiceTitan's record with the override (and its image) applied."""
+# The parts of a PATCH body that are not overridden fields: the vendors' costs and the image (see `patch_body`).
+_BODY_EXTRAS = ("primaryVendor", "otherVendors", "assets", "image")
+
+
+def bulk_item(override: PricebookOverride, payload: dict, *, body: dict | None = None) -> dict[str, Any]:
+    """A complete bulk-update item: ServiceTitan's record with the override (and its image) applied. `body`: the
+    item's `patch_body` when the caller has it already (its vendor and image parts are reused, not recomputed)."""
     item = complete_item(override.item_type, payload)
     for name, value in override.overridden_values().items():
         item[st_key(override.item_type, name)] = _json_value(value)
-    item.update(vendor_cost_change(override, payload))
-    item.update(image_change(override, payload))
+    if body is None:
+        item.update(vendor_cost_change(override, payload))
+        item.update(image_change(override, payload))
+    else:
+        item.update((key, body[key]) for key in _BODY_EXTRAS if key in body)
     return item

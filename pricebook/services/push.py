@@ -488,10 +488,10 @@ def _push_bulk(client, kind: ItemKind, overrides: list[PricebookOverride], resul
                 ended.append(_conflict(override, modified_on))
             elif (refused := _upload_image(client, override)) is not None:
                 ended.append(refused)
-            elif not patch_body(override, payload):
+            elif not (body := patch_body(override, payload)):
                 ended.append(_synced(override, "Nothing differed from ServiceTitan; nothing sent."))
             else:
-                ready.append((override, bulk_item(override, payload)))
+                ready.append((override, bulk_item(override, payload, body=body)))
     finally:
         _settle(kind, ended, result)
 

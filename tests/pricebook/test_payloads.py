@@ -36,6 +36,15 @@ def test_bulk_item_is_complete_with_the_override_on_top():
     assert item["categories"] == [3] and item["unitOfMeasure"] == "" and item["isInventory"] is False
 
 
+def test_bulk_item_from_a_patch_body_is_the_same_item():
+    # The bulk push hands over the patch body it computed: the item must not differ from one built from scratch.
+    override = _override(override_cost=Decimal("5"), cost_vendor="acme", override_price=Decimal("12.50"))
+    override.uploaded_image_path = "Images/new.png"
+    body = patch_body(override, RECORD)
+    assert "primaryVendor" in body and "assets" in body
+    assert bulk_item(override, RECORD, body=body) == bulk_item(override, RECORD)
+
+
 def test_servicetitan_keys_come_from_the_override_fields_both_ways():
     assert st_key("category", "name") == "name" and st_key("material", "name") == "displayName"
     assert st_key("service", "add_on_price") == "addOnPrice"
