@@ -265,6 +265,20 @@ RESOURCES: dict[str, Resource] = {
             include_inactive=("includeInactive", "true"),
         ),
         _resource("dispatch.zones", "dispatch", export=False),
+        # Who was on which appointment: one row per technician and appointment (no get by id; the export includes
+        # inactive and deleted assignments).
+        _resource("dispatch.appointment-assignments", "dispatch", "appointment-assignments", get=False),
+        _resource("dispatch.technician-shifts", "dispatch", "technician-shifts", export=False),
+        # Time off, meetings, training: a technician's calendar entries that are not jobs. Their list's active filter
+        # is the boolean `activeOnly` (false: every record).
+        _resource(
+            "dispatch.non-job-appointments",
+            "dispatch",
+            "non-job-appointments",
+            export=False,
+            list_query=("page", "pageSize", "modifiedOnOrAfter", "activeOnly"),
+            include_inactive=("activeOnly", "false"),
+        ),
         # --- accounting ------------------------------------------------------------------------------------------------
         _resource(
             "accounting.invoices",
