@@ -190,6 +190,20 @@ RESOURCES: dict[str, Resource] = {
             list_query=("page", "pageSize", "modifiedOnOrAfter"),
             include_inactive=None,
         ),
+        # Bookings (requests from booking providers, before they become jobs) and leads: from their exports
+        # (inactive ones included); their lists have no active filter.
+        _resource(
+            "crm.bookings",
+            "crm",
+            list_query=("page", "pageSize", "modifiedOnOrAfter"),
+            include_inactive=None,
+        ),
+        _resource(
+            "crm.leads",
+            "crm",
+            list_query=("page", "pageSize", "modifiedOnOrAfter"),
+            include_inactive=None,
+        ),
         # --- jobs (ServiceTitan's JPM module) ------------------------------------------------------------------------
         _resource(
             "jobs.jobs",

@@ -59,7 +59,11 @@ def test_the_appointment_page_names_its_technicians():
     AppointmentAssignmentFactory(appointment_st_id=appointment.st_id, technician_name="Bob Unmirrored", is_paused=True)
     AppointmentAssignmentFactory(appointment_st_id=appointment.st_id, technician_name="Gone Deleted", deleted=True)
     AppointmentAssignmentFactory(technician_name="Someone Elsewhere")
-    page = staff_client(superuser=False, groups=["Viewers"]).get(reverse("admin:jobs_appointment_change", args=[appointment.pk])).content.decode()
+    page = (
+        staff_client(superuser=False, groups=["Viewers"])
+        .get(reverse("admin:jobs_appointment_change", args=[appointment.pk]))
+        .content.decode()
+    )
     assert "Ann Mirrored" in page
     assert "Ann (old name)" not in page
     assert "Bob Unmirrored" in page and "(paused)" in page
@@ -68,7 +72,10 @@ def test_the_appointment_page_names_its_technicians():
 
 
 def test_registry_uses_the_export_where_there_is_one():
-    assert get_resource("dispatch.appointment-assignments").export_path == "/tenant/{tenant}/export/appointment-assignments"
+    assert (
+        get_resource("dispatch.appointment-assignments").export_path
+        == "/tenant/{tenant}/export/appointment-assignments"
+    )
     # Non-job appointments filter activity with a boolean: `activeOnly=false` lists inactive ones too.
     assert get_resource("dispatch.non-job-appointments").include_inactive == ("activeOnly", "false")
 
