@@ -374,6 +374,18 @@ RESOURCES: dict[str, Resource] = {
         ),
         _resource("inventory.vendors", "inventory", export=False),
         _resource("inventory.warehouses", "inventory", get=False, export=False),
+        # Stock received against purchase orders: a list only (no export, no get by id).
+        _resource("inventory.receipts", "inventory", get=False, export=False),
+        # Stock sent back to vendors, and moved between warehouses and trucks: from their exports.
+        _resource("inventory.returns", "inventory", get=False),
+        _resource(
+            "inventory.transfers",
+            "inventory",
+            get=False,
+            list_query=("page", "pageSize", "modifiedOnOrAfter"),
+            include_inactive=None,
+        ),
+        _resource("inventory.trucks", "inventory", get=False, export=False),
     ]
 }
 
