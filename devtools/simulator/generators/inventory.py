@@ -140,6 +140,7 @@ class InventoryGenerators(ModuleGenerators):
     def gen_receipts(self, rng, index):
         shape = shape_of("inventory.receipts")
         purchase_orders = self.ds.base_count("inventory.purchase-orders")
+        purchase_order = self.ds.id_at("inventory.purchase-orders", index % purchase_orders)
         amount = money(50 + rng.random() * 3000)
         return {
             "active": active_flag(rng),
@@ -147,7 +148,7 @@ class InventoryGenerators(ModuleGenerators):
             "vendorInvoiceNumber": f"INV{rng.randint(100000, 999999)}",
             "createdById": self.ref(rng, "dispatch.employees"),
             "memo": "",
-            "purchaseOrderId": self.ds.id_at("inventory.purchase-orders", index % purchase_orders),
+            "purchaseOrderId": purchase_order,
             "vendorId": self.ref(rng, "inventory.vendors"),
             "businessUnitId": self.ref(rng, "dispatch.business-units"),
             "technicianId": self.ref(rng, "dispatch.technicians") if rng.random() < 0.5 else None,
@@ -159,7 +160,8 @@ class InventoryGenerators(ModuleGenerators):
             "shippingAmount": 0,
             "receivedOn": self.ds.format_us(self._day(rng)),
             "syncStatus": rng.choice(self.enum("inventory.receipts", "syncStatus")),
-            "items": self._lines(rng, "inventory.receipts", index, rng.randint(1, 3), purchaseOrderItemId=None),
+            # The order's first line received (purchase order items' ids are the order's id * 10 + k).
+            "items": self._lines(rng, "inventory.receipts", index, 1, purchaseOrderItemId=purchase_order * 10),
         }
 
     def gen_returns(self, rng, index):
