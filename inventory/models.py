@@ -174,10 +174,38 @@ class Truck(SyncedModel):
         ordering = ["name", "st_id"]
 
 
-class Receipt(AddressColumns, SyncedModel):
-    """Stock received from a vendor (usually against a purchase order); its address columns are where it shipped to."""
+class StockDocument(SyncedModel):
+    """What ServiceTitan's receipts, returns and transfers share: a numbered document of stock lines, posted to
+    accounting (`sync_status`)."""
 
     number = models.CharField(max_length=255, blank=True, db_index=True)
+    memo = models.TextField(blank=True)
+    sync_status = models.TextField(blank=True)
+    batch_id = models.BigIntegerField(null=True, blank=True)
+    # [{skuId, code, name, quantity, cost, …}] as fetched.
+    items = models.JSONField(default=list, blank=True)
+    created_by_id = models.BigIntegerField(null=True, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    class Meta(SyncedModel.Meta):
+        abstract = True
+
+
+class CancelableStockDocument(StockDocument):
+    """A return or a transfer: with a reference number, and a cancellation (who, why, when)."""
+
+    reference_number = models.TextField(blank=True)
+    canceled_by_id = models.BigIntegerField(null=True, blank=True)
+    canceled_reason = models.TextField(blank=True)
+    date_canceled = models.DateTimeField(null=True, blank=True)
+
+    class Meta(StockDocument.Meta):
+        abstract = True
+
+
+class Receipt(AddressColumns, StockDocument):
+    """Stock received from a vendor (usually against a purchase order); its address columns are where it shipped to."""
+
     vendor_invoice_number = models.TextField(blank=True)
     purchase_order_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     purchase_order = mirror_relation("inventory.PurchaseOrder", "purchase_order_st_id", related_name="receipts")
@@ -191,25 +219,18 @@ class Receipt(AddressColumns, SyncedModel):
     # A warehouse or a truck.
     inventory_location_id = models.BigIntegerField(null=True, blank=True)
     bill_id = models.BigIntegerField(null=True, blank=True)
-    batch_id = models.BigIntegerField(null=True, blank=True)
     budget_code_id = models.BigIntegerField(null=True, blank=True)
     ship_to_description = models.TextField(blank=True)
     receipt_amount = models.DecimalField(**MONEY)
     tax_amount = models.DecimalField(**MONEY)
     shipping_amount = models.DecimalField(**MONEY)
     received_on = models.DateTimeField(null=True, blank=True)
-    sync_status = models.TextField(blank=True)
-    memo = models.TextField(blank=True)
-    # [{skuId, skuCode, quantity, cost, …}] as fetched.
-    items = models.JSONField(default=list, blank=True)
-    created_by_id = models.BigIntegerField(null=True, blank=True)
-    created_on = models.DateTimeField(null=True, blank=True)
 
     st_mapping = {
         **address_mapping("shipTo"),
     }
 
-    class Meta(SyncedModel.Meta):
+    class Meta(StockDocument.Meta):
         ordering = ["-received_on", "-st_id"]
         indexes = [models.Index(fields=["-received_on", "-st_id", "-id"], name="inventory_receipt_order")]
 
@@ -217,7 +238,7 @@ class Receipt(AddressColumns, SyncedModel):
         return f"Receipt {self.number or self.st_id}"
 
 
-class Return(SyncedModel):
+class Return(CancelableStockDocument):
     """Stock sent back to a vendor, until the vendor's credit arrives."""
 
     class Status(models.TextChoices):
@@ -226,8 +247,6 @@ class Return(SyncedModel):
         CREDIT_RECEIVED = "CreditReceived", "Credit received"
         CANCELED = "Canceled"
 
-    number = models.CharField(max_length=255, blank=True, db_index=True)
-    reference_number = models.TextField(blank=True)
     status = models.TextField(choices=Status.choices, blank=True)
     vendor_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     vendor = mirror_relation("inventory.Vendor", "vendor_st_id", related_name="returns")
@@ -240,24 +259,14 @@ class Return(SyncedModel):
     # A warehouse or a truck.
     inventory_location_id = models.BigIntegerField(null=True, blank=True)
     budget_code_id = models.BigIntegerField(null=True, blank=True)
-    batch_id = models.BigIntegerField(null=True, blank=True)
-    memo = models.TextField(blank=True)
     return_amount = models.DecimalField(**MONEY)
     tax_amount = models.DecimalField(**MONEY)
     shipping_amount = models.DecimalField(**MONEY)
     return_date = models.DateTimeField(null=True, blank=True)
     returned_on = models.DateTimeField(null=True, blank=True)
     credit_received_on = models.DateTimeField(null=True, blank=True)
-    sync_status = models.TextField(blank=True)
-    canceled_by_id = models.BigIntegerField(null=True, blank=True)
-    canceled_reason = models.TextField(blank=True)
-    date_canceled = models.DateTimeField(null=True, blank=True)
-    # [{skuId, skuCode, quantity, cost, …}] as fetched.
-    items = models.JSONField(default=list, blank=True)
-    created_by_id = models.BigIntegerField(null=True, blank=True)
-    created_on = models.DateTimeField(null=True, blank=True)
 
-    class Meta(SyncedModel.Meta):
+    class Meta(CancelableStockDocument.Meta):
         ordering = ["-return_date", "-st_id"]
         indexes = [models.Index(fields=["-return_date", "-st_id", "-id"], name="inventory_return_order")]
 
@@ -265,11 +274,9 @@ class Return(SyncedModel):
         return f"Return {self.number or self.st_id}"
 
 
-class Transfer(SyncedModel):
+class Transfer(CancelableStockDocument):
     """Stock moved from one inventory location (warehouse or truck) to another."""
 
-    number = models.CharField(max_length=255, blank=True, db_index=True)
-    reference_number = models.TextField(blank=True)
     transfer_type = models.TextField(blank=True)
     status = models.TextField(blank=True)
     # Warehouses or trucks.
@@ -278,24 +285,14 @@ class Transfer(SyncedModel):
     job_st_id = models.BigIntegerField(null=True, blank=True)
     job = mirror_relation("jobs.Job", "job_st_id", related_name="inventory_transfers")
     invoice_st_id = models.BigIntegerField(null=True, blank=True)
-    batch_id = models.BigIntegerField(null=True, blank=True)
-    memo = models.TextField(blank=True)
     date = models.DateTimeField(null=True, blank=True)
     date_required = models.DateTimeField(null=True, blank=True)
     picked_date = models.DateTimeField(null=True, blank=True)
     picked_by_id = models.BigIntegerField(null=True, blank=True)
     received_date = models.DateTimeField(null=True, blank=True)
     received_by_id = models.BigIntegerField(null=True, blank=True)
-    sync_status = models.TextField(blank=True)
-    canceled_by_id = models.BigIntegerField(null=True, blank=True)
-    canceled_reason = models.TextField(blank=True)
-    date_canceled = models.DateTimeField(null=True, blank=True)
-    # [{skuId, skuCode, quantity, …}] as fetched.
-    items = models.JSONField(default=list, blank=True)
-    created_by_id = models.BigIntegerField(null=True, blank=True)
-    created_on = models.DateTimeField(null=True, blank=True)
 
-    class Meta(SyncedModel.Meta):
+    class Meta(CancelableStockDocument.Meta):
         ordering = ["-date", "-st_id"]
         indexes = [models.Index(fields=["-date", "-st_id", "-id"], name="inventory_transfer_order")]
 
