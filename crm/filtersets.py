@@ -2,7 +2,7 @@ from django_filters import rest_framework as filters
 
 from crm import selectors
 from crm.models import Booking, Contact, Customer, CustomerContact, Lead, Location
-from servicetitan.api.filtersets import MirrorFilterSet
+from servicetitan.api.filtersets import IntegerFilter, MirrorFilterSet
 
 TEXT = ["exact", "icontains"]
 ADDRESS = {"city": TEXT, "state": ["exact"], "zip": ["exact"]}
@@ -11,7 +11,7 @@ ADDRESS = {"city": TEXT, "state": ["exact"], "zip": ["exact"]}
 class TaggedFilterSet(MirrorFilterSet):
     """`?tag_type=<ServiceTitan id>`: the records carrying that tag (customers, locations, leads)."""
 
-    tag_type = filters.NumberFilter(method="filter_tag_type", label="A tag type's ServiceTitan id")
+    tag_type = IntegerFilter(method="filter_tag_type", label="A tag type's ServiceTitan id")
 
     def filter_tag_type(self, queryset, name, value):
         return selectors.with_tag(queryset, int(value))
@@ -66,7 +66,7 @@ class BookingFilterSet(MirrorFilterSet):
 
 
 class LeadFilterSet(TaggedFilterSet):
-    customer = filters.NumberFilter(field_name="customer_st_id", label="The customer's ServiceTitan id")
+    customer = IntegerFilter(field_name="customer_st_id", label="The customer's ServiceTitan id")
 
     class Meta:
         model = Lead

@@ -1,5 +1,3 @@
-from django_filters import rest_framework as filters
-
 from dispatch.models import (
     AppointmentAssignment,
     BusinessUnit,
@@ -12,7 +10,7 @@ from dispatch.models import (
     UserRole,
     Zone,
 )
-from servicetitan.api.filtersets import MirrorFilterSet
+from servicetitan.api.filtersets import IntegerFilter, MirrorFilterSet
 
 TEXT = ["exact", "icontains"]
 
@@ -60,8 +58,8 @@ class UserRoleFilterSet(MirrorFilterSet):
 
 
 class AppointmentAssignmentFilterSet(MirrorFilterSet):
-    appointment = filters.NumberFilter(field_name="appointment_st_id", label="The appointment's ServiceTitan id")
-    technician = filters.NumberFilter(field_name="technician_st_id", label="The technician's ServiceTitan id")
+    appointment = IntegerFilter(field_name="appointment_st_id", label="The appointment's ServiceTitan id")
+    technician = IntegerFilter(field_name="technician_st_id", label="The technician's ServiceTitan id")
 
     class Meta:
         model = AppointmentAssignment
@@ -76,7 +74,7 @@ class AppointmentAssignmentFilterSet(MirrorFilterSet):
 
 
 class TechnicianShiftFilterSet(MirrorFilterSet):
-    technician = filters.NumberFilter(field_name="technician_st_id", label="The technician's ServiceTitan id")
+    technician = IntegerFilter(field_name="technician_st_id", label="The technician's ServiceTitan id")
 
     class Meta:
         model = TechnicianShift
@@ -90,7 +88,7 @@ class TechnicianShiftFilterSet(MirrorFilterSet):
 
 
 class NonJobAppointmentFilterSet(MirrorFilterSet):
-    technician = filters.NumberFilter(field_name="technician_st_id", label="The technician's ServiceTitan id")
+    technician = IntegerFilter(field_name="technician_st_id", label="The technician's ServiceTitan id")
 
     class Meta:
         model = NonJobAppointment

@@ -136,3 +136,9 @@ def test_sync_mirrors_bookings_leads_and_tags(simulator):
     tag_types = set(simulator.dataset.ids("dispatch.tag-types"))
     tagged = [r for r in simulator.dataset.records("crm.customers") if r["tagTypeIds"]]
     assert tagged and all(set(r["tagTypeIds"]) <= tag_types for r in tagged)
+
+
+def test_a_tag_id_beyond_64_bits_is_a_400():
+    client = client_for(viewer())
+    assert client.get("/api/v1/crm/customers/", {"tag_type": 2**64}).status_code == 400
+    assert client.get("/api/v1/crm/leads/", {"customer": 2**64}).status_code == 400

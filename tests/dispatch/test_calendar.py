@@ -132,3 +132,8 @@ def test_simulated_assignments_point_at_real_appointments_and_technicians(simula
         appointment = appointments[assignment["appointmentId"]]
         assert assignment["jobId"] == appointment["jobId"]
         assert assignment["technicianName"] == technicians[assignment["technicianId"]]["name"]
+
+
+def test_an_appointment_id_beyond_64_bits_is_a_400():
+    response = client_for(viewer()).get("/api/v1/dispatch/appointment-assignments/", {"appointment": 2**64})
+    assert response.status_code == 400
