@@ -3,7 +3,7 @@
 from django.db import models
 
 from servicetitan.conversions import boolean_or_none, sql_boolean
-from servicetitan.mirroring import MONEY, GeoAddressColumns, address_mapping, mirror_relation
+from servicetitan.mirroring import MONEY, AddressColumns, GeoAddressColumns, address_mapping, mirror_relation
 from servicetitan.models import Computed, RawRecord, SyncedModel
 
 # ServiceTitan's CRM contacts (`/crm/v2/tenant/{tenant}/contacts`) are keyed by a GUID, not an integer.
@@ -24,6 +24,14 @@ class RawContact(RawRecord):
 
 
 class RawCustomerContact(RawRecord):
+    pass
+
+
+class RawBooking(RawRecord):
+    pass
+
+
+class RawLead(RawRecord):
     pass
 
 
@@ -138,3 +146,105 @@ class CustomerContact(SyncedModel):
     def __str__(self):
         kind = self.get_type_display() if self.type else "Contact"
         return f"{kind}: {self.value}" + (f" ({self.memo})" if self.memo else "")
+
+
+class Priority(models.TextChoices):
+    LOW = "Low"
+    NORMAL = "Normal"
+    HIGH = "High"
+    URGENT = "Urgent"
+
+
+class Booking(AddressColumns, SyncedModel):
+    """A request for work from a booking provider (web form, call centre) before the office books it as a job."""
+
+    class Status(models.TextChoices):
+        NEW = "New"
+        ACCEPTED = "Accepted"
+        CONVERTED = "Converted"
+        DISMISSED = "Dismissed"
+
+    # The customer's name as the provider gave it (a booking is not linked to a customer record).
+    name = models.TextField(blank=True)
+    source = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    status = models.TextField(choices=Status.choices, blank=True)
+    priority = models.TextField(choices=Priority.choices, blank=True)
+    customer_type = models.TextField(choices=Customer.Type.choices, blank=True)
+    start = models.DateTimeField(null=True, blank=True)
+    is_first_time_client = models.BooleanField(null=True, blank=True)
+    is_send_confirmation_email = models.BooleanField(null=True, blank=True)
+    uploaded_images = models.JSONField(default=list, blank=True)
+    business_unit_st_id = models.BigIntegerField(null=True, blank=True)
+    business_unit = mirror_relation("dispatch.BusinessUnit", "business_unit_st_id", related_name="bookings")
+    job_type_st_id = models.BigIntegerField(null=True, blank=True)
+    job_type = mirror_relation("jobs.JobType", "job_type_st_id", related_name="bookings")
+    # The job booked from it, once converted.
+    job_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    job = mirror_relation("jobs.Job", "job_st_id", related_name="bookings")
+    campaign_id = models.BigIntegerField(null=True, blank=True)
+    dismissing_reason_id = models.BigIntegerField(null=True, blank=True)
+    external_id = models.TextField(blank=True)
+    booking_provider_id = models.BigIntegerField(null=True, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    st_mapping = {
+        **address_mapping("address"),
+    }
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["-created_on", "-id"]
+        indexes = [models.Index(fields=["-created_on", "-id"], name="crm_booking_order")]
+
+
+class Lead(SyncedModel):
+    """A sales opportunity: a call or form that did not book a job yet, to follow up (ServiceTitan's leads)."""
+
+    class Status(models.TextChoices):
+        OPEN = "Open"
+        CONVERTED = "Converted"
+        DISMISSED = "Dismissed"
+
+    status = models.TextField(choices=Status.choices, blank=True)
+    priority = models.TextField(choices=Priority.choices, blank=True)
+    summary = models.TextField(blank=True)
+    customer_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    customer = mirror_relation("crm.Customer", "customer_st_id", related_name="leads")
+    location_st_id = models.BigIntegerField(null=True, blank=True)
+    location = mirror_relation("crm.Location", "location_st_id", related_name="leads")
+    business_unit_st_id = models.BigIntegerField(null=True, blank=True)
+    business_unit = mirror_relation("dispatch.BusinessUnit", "business_unit_st_id", related_name="leads")
+    job_type_st_id = models.BigIntegerField(null=True, blank=True)
+    job_type = mirror_relation("jobs.JobType", "job_type_st_id", related_name="leads")
+    booking_st_id = models.BigIntegerField(null=True, blank=True)
+    booking = mirror_relation("crm.Booking", "booking_st_id", related_name="leads")
+    campaign_id = models.BigIntegerField(null=True, blank=True)
+    follow_up_date = models.DateTimeField(null=True, blank=True)
+    tag_type_ids = models.JSONField(default=list, blank=True)
+    dismissing_reason_id = models.BigIntegerField(null=True, blank=True)
+    call_reason_id = models.BigIntegerField(null=True, blank=True)
+    call_id = models.BigIntegerField(null=True, blank=True)
+    manual_call_id = models.BigIntegerField(null=True, blank=True)
+    capture_source = models.TextField(blank=True)
+    lead_url = models.TextField(blank=True)
+    # What the caller gave when the lead has no customer yet.
+    lead_customer_name = models.TextField(blank=True)
+    lead_phone = models.TextField(blank=True)
+    lead_email = models.TextField(blank=True)
+    lead_street = models.TextField(blank=True)
+    lead_unit = models.TextField(blank=True)
+    lead_city = models.TextField(blank=True)
+    lead_state = models.TextField(blank=True)
+    lead_zip = models.TextField(blank=True)
+    lead_country = models.TextField(blank=True)
+    created_by_id = models.BigIntegerField(null=True, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["-created_on", "-id"]
+        indexes = [models.Index(fields=["-created_on", "-id"], name="crm_lead_order")]
+
+    def __str__(self):
+        customer = self.customer if self.customer_st_id else None
+        who = customer.name if customer else self.lead_customer_name
+        return f"Lead {self.st_id}" + (f": {who}" if who else "")

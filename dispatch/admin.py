@@ -1,18 +1,24 @@
 from django.contrib import admin
 
 from dispatch.models import (
+    AppointmentAssignment,
     BusinessUnit,
     Employee,
+    NonJobAppointment,
+    RawAppointmentAssignment,
     RawBusinessUnit,
     RawEmployee,
+    RawNonJobAppointment,
     RawTagType,
     RawTeam,
     RawTechnician,
+    RawTechnicianShift,
     RawUserRole,
     RawZone,
     TagType,
     Team,
     Technician,
+    TechnicianShift,
     UserRole,
     Zone,
 )
@@ -69,6 +75,49 @@ class UserRoleAdmin(MirrorAdmin):
     search_fields = ("name",)
 
 
+@admin.register(AppointmentAssignment)
+class AppointmentAssignmentAdmin(MirrorAdmin):
+    list_display = ("technician_label", "appointment", "job", "status", "assigned_on", "is_paused")
+    list_select_related = ("technician", "appointment", "job")
+    list_filter = ("status", "is_paused")
+    search_fields = ("technician_name", "technician__name", "appointment__appointment_number", "job__job_number")
+    date_hierarchy = "assigned_on"
+
+    @admin.display(description="Technician", ordering="technician_name")
+    def technician_label(self, obj):
+        return obj.technician_label()
+
+
+@admin.register(TechnicianShift)
+class TechnicianShiftAdmin(MirrorAdmin):
+    list_display = ("title", "technician", "shift_type", "start", "end")
+    list_select_related = ("technician",)
+    list_filter = ("shift_type",)
+    search_fields = ("title", "note", "technician__name")
+    date_hierarchy = "start"
+
+
+@admin.register(NonJobAppointment)
+class NonJobAppointmentAdmin(MirrorAdmin):
+    list_display = ("name", "technician", "start", "duration", "all_day")
+    list_select_related = ("technician",)
+    list_filter = ("all_day", "show_on_technician_schedule")
+    search_fields = ("name", "summary", "technician__name")
+    date_hierarchy = "start"
+
+
 admin.site.register(
-    [RawTechnician, RawTeam, RawZone, RawEmployee, RawBusinessUnit, RawTagType, RawUserRole], RawRecordAdmin
+    [
+        RawTechnician,
+        RawTeam,
+        RawZone,
+        RawEmployee,
+        RawBusinessUnit,
+        RawTagType,
+        RawUserRole,
+        RawAppointmentAssignment,
+        RawTechnicianShift,
+        RawNonJobAppointment,
+    ],
+    RawRecordAdmin,
 )

@@ -39,6 +39,18 @@ class RawUserRole(RawRecord):
     pass
 
 
+class RawAppointmentAssignment(RawRecord):
+    pass
+
+
+class RawTechnicianShift(RawRecord):
+    pass
+
+
+class RawNonJobAppointment(RawRecord):
+    pass
+
+
 # --- Master -----------------------------------------------------------------------------------------------------------
 class BusinessUnit(GeoAddressColumns, SyncedModel):
     name = models.TextField()
@@ -170,3 +182,87 @@ class UserRole(SyncedModel):
 
     class Meta(SyncedModel.Meta):
         ordering = ["name", "st_id"]
+
+
+class AppointmentAssignment(SyncedModel):
+    """Who was on which appointment: one technician assigned to one job appointment (ServiceTitan's dispatch)."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "Scheduled"
+        DISPATCHED = "Dispatched"
+        WORKING = "Working"
+        DONE = "Done"
+
+    appointment_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    appointment = mirror_relation("jobs.Appointment", "appointment_st_id", related_name="assignments")
+    job_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    job = mirror_relation("jobs.Job", "job_st_id", related_name="appointment_assignments")
+    technician_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    technician = mirror_relation("dispatch.Technician", "technician_st_id", related_name="appointment_assignments")
+    # ServiceTitan's name of the technician at the time: shown when the technician is not mirrored.
+    technician_name = models.TextField(blank=True)
+    assigned_by_id = models.BigIntegerField(null=True, blank=True)
+    assigned_on = models.DateTimeField(null=True, blank=True)
+    status = models.TextField(choices=Status.choices, blank=True)
+    is_paused = models.BooleanField(default=False)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["-assigned_on", "-id"]
+
+    def __str__(self):
+        return f"{self.technician_label()} on appointment {self.appointment_st_id}"
+
+    def technician_label(self) -> str:
+        """The mirrored technician's name, else the one ServiceTitan put on the assignment (select `technician`)."""
+        if self.technician is not None:
+            return self.technician.name
+        return self.technician_name or f"Technician {self.technician_st_id}"
+
+
+class TechnicianShift(SyncedModel):
+    """A technician's working (or on-call, or time-off) hours, which dispatch availability is computed from."""
+
+    class ShiftType(models.TextChoices):
+        NORMAL = "Normal"
+        ON_CALL = "OnCall", "On call"
+        TIME_OFF = "TimeOff", "Time off"
+
+    technician_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    technician = mirror_relation("dispatch.Technician", "technician_st_id", related_name="shifts")
+    shift_type = models.TextField(choices=ShiftType.choices, blank=True)
+    title = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    start = models.DateTimeField(null=True, blank=True)
+    end = models.DateTimeField(null=True, blank=True)
+    timesheet_code_id = models.BigIntegerField(null=True, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["-start", "-id"]
+
+    def __str__(self):
+        return self.title or f"Shift {self.st_id}"
+
+
+class NonJobAppointment(SyncedModel):
+    """A technician's calendar entry that is not a job (meeting, training, time off)."""
+
+    technician_st_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    technician = mirror_relation("dispatch.Technician", "technician_st_id", related_name="non_job_appointments")
+    name = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    start = models.DateTimeField(null=True, blank=True)
+    # ServiceTitan's time span as given ("01:30:00").
+    duration = models.TextField(blank=True)
+    timesheet_code_id = models.BigIntegerField(null=True, blank=True)
+    all_day = models.BooleanField(default=False)
+    show_on_technician_schedule = models.BooleanField(default=False)
+    clear_dispatch_board = models.BooleanField(default=False)
+    clear_technician_view = models.BooleanField(default=False)
+    remove_technician_from_capacity_planning = models.BooleanField(default=False)
+    created_by_id = models.BigIntegerField(null=True, blank=True)
+    created_on = models.DateTimeField(null=True, blank=True)
+
+    class Meta(SyncedModel.Meta):
+        ordering = ["-start", "-id"]

@@ -8,4 +8,7 @@ STREAMS = [
     Stream("dispatch.technicians", "dispatch.RawTechnician", "dispatch.Technician"),
     Stream("dispatch.tag-types", "dispatch.RawTagType", "dispatch.TagType"),
     Stream("dispatch.user-roles", "dispatch.RawUserRole", "dispatch.UserRole"),
+    Stream("dispatch.appointment-assignments", "dispatch.RawAppointmentAssignment", "dispatch.AppointmentAssignment"),
+    Stream("dispatch.technician-shifts", "dispatch.RawTechnicianShift", "dispatch.TechnicianShift"),
+    Stream("dispatch.non-job-appointments", "dispatch.RawNonJobAppointment", "dispatch.NonJobAppointment"),
 ]

@@ -1,4 +1,4 @@
-from inventory.models import Adjustment, PurchaseOrder, Vendor, Warehouse
+from inventory.models import Adjustment, PurchaseOrder, Receipt, Return, Transfer, Truck, Vendor, Warehouse
 from servicetitan.api.filtersets import MirrorFilterSet
 
 TEXT = ["exact", "icontains"]
@@ -28,3 +28,48 @@ class WarehouseFilterSet(MirrorFilterSet):
     class Meta:
         model = Warehouse
         fields = {"name": TEXT}
+
+
+class TruckFilterSet(MirrorFilterSet):
+    class Meta:
+        model = Truck
+        fields = {"name": TEXT, "warehouse_st_id": IDS}
+
+
+class ReceiptFilterSet(MirrorFilterSet):
+    class Meta:
+        model = Receipt
+        fields = {
+            "number": ["exact"],
+            "vendor_st_id": IDS,
+            "purchase_order_st_id": IDS,
+            "sync_status": ["exact"],
+            "received_on": PERIOD,
+        }
+
+
+class ReturnFilterSet(MirrorFilterSet):
+    class Meta:
+        model = Return
+        fields = {
+            "number": ["exact"],
+            "status": ["exact"],
+            "vendor_st_id": IDS,
+            "purchase_order_st_id": IDS,
+            "sync_status": ["exact"],
+            "return_date": PERIOD,
+        }
+
+
+class TransferFilterSet(MirrorFilterSet):
+    class Meta:
+        model = Transfer
+        fields = {
+            "number": ["exact"],
+            "status": ["exact"],
+            "transfer_type": ["exact"],
+            "from_location_id": IDS,
+            "to_location_id": IDS,
+            "sync_status": ["exact"],
+            "date": PERIOD,
+        }

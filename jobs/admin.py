@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
 from jobs import selectors, services
 from jobs.models import (
@@ -116,6 +117,27 @@ class AppointmentAdmin(MirrorAdmin):
     list_filter = ("status", "is_confirmed")
     search_fields = ("appointment_number", "job__job_number")
     date_hierarchy = "start"
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("technicians", *super().get_readonly_fields(request, obj))
+
+    @admin.display(description="Technicians")
+    def technicians(self, obj):
+        """Who is (or was) on this appointment, by name, with the assignment's status; linked to the assignment."""
+        assignments = obj.assignments.filter(deleted=False).select_related("technician").order_by("-active", "id")
+        rows = [
+            (
+                reverse("admin:dispatch_appointmentassignment_change", args=[a.pk]),
+                a.technician_label(),
+                a.get_status_display() or "—",
+                " (paused)" if a.is_paused else "",
+                "" if a.active else " (unassigned)",
+            )
+            for a in assignments
+        ]
+        if not rows:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a>: {}{}{}</li>', rows))
 
 
 @admin.register(Project)

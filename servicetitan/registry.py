@@ -190,6 +190,20 @@ RESOURCES: dict[str, Resource] = {
             list_query=("page", "pageSize", "modifiedOnOrAfter"),
             include_inactive=None,
         ),
+        # Bookings (requests from booking providers, before they become jobs) and leads: from their exports
+        # (inactive ones included); their lists have no active filter.
+        _resource(
+            "crm.bookings",
+            "crm",
+            list_query=("page", "pageSize", "modifiedOnOrAfter"),
+            include_inactive=None,
+        ),
+        _resource(
+            "crm.leads",
+            "crm",
+            list_query=("page", "pageSize", "modifiedOnOrAfter"),
+            include_inactive=None,
+        ),
         # --- jobs (ServiceTitan's JPM module) ------------------------------------------------------------------------
         _resource(
             "jobs.jobs",
@@ -265,6 +279,20 @@ RESOURCES: dict[str, Resource] = {
             include_inactive=("includeInactive", "true"),
         ),
         _resource("dispatch.zones", "dispatch", export=False),
+        # Who was on which appointment: one row per technician and appointment (no get by id; the export includes
+        # inactive and deleted assignments).
+        _resource("dispatch.appointment-assignments", "dispatch", "appointment-assignments", get=False),
+        _resource("dispatch.technician-shifts", "dispatch", "technician-shifts", export=False),
+        # Time off, meetings, training: a technician's calendar entries that are not jobs. Their list's active filter
+        # is the boolean `activeOnly` (false: every record).
+        _resource(
+            "dispatch.non-job-appointments",
+            "dispatch",
+            "non-job-appointments",
+            export=False,
+            list_query=("page", "pageSize", "modifiedOnOrAfter", "activeOnly"),
+            include_inactive=("activeOnly", "false"),
+        ),
         # --- accounting ------------------------------------------------------------------------------------------------
         _resource(
             "accounting.invoices",
@@ -346,6 +374,18 @@ RESOURCES: dict[str, Resource] = {
         ),
         _resource("inventory.vendors", "inventory", export=False),
         _resource("inventory.warehouses", "inventory", get=False, export=False),
+        # Stock received against purchase orders: a list only (no export, no get by id).
+        _resource("inventory.receipts", "inventory", get=False, export=False),
+        # Stock sent back to vendors, and moved between warehouses and trucks: from their exports.
+        _resource("inventory.returns", "inventory", get=False),
+        _resource(
+            "inventory.transfers",
+            "inventory",
+            get=False,
+            list_query=("page", "pageSize", "modifiedOnOrAfter"),
+            include_inactive=None,
+        ),
+        _resource("inventory.trucks", "inventory", get=False, export=False),
     ]
 }
 

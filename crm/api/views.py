@@ -5,8 +5,15 @@ from crm.api.serializers import (
     LocationCreateInput,
     LocationUpdateInput,
 )
-from crm.filtersets import ContactFilterSet, CustomerContactFilterSet, CustomerFilterSet, LocationFilterSet
-from crm.models import Contact, Customer, CustomerContact, Location
+from crm.filtersets import (
+    BookingFilterSet,
+    ContactFilterSet,
+    CustomerContactFilterSet,
+    CustomerFilterSet,
+    LeadFilterSet,
+    LocationFilterSet,
+)
+from crm.models import Booking, Contact, Customer, CustomerContact, Lead, Location
 from servicetitan.api.views import CreateThroughMixin, MirrorViewSet, UpdateThroughMixin
 
 
@@ -38,3 +45,17 @@ class CustomerContactViewSet(MirrorViewSet):
     queryset = CustomerContact.objects.all()
     filterset_class = CustomerContactFilterSet
     search_fields = ("value", "memo")
+
+
+class BookingViewSet(MirrorViewSet):
+    queryset = Booking.objects.all()
+    filterset_class = BookingFilterSet
+    search_fields = ("name", "summary", "external_id", "street", "city", "zip")
+
+
+class LeadViewSet(MirrorViewSet):
+    """Leads to follow up: `?customer=<ServiceTitan id>`, `?status=Open`, `?tag_type=<ServiceTitan id>`."""
+
+    queryset = Lead.objects.all()
+    filterset_class = LeadFilterSet
+    search_fields = ("summary", "lead_customer_name", "lead_phone", "lead_email")

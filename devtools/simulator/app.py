@@ -387,6 +387,9 @@ class SimulatorApp:
             value = request.param(param)
         if param == "includeInactive":
             return None if (value or "").lower() == "true" else "true"
+        if param == "activeOnly":
+            # A boolean: true lists active records only; false, or none given, every record.
+            return "true" if (value or "").lower() == "true" else None
         if param == "activeState":
             mapping = {None: "true", "activeonly": "true", "all": None, "inactiveonly": "false"}
         else:

@@ -1,13 +1,27 @@
 from dispatch.filtersets import (
+    AppointmentAssignmentFilterSet,
     BusinessUnitFilterSet,
     EmployeeFilterSet,
+    NonJobAppointmentFilterSet,
     TagTypeFilterSet,
     TeamFilterSet,
     TechnicianFilterSet,
+    TechnicianShiftFilterSet,
     UserRoleFilterSet,
     ZoneFilterSet,
 )
-from dispatch.models import BusinessUnit, Employee, TagType, Team, Technician, UserRole, Zone
+from dispatch.models import (
+    AppointmentAssignment,
+    BusinessUnit,
+    Employee,
+    NonJobAppointment,
+    TagType,
+    Team,
+    Technician,
+    TechnicianShift,
+    UserRole,
+    Zone,
+)
 from servicetitan.api.views import MirrorViewSet
 
 
@@ -51,3 +65,23 @@ class UserRoleViewSet(MirrorViewSet):
     queryset = UserRole.objects.all()
     filterset_class = UserRoleFilterSet
     search_fields = ("name",)
+
+
+class AppointmentAssignmentViewSet(MirrorViewSet):
+    """Who was on which appointment: `?appointment=<ServiceTitan id>` or `?technician=<ServiceTitan id>`."""
+
+    queryset = AppointmentAssignment.objects.all()
+    filterset_class = AppointmentAssignmentFilterSet
+    search_fields = ("technician_name",)
+
+
+class TechnicianShiftViewSet(MirrorViewSet):
+    queryset = TechnicianShift.objects.all()
+    filterset_class = TechnicianShiftFilterSet
+    search_fields = ("title", "note")
+
+
+class NonJobAppointmentViewSet(MirrorViewSet):
+    queryset = NonJobAppointment.objects.all()
+    filterset_class = NonJobAppointmentFilterSet
+    search_fields = ("name", "summary")

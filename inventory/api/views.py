@@ -1,5 +1,14 @@
-from inventory.filtersets import AdjustmentFilterSet, PurchaseOrderFilterSet, VendorFilterSet, WarehouseFilterSet
-from inventory.models import Adjustment, PurchaseOrder, Vendor, Warehouse
+from inventory.filtersets import (
+    AdjustmentFilterSet,
+    PurchaseOrderFilterSet,
+    ReceiptFilterSet,
+    ReturnFilterSet,
+    TransferFilterSet,
+    TruckFilterSet,
+    VendorFilterSet,
+    WarehouseFilterSet,
+)
+from inventory.models import Adjustment, PurchaseOrder, Receipt, Return, Transfer, Truck, Vendor, Warehouse
 from servicetitan.api.views import MirrorViewSet
 
 
@@ -25,3 +34,27 @@ class WarehouseViewSet(MirrorViewSet):
     queryset = Warehouse.objects.all()
     filterset_class = WarehouseFilterSet
     search_fields = ("name",)
+
+
+class TruckViewSet(MirrorViewSet):
+    queryset = Truck.objects.all()
+    filterset_class = TruckFilterSet
+    search_fields = ("name",)
+
+
+class ReceiptViewSet(MirrorViewSet):
+    queryset = Receipt.objects.all()
+    filterset_class = ReceiptFilterSet
+    search_fields = ("number", "vendor_invoice_number", "memo")
+
+
+class ReturnViewSet(MirrorViewSet):
+    queryset = Return.objects.all()
+    filterset_class = ReturnFilterSet
+    search_fields = ("number", "reference_number", "memo")
+
+
+class TransferViewSet(MirrorViewSet):
+    queryset = Transfer.objects.all()
+    filterset_class = TransferFilterSet
+    search_fields = ("number", "reference_number", "memo")
