@@ -601,7 +601,12 @@ class SimulatorApp:
                 answer = self.dataset.view(key, record, "get")
             elif key == "jobs.appointments":
                 self._link_appointment(record)
-        return Response(200, dumps(self._shaped_answer(key, "create", answer)))
+        return Response(self._success_status(key, "create"), dumps(self._shaped_answer(key, "create", answer)))
+
+    @staticmethod
+    def _success_status(key: str, action: str) -> int:
+        """The operation's success status as the spec declares it (201 for the pricebook's creates, else 200)."""
+        return int(resource_schema_names(key).get(f"{action}.status", 200))
 
     def _shaped_answer(self, key: str, action: str, answer: dict) -> dict:
         """Keep only what the operation's answer schema declares (it forbids other properties)."""
