@@ -174,3 +174,108 @@ def test_deactivate_while_servicetitan_is_down_waits_as_a_pending_override(synce
     override = PricebookOverride.objects.get(item_type="service", st_pricebook_id=service.st_id)
     assert override.status == PricebookOverride.Status.PENDING and override.override_active is False
     assert response.json()["item"]["effective"]["active"] is False
+
+
+# --- Admin ---------------------------------------------------------------------------------------------------------
+def test_admin_add_material_creates_in_servicetitan_and_lands_on_the_new_page(synced, editor, client):
+    from django.urls import reverse
+
+    client.force_login(editor)
+    listed = client.get(reverse("admin:pricebook_material_changelist"))
+    assert b'id="pb-create-link"' in listed.content and b"Add material" in listed.content
+    url = reverse("admin:pricebook_material_create")
+    page = client.get(url)
+    assert page.status_code == 200
+    category = Category.objects.exclude(category_type="Services").order_by("path").first()
+    assert (category.path or category.name).encode() in page.content  # categories are chosen by name
+    response = client.post(
+        url,
+        {
+            "code": "ADM-1",
+            "name": "Ball valve",
+            "description": "Ball valve ¾ in",
+            "cost": "4",
+            "price": "12",
+            "category": category.pk,
+            "active": "on",
+        },
+    )
+    material = Material.objects.get(code="ADM-1")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:pricebook_material_change", args=[material.pk])
+    assert synced.dataset.get("pricebook.materials", material.st_id)["categories"] == [category.st_id]
+    assert list(material.categories.all()) == [category]
+
+
+def test_admin_add_keeps_what_was_typed_when_refused(synced, editor, client):
+    from django.urls import reverse
+
+    client.force_login(editor)
+    url = reverse("admin:pricebook_service_create")
+    # LAZI's own check: negative price, before any request.
+    refused = client.post(url, {"code": "ADM-2", "description": "Typed text stays", "price": "-5"})
+    assert refused.status_code == 200
+    assert b"cannot be negative" in refused.content
+    assert b"Typed text stays" in refused.content and b'value="ADM-2"' in refused.content
+    assert synced.stats.total == 0
+    # ServiceTitan's refusal (a category it no longer has), in words, the form kept.
+    known = Category.objects.filter(category_type="Services").order_by("st_id").first()
+    gone = Category.objects.create(
+        tenant_id=known.tenant_id, st_id=known.st_id + 900_000, name="Removed since", category_type="Services"
+    )
+    response = client.post(url, {"code": "ADM-2", "description": "Typed text stays", "category": gone.pk})
+    assert response.status_code == 200
+    assert f"Category {gone.st_id} does not exist".encode() in response.content
+    assert b'value="ADM-2"' in response.content
+    assert not Service.objects.filter(code="ADM-2").exists()
+
+
+def test_admin_add_is_for_editors_and_the_mirror_stays_read_only(synced, viewer, client):
+    from django.urls import reverse
+
+    client.force_login(viewer)
+    assert b"pb-create-link" not in client.get(reverse("admin:pricebook_material_changelist")).content
+    assert client.get(reverse("admin:pricebook_material_create")).status_code == 403
+    assert client.post(reverse("admin:pricebook_equipment_create"), {"code": "V", "description": "d"}).status_code == 403
+    assert client.get(reverse("admin:pricebook_material_add")).status_code == 403
+    material = Material.objects.first()
+    assert client.post(reverse("admin:pricebook_material_deactivate", args=[material.pk])).status_code == 403
+    assert synced.stats.total == 0
+
+
+def test_admin_deactivate_action_confirms_then_deactivates(synced, editor, client):
+    from django.contrib.admin import helpers
+    from django.urls import reverse
+
+    client.force_login(editor)
+    items = list(Material.objects.filter(active=True).order_by("st_id")[:3])
+    selected = [str(m.pk) for m in items]
+    url = reverse("admin:pricebook_material_changelist")
+    confirm = client.post(url, {"action": "deactivate_selected", helpers.ACTION_CHECKBOX_NAME: selected, "index": 0})
+    assert confirm.status_code == 200 and b"Yes, deactivate in ServiceTitan" in confirm.content
+    assert synced.stats.total == 0  # nothing sent before the confirmation
+    done = client.post(
+        url, {"action": "deactivate_selected", helpers.ACTION_CHECKBOX_NAME: selected, "_confirm": "1"}, follow=True
+    )
+    assert done.status_code == 200
+    assert b"3 item(s) deactivated in ServiceTitan" in done.content
+    for material in items:
+        material.refresh_from_db()
+        assert material.active is False and not material.deleted
+        assert synced.dataset.get("pricebook.materials", material.st_id)["active"] is False
+
+
+def test_admin_deactivate_button_on_the_item_page(synced, editor, client):
+    from django.urls import reverse
+
+    client.force_login(editor)
+    equipment = Equipment.objects.filter(active=True).order_by("st_id").first()
+    page = client.get(reverse("admin:pricebook_equipment_change", args=[equipment.pk]))
+    assert b'id="pb-deactivate-link"' in page.content
+    url = reverse("admin:pricebook_equipment_deactivate", args=[equipment.pk])
+    assert b"Yes, deactivate in ServiceTitan" in client.get(url).content
+    response = client.post(url, {"_confirm": "1"})
+    assert response.status_code == 302
+    equipment.refresh_from_db()
+    assert equipment.active is False
+    assert synced.dataset.get("pricebook.equipment", equipment.st_id)["active"] is False
