@@ -183,7 +183,9 @@ class ItemCreateAdminMixin:
                         form.add_error(None, f"ServiceTitan refused it: {line}")
                 else:
                     self.message_user(
-                        request, f"{opts.verbose_name.capitalize()} {item.code} created in ServiceTitan.", messages.SUCCESS
+                        request,
+                        f"{opts.verbose_name.capitalize()} {item.code} created in ServiceTitan.",
+                        messages.SUCCESS,
                     )
                     return HttpResponseRedirect(reverse(f"admin:{self._url_name('change')}", args=[item.pk]))
         context = {

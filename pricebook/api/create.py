@@ -35,7 +35,9 @@ class NewItemInput(ServiceTitanBodySerializer):
 
     code = serializers.CharField(max_length=255, help_text="The item's code (SKU); required by ServiceTitan.")
     description = serializers.CharField(help_text="Shown with the item (HTML allowed); required by ServiceTitan.")
-    name = serializers.CharField(required=False, allow_blank=True, help_text="Display name (ServiceTitan's displayName).")
+    name = serializers.CharField(
+        required=False, allow_blank=True, help_text="Display name (ServiceTitan's displayName)."
+    )
     price = _money()
     member_price = _money()
     add_on_price = _money()

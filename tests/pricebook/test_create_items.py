@@ -139,7 +139,9 @@ def test_servicetitan_refusal_is_answered_in_words_with_its_field_errors(synced,
 
 def test_permissions_viewers_cannot_create_or_deactivate(synced, viewer):
     client = client_for(viewer)
-    assert client.post("/api/v1/pricebook/materials/", {"code": "V", "description": "d"}, format="json").status_code == 403
+    assert (
+        client.post("/api/v1/pricebook/materials/", {"code": "V", "description": "d"}, format="json").status_code == 403
+    )
     material = Material.objects.filter(active=True).first()
     assert client.post(f"/api/v1/pricebook/materials/{material.st_id}/deactivate/").status_code == 403
     assert APIClient().post("/api/v1/pricebook/materials/", {}, format="json").status_code == 401
@@ -236,7 +238,9 @@ def test_admin_add_is_for_editors_and_the_mirror_stays_read_only(synced, viewer,
     client.force_login(viewer)
     assert b"pb-create-link" not in client.get(reverse("admin:pricebook_material_changelist")).content
     assert client.get(reverse("admin:pricebook_material_create")).status_code == 403
-    assert client.post(reverse("admin:pricebook_equipment_create"), {"code": "V", "description": "d"}).status_code == 403
+    assert (
+        client.post(reverse("admin:pricebook_equipment_create"), {"code": "V", "description": "d"}).status_code == 403
+    )
     assert client.get(reverse("admin:pricebook_material_add")).status_code == 403
     material = Material.objects.first()
     assert client.post(reverse("admin:pricebook_material_deactivate", args=[material.pk])).status_code == 403
