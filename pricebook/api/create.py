@@ -146,6 +146,7 @@ class ItemCreateMixin(CreateThroughMixin):
             200: OpenApiResponse(description="ServiceTitan has the item inactive: the item as mirrored now."),
             202: OpenApiResponse(description="ServiceTitan could not be reached: the deactivation waits to be pushed."),
             400: OpenApiResponse(description="ServiceTitan refused it (`detail`, `errors`)."),
+            409: OpenApiResponse(description="ServiceTitan changed the item since it was mirrored (`detail`)."),
         },
     )
     @action(detail=True, methods=["post"], permission_classes=[CanWriteOverrides])
