@@ -122,15 +122,10 @@ RESOURCES: dict[str, Resource] = {
         # --- pricebook -------------------------------------------------------------------------------------------------
         _resource("pricebook.categories", "pricebook", writes=_crud("categories", create=False)),
         # `ids` (at most 50 per request): the push re-reads the items it just bulk-updated, and "refresh selected".
-        _resource(
-            "pricebook.materials", "pricebook", list_query=PRICEBOOK_ITEM_QUERY, writes=_crud("materials", create=False)
-        ),
-        _resource(
-            "pricebook.services", "pricebook", list_query=PRICEBOOK_ITEM_QUERY, writes=_crud("services", create=False)
-        ),
-        _resource(
-            "pricebook.equipment", "pricebook", list_query=PRICEBOOK_ITEM_QUERY, writes=_crud("equipment", create=False)
-        ),
+        # POST creates an item from LAZI (`pricebook.services.create`); nothing is ever DELETEd: items are deactivated.
+        _resource("pricebook.materials", "pricebook", list_query=PRICEBOOK_ITEM_QUERY, writes=_crud("materials")),
+        _resource("pricebook.services", "pricebook", list_query=PRICEBOOK_ITEM_QUERY, writes=_crud("services")),
+        _resource("pricebook.equipment", "pricebook", list_query=PRICEBOOK_ITEM_QUERY, writes=_crud("equipment")),
         # ServiceTitan's material markup table: a few cost tiers {id, from, to, percent}; no modifiedOn, no export, no
         # active filter (refreshed whole). POST answers 201 without a body; GET/PUT by id answer {"data": tier}.
         Resource(

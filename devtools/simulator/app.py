@@ -42,6 +42,8 @@ PLACEHOLDER_PNG = base64.b64decode(
 IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
 # Creates whose operation declares no answer: 201 without a body (ServiceTitan's materialsmarkup POST).
 EMPTY_CREATE_ANSWERS = {"pricebook.markup-tiers"}
+# Creates that store only what the request sent over the record's empty shape (ServiceTitan's pricebook items).
+AS_SENT_CREATES = {"pricebook.materials", "pricebook.services", "pricebook.equipment"}
 MARKUP_TIERS = "pricebook.markup-tiers"
 MARKUP_MAX = 2147483647
 # List query parameters that filter on a record field of the same name when the resource has that field.
@@ -586,7 +588,8 @@ class SimulatorApp:
             self.dataset.insert(key, fields)
             return Response(201, b"")
         with self.dataset.lock:
-            record = self.dataset.insert(key, fields)
+            # A pricebook item is created with what was sent, nothing invented (no price, vendor or category).
+            record = self.dataset.insert(key, fields, generated=key not in AS_SENT_CREATES)
             answer = dict(self.dataset.view(key, record, "get"))
             if key == "crm.customers":
                 answer["locations"] = []
@@ -604,7 +607,12 @@ class SimulatorApp:
                 answer = self.dataset.view(key, record, "get")
             elif key == "jobs.appointments":
                 self._link_appointment(record)
-        return Response(200, dumps(self._shaped_answer(key, "create", answer)))
+        return Response(self._success_status(key, "create"), dumps(self._shaped_answer(key, "create", answer)))
+
+    @staticmethod
+    def _success_status(key: str, action: str) -> int:
+        """The operation's success status as the spec declares it (201 for the pricebook's creates, else 200)."""
+        return int(resource_schema_names(key).get(f"{action}.status", 200))
 
     def _shaped_answer(self, key: str, action: str, answer: dict) -> dict:
         """Keep only what the operation's answer schema declares (it forbids other properties)."""

@@ -370,15 +370,16 @@ class Dataset:
                 raise KeyError(record_id)
             return self._touch(collection, {**collection.records[record_id], **fields})
 
-    def insert(self, key: str, fields: dict | None = None) -> dict:
-        """Create a record: generated values, then `fields` on top; a new id, createdOn = modifiedOn = now."""
+    def insert(self, key: str, fields: dict | None = None, *, generated: bool = True) -> dict:
+        """Create a record: generated values (unless `generated=False`: the shape's empty values, as a create of only
+        what was sent), then `fields` on top; a new id, createdOn = modifiedOn = now."""
         collection = self.collection(key)
         with self.lock:
             index = collection.next_index
             collection.next_index += 1
             now = self._tick()
             rng = random.Random(f"{self.seed}:{key}:new:{index}")
-            generated = self.generators.fields(key, rng, index, now, now)
+            generated = self.generators.fields(key, rng, index, now, now) if generated else {}
             record = shape_of(key).new({**generated, **(fields or {}), "id": self.id_at(key, index)})
             if "createdOn" in record:
                 record["createdOn"] = now

@@ -42,7 +42,7 @@ def load_spec(api_module: str, spec_dir: str | None = None) -> dict:
 
 def operation_schemas(resource: Resource, spec: dict) -> dict[str, str]:
     """Names of the component schemas of a resource's operations: `list`, `get`, `export` (the 200 answers) and
-    `<write>.request` / `<write>.response` for each write."""
+    `<write>.request` / `<write>.response` for each write (and `<write>.status`, its success status, unless 200)."""
     found: dict[str, str] = {}
 
     def ref_name(schema: dict | None) -> str | None:
@@ -65,6 +65,10 @@ def operation_schemas(resource: Resource, spec: dict) -> dict[str, str]:
             answer = operation["responses"].get(status, {}).get("content", {}).get("application/json")
             if answer and ref_name(answer.get("schema")):
                 found[f"{name}.response"] = ref_name(answer["schema"])
+        # The success status when it is not 200 (the pricebook's creates answer 201).
+        success = next((status for status in ("200", "201", "202", "204") if status in operation["responses"]), "200")
+        if success != "200":
+            found[f"{name}.status"] = success
     return found
 
 
@@ -103,7 +107,7 @@ def build_snapshot(spec_dir: str | None = None) -> dict:
         operations[key] = names
         components = spec["components"]["schemas"]
         module_schemas = schemas.setdefault(resource.api_module, {})
-        pending = {*names.values(), "ApiErrorResponse"}
+        pending = {*(name for kind, name in names.items() if not kind.endswith(".status")), "ApiErrorResponse"}
         while pending:
             name = pending.pop()
             if name in module_schemas:

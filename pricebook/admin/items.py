@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from pricebook.admin.columns import Status, money, percent
+from pricebook.admin.create import ItemCreateAdminMixin
 from pricebook.admin.editing import OverrideEditingAdmin, can_edit
 from pricebook.admin.filters import (
     CategoryTreeFilter,
@@ -273,7 +274,7 @@ class PricebookItemAdmin(OverrideEditingAdmin):
 
 
 @admin.register(Material)
-class MaterialAdmin(VendorCostsMixin, PricebookItemAdmin):
+class MaterialAdmin(ItemCreateAdminMixin, VendorCostsMixin, PricebookItemAdmin):
     item_type = "material"
 
 
@@ -421,12 +422,12 @@ class LinkedItemsAdminMixin:
 
 
 @admin.register(Service)
-class ServiceAdmin(LinkedItemsAdminMixin, PricebookItemAdmin):
+class ServiceAdmin(ItemCreateAdminMixin, LinkedItemsAdminMixin, PricebookItemAdmin):
     item_type = "service"
 
 
 @admin.register(Equipment)
-class EquipmentAdmin(LinkedItemsAdminMixin, PricebookItemAdmin):
+class EquipmentAdmin(ItemCreateAdminMixin, LinkedItemsAdminMixin, PricebookItemAdmin):
     item_type = "equipment"
 
 

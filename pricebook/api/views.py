@@ -12,6 +12,7 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
+from pricebook.api.create import ItemCreateMixin
 from pricebook.api.serializers import (
     ApproveRequestSerializer,
     CategorySerializer,
@@ -117,7 +118,7 @@ class CategoryViewSet(PricebookMirrorViewSet):
     search_fields = ("name", "path", "description")
 
 
-class MaterialViewSet(PricebookItemViewSet):
+class MaterialViewSet(ItemCreateMixin, PricebookItemViewSet):
     item_type = "material"
     queryset = Material.objects.all()
     serializer_class = MaterialSerializer
@@ -125,7 +126,7 @@ class MaterialViewSet(PricebookItemViewSet):
     search_fields = ("code", "name", "description")
 
 
-class ServiceViewSet(PricebookItemViewSet):
+class ServiceViewSet(ItemCreateMixin, PricebookItemViewSet):
     item_type = "service"
     queryset = Service.objects.all()
     serializer_class = ServiceSerializer
@@ -133,7 +134,7 @@ class ServiceViewSet(PricebookItemViewSet):
     search_fields = ("code", "name", "description")
 
 
-class EquipmentViewSet(PricebookItemViewSet):
+class EquipmentViewSet(ItemCreateMixin, PricebookItemViewSet):
     item_type = "equipment"
     queryset = Equipment.objects.all()
     serializer_class = EquipmentSerializer

@@ -1,5 +1,6 @@
-"""The staff groups of INTERFACE.md: `Pricebook editors` (view everything, edit overrides, write pricing rules and
-propose reprices), `Pricebook approvers` (the editors' rights, and approving reprice batches) and `Viewers` (view only).
+"""The staff groups of INTERFACE.md: `Pricebook editors` (view everything, edit overrides, create items in
+ServiceTitan, write pricing rules and propose reprices), `Pricebook approvers` (the editors' rights, and approving
+reprice batches) and `Viewers` (view only).
 
 Created by a data migration and brought up to date after every `migrate` (post_migrate), so models added later get
 their view permission without anyone touching the groups by hand.
@@ -27,6 +28,11 @@ EDITOR_EXTRA = (
     # Propose a reprice, and discard a proposal.
     ("pricebook", "add_repricebatch"),
     ("pricebook", "change_repricebatch"),
+    # Create materials, services and equipment in ServiceTitan (the admin's "Add …" page, `POST` in the API); the
+    # mirror itself stays read-only (no change/delete of its rows: items are deactivated through an override).
+    ("pricebook", "add_material"),
+    ("pricebook", "add_service"),
+    ("pricebook", "add_equipment"),
     # ServiceTitan's markup table: edited through kept-until-accepted edits (the API adds/changes tiers).
     ("pricebook", "add_markuptier"),
     ("pricebook", "change_markuptier"),

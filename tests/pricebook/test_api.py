@@ -55,8 +55,12 @@ def test_categories_services_equipment_are_listed(api):
     assert api.get(f"/api/v1/pricebook/categories/{category.st_id}/").json()["path"] == "Electrical"
     assert api.get("/api/v1/pricebook/services/").status_code == 200
     assert api.get("/api/v1/pricebook/equipment/").status_code == 200
-    # Read-only: refused whoever asks (no permission to add a mirror row, and no such method).
-    assert api.post("/api/v1/pricebook/materials/", {}, format="json").status_code in (403, 405)
+    # The mirror's rows are never written through the API; a POST creates an item in ServiceTitan (issue 13), and an
+    # empty one is refused before any request, naming what ServiceTitan requires.
+    refused = api.post("/api/v1/pricebook/materials/", {}, format="json")
+    assert refused.status_code == 400 and {"code", "description"} <= set(refused.json())
+    for method in ("patch", "put", "delete"):
+        assert getattr(api, method)(f"/api/v1/pricebook/categories/{category.st_id}/", {}).status_code in (403, 405)
 
 
 def test_create_update_delete_override(api, editor):
