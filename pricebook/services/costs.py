@@ -67,7 +67,7 @@ def _aggregate_sql(link_model, target: str) -> str:
     link = link_model._meta
     target_model = link.get_field(target).related_model._meta
     return (
-        f"SELECT l.{q(link.get_field('service').column)} AS service_id, "
+        f"SELECT l.{q(link.get_field('service').column)} AS service_id, "  # noqa: S608 - quoted model metadata
         # Rounded as the column stores it, so an unchanged cost compares equal and is not written again.
         f"ROUND(SUM(l.{q(link.get_field('quantity').column)} * t.{q(target_model.get_field('cost').column)}), "
         f"{_COST.decimal_places}) AS total "
