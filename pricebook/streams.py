@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pricebook.models import ITEM_KINDS, category_ids_of
+from servicetitan.sync.bulk import update_rows
 from servicetitan.sync.relations import Link, master_ids, replace_links, replace_m2m, resolve_dangling_links
 from servicetitan.sync.streams import Stream
 
@@ -62,9 +63,9 @@ def rebuild_category_tree(master, payloads: list[dict], tenant_id: int) -> None:
         depth, path = depth_and_path(st_id)
         new_parent = by_st_id[parent_st_id][0] if parent_st_id in by_st_id and parent_st_id != st_id else None
         if (new_parent, depth, path) != (parent_pk, old_depth, old_path):
-            changed.append(master(pk=pk, parent_id=new_parent, depth=depth, path=path))
-    if changed:
-        master.objects.bulk_update(changed, ["parent", "depth", "path"], batch_size=1000)
+            changed.append({master._meta.pk.attname: pk, "parent_id": new_parent, "depth": depth, "path": path})
+    # Only the rows whose place in the tree moved, in one `UPDATE … FROM` (PostgreSQL) rather than a CASE per row.
+    update_rows(master, changed, ["parent", "depth", "path"])
 
 
 # --- Items: categories and links ------------------------------------------------------------------------------------------

@@ -76,4 +76,16 @@ def flag_conflicts(item_type: str, st_ids: Iterable[int] | None = None, tenant_i
 def flag_conflicts_after_page(master_model, payloads: list[dict], tenant_id: int) -> int:
     """`Stream.after_page`-shaped hook: flag conflicts for the items a sync page just wrote."""
     ids = [p["id"] for p in payloads if isinstance(p, dict) and "id" in p]
-    return flag_conflicts(item_type_of(master_model), ids, tenant_id) if ids else 0
+    if not ids:
+        return 0
+    item_type = item_type_of(master_model)
+    # Most pages meet no open edit at all: one cheap EXISTS on the overrides spares the locking join over the page.
+    open_edits = PricebookOverride.objects.filter(
+        tenant_id=tenant_id,
+        item_type=item_type,
+        status__in=[Status.PENDING, Status.FAILED],
+        base_modified_on__isnull=False,
+    )
+    if not open_edits.exists():
+        return 0
+    return flag_conflicts(item_type, ids, tenant_id)

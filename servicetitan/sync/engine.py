@@ -299,6 +299,8 @@ class _Runner:
         """After a complete pass: rows not seen in it are gone from ServiceTitan. Flag them, raw and master."""
         raw, master = self.stream.raw(), self.stream.master()
         unseen = raw.objects.filter(tenant_id=self.tenant_id, deleted=False, fetched_at__lt=self.run_record.started_at)
+        if not unseen.exists():
+            return  # the common case (a first sync, nothing gone): a scan of the raw rows, no UPDATE joined to the master
         now = timezone.now()
         master.objects.filter(tenant_id=self.tenant_id, st_id__in=Subquery(unseen.values("st_id"))).update(
             deleted=True, synced_at=now

@@ -313,3 +313,32 @@ def test_effective_margins_of_a_row_need_no_query():
         margins = effective_margins(row)
     assert len(queries) == 0
     assert margins == {"cost": D(5), "price": D(20), "margin_percent": D(75), "markup_percent": D(300)}
+
+
+def test_refreshing_costs_rewrites_only_the_services_whose_cost_moved():
+    pipe, valve = material("1.1111", "5"), material("2", "5")
+    # Quantity x cost has more decimals than the column keeps: stored rounded, and then equal to itself.
+    odd = make_service("1", "10")
+    ServiceMaterial.objects.create(tenant_id=TENANT_ID, service=odd, material=pipe, target_st_id=pipe.st_id,
+                                   quantity=D("0.3333"))  # fmt: skip
+    plain = make_service("1", "10")
+    ServiceMaterial.objects.create(tenant_id=TENANT_ID, service=plain, material=valve, target_st_id=valve.st_id,
+                                   quantity=D(2))  # fmt: skip
+    alone = make_service("1", "10")  # nothing linked: keeps 0
+
+    assert refresh_service_costs(TENANT_ID) == (2 if connection.vendor == "postgresql" else 3)
+    odd.refresh_from_db(), plain.refresh_from_db(), alone.refresh_from_db()
+    assert (odd.materials_cost, plain.materials_cost, alone.materials_cost) == (D("0.3703"), D(4), D(0))
+    if connection.vendor == "postgresql":
+        assert refresh_service_costs(TENANT_ID) == 0  # nothing moved: nothing written
+
+    Material.objects.filter(pk=valve.pk).update(cost=D(3))
+    refreshed = refresh_service_costs(TENANT_ID, material_st_ids=[pipe.st_id, valve.st_id])
+    assert refreshed == (1 if connection.vendor == "postgresql" else 2)
+    plain.refresh_from_db()
+    assert plain.materials_cost == D(6)
+    # A deleted material counts no more.
+    Material.objects.filter(pk=valve.pk).update(deleted=True)
+    refresh_service_costs(TENANT_ID, material_st_ids=[valve.st_id])
+    plain.refresh_from_db()
+    assert plain.materials_cost == D(0)

@@ -153,3 +153,21 @@ def test_one_function_builds_change_log_rows(editor):
     assert row["override_id"] == override.pk and row["user_id"] == editor.pk
     assert row["after"] == snapshot(override) == {"price": "7.50"}
     assert (row["action"], row["message"], row["before"]) == ("pushed", "Pushed.", {})
+
+
+def test_a_page_hook_with_no_open_edit_costs_one_exists_and_still_flags_when_there_is_one(editor):
+    from pricebook.models import Material
+    from pricebook.services.conflicts import flag_conflicts_after_page
+
+    items = [make_material() for _ in range(3)]
+    for item in items:
+        _raw_for(item)
+    payloads = [{"id": item.st_id} for item in items]
+    with CaptureQueriesContext(connection) as queries:
+        assert flag_conflicts_after_page(Material, payloads, TENANT_ID) == 0
+    assert len(queries) == 1 and "pricebook_pricebookoverride" in queries[0]["sql"]  # the EXISTS, nothing else
+
+    save_override(item_type="material", st_id=items[0].st_id, values={"price": Decimal(3)}, queue_push=False)
+    RawMaterial.objects.filter(st_id=items[0].st_id).update(st_modified_on=timezone.now() + timedelta(minutes=5))
+    assert flag_conflicts_after_page(Material, payloads, TENANT_ID) == 1
+    assert PricebookOverride.objects.get(st_pricebook_id=items[0].st_id).status == "conflict"
