@@ -138,11 +138,11 @@ def _with_defaults(model: type[models.Model], rows: Sequence[dict]) -> tuple[tup
     return attnames, suffix
 
 
-def _copy_text(model: type[models.Model], rows: Sequence[dict]) -> tuple[tuple[str, ...], io.StringIO]:
-    attnames, suffix = _with_defaults(model, rows)
-    supplied = tuple(rows[0])
-    _, formatters = _columns(model, attnames)
-    pairs = list(zip(supplied, formatters, strict=False))
+def _rows_text(
+    rows: Sequence[dict], names: Sequence[str], formatters: Sequence[Callable], suffix: str = ""
+) -> io.StringIO:
+    """COPY's text format of `rows`: the `names` values, each through its formatter, then `suffix` on every line."""
+    pairs = list(zip(names, formatters, strict=False))
     buffer = io.StringIO()
     write = buffer.write
     for row in rows:
@@ -150,7 +150,13 @@ def _copy_text(model: type[models.Model], rows: Sequence[dict]) -> tuple[tuple[s
         write(suffix)
         write("\n")
     buffer.seek(0)
-    return attnames, buffer
+    return buffer
+
+
+def _copy_text(model: type[models.Model], rows: Sequence[dict]) -> tuple[tuple[str, ...], io.StringIO]:
+    attnames, suffix = _with_defaults(model, rows)
+    _, formatters = _columns(model, attnames)
+    return attnames, _rows_text(rows, tuple(rows[0]), formatters, suffix)
 
 
 def _quote(name: str) -> str:
@@ -161,6 +167,21 @@ def _copy_into(cursor, table: str, columns: list[str], buffer: io.StringIO) -> N
     # The driver's own cursor (Django's has no COPY); its errors raised as Django's (IntegrityError, …) all the same.
     with connection.wrap_database_errors:
         cursor.cursor.copy_expert(f"COPY {table} ({', '.join(map(_quote, columns))}) FROM STDIN", buffer)
+
+
+def _staged(cursor, prefix: str, table: str, columns: list[str], buffer: io.StringIO) -> str:
+    """COPY `buffer` into this connection's staging table for (`table`, `columns`), emptied at every commit (so the
+    COPY and the statement reading it must share one transaction); returns the staging table's quoted name.
+    Identifiers only come from model metadata (quoted); values travel through COPY."""
+    stage = _quote(f"{prefix}_{table}_{hashlib.blake2b(','.join(columns).encode(), digest_size=4).hexdigest()}")
+    column_list = ", ".join(map(_quote, columns))
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS SELECT {column_list} "  # noqa: S608
+        f"FROM {_quote(table)} WITH NO DATA"
+    )
+    cursor.execute(f"TRUNCATE {stage}")
+    _copy_into(cursor, stage, columns, buffer)
+    return stage
 
 
 # A page's statements read a staging table without statistics: PostgreSQL guesses thousands of rows per page and,
@@ -203,24 +224,17 @@ def upsert_rows(
     attnames, buffer = _copy_text(model, rows)
     columns, _ = _columns(model, attnames)
     table = model._meta.db_table
-    # One staging table per (table, columns) and connection, emptied at every commit.
-    stage = _quote(f"stage_{table}_{hashlib.blake2b(','.join(columns).encode(), digest_size=4).hexdigest()}")
     column_list = ", ".join(map(_quote, columns))
     update_columns = [_quote(model._meta.get_field(name).column) for name in update]
     assignments = ", ".join(f"{column} = EXCLUDED.{column}" for column in update_columns)
     conflict = ", ".join(_quote(model._meta.get_field(name).column) for name in unique)
-    # The staging table empties itself at commit: COPY and merge must share one transaction.
-    # Identifiers only come from model metadata (quoted); values travel through COPY.
-    create_stage = f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS SELECT {column_list} "
-    create_stage += f"FROM {_quote(table)} WITH NO DATA"
-    merge = f"INSERT INTO {_quote(table)} ({column_list}) SELECT {column_list} FROM {stage} "  # noqa: S608
-    merge += f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(NO_JIT)
-        cursor.execute(create_stage)
-        cursor.execute(f"TRUNCATE {stage}")
-        _copy_into(cursor, stage, columns, buffer)
-        cursor.execute(merge)
+        stage = _staged(cursor, "stage", table, columns, buffer)
+        cursor.execute(
+            f"INSERT INTO {_quote(table)} ({column_list}) SELECT {column_list} FROM {stage} "  # noqa: S608
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
+        )
     return stage
 
 
@@ -239,23 +253,11 @@ def update_rows(model: type[models.Model], rows: Sequence[dict], fields: Sequenc
         model.objects.bulk_update([model(**row) for row in rows], list(fields), batch_size=1000)
         return
     columns, formatters = _columns(model, attnames)
-    buffer = io.StringIO()
-    for row in rows:
-        values = (row[name] for name in attnames)
-        buffer.write("\t".join(NULL if v is None else f(v) for v, f in zip(values, formatters, strict=True)) + "\n")
-    buffer.seek(0)
+    buffer = _rows_text(rows, attnames, formatters)
     table = model._meta.db_table
-    stage = _quote(f"update_{table}_{hashlib.blake2b(','.join(columns).encode(), digest_size=4).hexdigest()}")
-    column_list = ", ".join(map(_quote, columns))
     key, *updated = map(_quote, columns)
     assignments = ", ".join(f"{column} = s.{column}" for column in updated)
-    # Identifiers only come from model metadata (quoted); values travel through COPY.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(NO_JIT)
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS SELECT {column_list} "  # noqa: S608
-            f"FROM {_quote(table)} WITH NO DATA"
-        )
-        cursor.execute(f"TRUNCATE {stage}")
-        _copy_into(cursor, stage, columns, buffer)
+        stage = _staged(cursor, "update", table, columns, buffer)
         cursor.execute(f"UPDATE {_quote(table)} t SET {assignments} FROM {stage} s WHERE t.{key} = s.{key}")  # noqa: S608
