@@ -19,8 +19,26 @@ def database_vendor() -> str:
     return connection.vendor
 
 
+def _redis_url_of_this_worker(url: str, worker: str) -> str:
+    """Under `pytest -n N` each worker gets a Redis database of its own (the per-test FLUSHDB would otherwise wipe a
+    token or budget of a test in flight on the other worker): REDIS_URL's database + 2 + the worker's number."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    database = (base + 2 + int(worker.removeprefix("gw"))) % 16
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and os.environ.get("REDIS_URL"):
+        from django.conf import settings
+
+        url = _redis_url_of_this_worker(os.environ["REDIS_URL"], worker)
+        os.environ["REDIS_URL"] = settings.REDIS_URL = settings.CELERY_BROKER_URL = url
+        settings.CACHES["default"]["LOCATION"] = url
     if os.environ.get("LAZI_REQUIRE_SERVICES") and database_vendor() != "postgresql":
         raise pytest.UsageError(
             f"LAZI_REQUIRE_SERVICES is set but the database is {database_vendor()}, not PostgreSQL: "
