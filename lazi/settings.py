@@ -23,7 +23,18 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # LAZI's own apps: the integration core first, then one app per ServiceTitan module (the API mounts each one).
-LAZI_APPS = ["servicetitan", "pricebook", "crm", "jobs", "dispatch", "accounting", "inventory", "sales", "memberships"]
+LAZI_APPS = [
+    "servicetitan",
+    "pricebook",
+    "crm",
+    "jobs",
+    "dispatch",
+    "accounting",
+    "inventory",
+    "sales",
+    "memberships",
+    "tenants",
+]
 
 INSTALLED_APPS = [
     # Django's admin with LAZI's site: a start page for staff, the pricebook first (servicetitan/admin_site.py).
