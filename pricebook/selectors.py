@@ -523,6 +523,15 @@ def with_sold_90_days(rows: QuerySet, *, now=None) -> QuerySet:
     )
 
 
+def items_with_sold_90_days(qs: QuerySet, item_type: str | None = None, *, now=None) -> QuerySet:
+    """Materials, services or equipment annotated with `sold_90_days` (units sold over the last 90 days, as
+    `sales.selectors` counts them): a correlated subquery in the list's own statement, so a page, sorted by it or
+    not, stays one query; PostgreSQL evaluates it for the page's rows only unless the list is sorted by it."""
+    from sales.selectors import units_sold
+
+    return qs.annotate(sold_90_days=units_sold(item_type or item_type_of(qs.model), SOLD_DAYS, now=now))
+
+
 # --- Markup table (ServiceTitan's materialsmarkup) --------------------------------------------------------------------
 def markup_tiers(tenant_id: int | None = None) -> list:
     """ServiceTitan's markup tiers (mirror, not deleted), lowest first."""

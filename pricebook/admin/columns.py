@@ -64,3 +64,40 @@ def percent(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{Decimal(value):,.1f}%"
+
+
+def units(value) -> str:
+    """A quantity as staff count it: no trailing zeros (12, 2.5)."""
+    if value is None:
+        return "—"
+    return f"{Decimal(value).normalize():,f}"
+
+
+def sales_rows(item, item_type: str) -> list[dict]:
+    """The item page's "how it sells" table: one row per window (30, 90, 365 days), read in one query."""
+    from sales.selectors import item_sales_windows
+
+    rows = []
+    for window in item_sales_windows(item, item_type):
+        figures, ratios = window.figures, window.ratios
+        rows.append(
+            {
+                "days": window.days,
+                "units": units(figures["units_sold"]),
+                "revenue": money(figures["revenue"]),
+                "average_price": money(ratios.average_price),
+                "price_vs_list": signed_percent(ratios.price_vs_list_percent),
+                "realised_margin": percent(ratios.realised_margin_percent),
+                "list_margin": percent(ratios.list_margin_percent),
+                "estimates": figures["estimate_appearances"],
+                "estimates_sold": figures["estimates_sold"],
+                "sold_rate": percent(ratios.estimate_sold_rate_percent),
+            }
+        )
+    return rows
+
+
+def signed_percent(value) -> str:
+    if value is None:
+        return "—"
+    return f"{Decimal(value):+,.1f}%"

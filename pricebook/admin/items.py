@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from pricebook.admin.columns import Status, money, percent
+from pricebook.admin.columns import Status, money, percent, sales_rows, units
 from pricebook.admin.create import ItemCreateAdminMixin
 from pricebook.admin.editing import OverrideEditingAdmin, can_edit
 from pricebook.admin.filters import (
@@ -50,6 +50,7 @@ from pricebook.selectors import (
     category_tree,
     effective_margins,
     item_kind,
+    items_with_sold_90_days,
     linked_items,
     service_cost_breakdown,
 )
@@ -78,6 +79,7 @@ class PricebookItemAdmin(OverrideEditingAdmin):
         "shown_add_on_price",
         "margin",
         "markup",
+        "sold_90_days",
         "category_names",
         "shown_active",
         "status",
@@ -106,9 +108,19 @@ class PricebookItemAdmin(OverrideEditingAdmin):
         )
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request).prefetch_related("categories")
+        qs = items_with_sold_90_days(super().get_queryset(request).prefetch_related("categories"), self.item_type)
         # A service's cost is its rolled-up total (no cost override); materials/equipment have `effective_cost`.
         return qs.annotate(effective_cost=F("total_cost")) if self.item_type == "service" else qs
+
+    @admin.display(description="sold 90 days", ordering="sold_90_days")
+    def sold_90_days(self, obj):
+        return units(obj.sold_90_days)
+
+    def _override_context(self, request, item, override, form):
+        return {
+            **super()._override_context(request, item, override, form),
+            "item_sales": sales_rows(item, self.item_type),
+        }
 
     # Margin and markup: ServiceTitan's (stored, indexed: the columns sort by them), then the effective one when a
     # pending override changes it (computed from the row's annotations: no query per row).

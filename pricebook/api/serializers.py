@@ -80,6 +80,20 @@ class MarginsMixin(EffectiveValuesMixin):
         return EffectiveMarginsSerializer(effective_margins(obj, self.item_type)).data
 
 
+class AnnotationDecimalField(serializers.DecimalField):
+    """A figure the list's selector annotates; null on an item read without it (e.g. the answer to a create)."""
+
+    def get_attribute(self, instance):
+        return getattr(instance, self.source, None)
+
+
+class SoldMixin(serializers.Serializer):
+    """`sold_90_days`: units sold over the last 90 days (active, not deleted invoices of its SKU and type), the
+    list's `?ordering=sold_90_days` / `-sold_90_days`."""
+
+    sold_90_days = AnnotationDecimalField(max_digits=20, decimal_places=4, read_only=True, allow_null=True)
+
+
 class CategorySerializer(EffectiveValuesMixin, MirrorSerializer):
     item_type = "category"
 
@@ -88,14 +102,14 @@ class CategorySerializer(EffectiveValuesMixin, MirrorSerializer):
         fields = ("name", "description", "image_url", "category_type", "position", "parent_st_id", "depth", "path")
 
 
-class MaterialSerializer(MarginsMixin, MirrorSerializer):
+class MaterialSerializer(SoldMixin, MarginsMixin, MirrorSerializer):
     item_type = "material"
 
     class Meta:
         model = Material
 
 
-class ServiceSerializer(MarginsMixin, MirrorSerializer):
+class ServiceSerializer(SoldMixin, MarginsMixin, MirrorSerializer):
     """A service's `total_cost` is its labour `cost` plus `materials_cost` and `equipment_cost` (its linked items,
     quantity x cost); its margin and markup use that total."""
 
@@ -108,7 +122,7 @@ class ServiceSerializer(MarginsMixin, MirrorSerializer):
         model = Service
 
 
-class EquipmentSerializer(MarginsMixin, MirrorSerializer):
+class EquipmentSerializer(SoldMixin, MarginsMixin, MirrorSerializer):
     item_type = "equipment"
 
     class Meta:

@@ -53,7 +53,13 @@ from pricebook.models import (
     Service,
     override_fields_for,
 )
-from pricebook.selectors import effective_value_expression, with_effective_values, with_margins, with_sold_90_days
+from pricebook.selectors import (
+    effective_value_expression,
+    items_with_sold_90_days,
+    with_effective_values,
+    with_margins,
+    with_sold_90_days,
+)
 from pricebook.services import markup as markup_services
 from pricebook.services import reprice
 from pricebook.services.overrides import OverrideError, discard_override
@@ -106,8 +112,20 @@ class PricebookItemViewSet(PricebookMirrorViewSet):
     """Items with ServiceTitan's margin/markup (stored, indexed: `?ordering=margin_percent`, `?margin_percent__lt=40`)
     and the effective ones for the rows of the page (attached after the page is read: skipped rows cost nothing)."""
 
+    sold_ordering = {"sold_90_days": "units sold over the last 90 days (active, not deleted invoices)"}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.item_type:
+            cls.ordering_aliases = {**cls.ordering_aliases, **cls.sold_ordering}
+
+    def ordering_expression(self, name: str):
+        if name in self.sold_ordering:
+            return F(name)  # the annotation of `get_queryset`
+        return super().ordering_expression(name)
+
     def get_queryset(self):
-        return with_margins(MirrorViewSet.get_queryset(self), self.item_type)
+        return items_with_sold_90_days(with_margins(MirrorViewSet.get_queryset(self), self.item_type), self.item_type)
 
 
 class CategoryViewSet(PricebookMirrorViewSet):

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pricebook.models import Service
-from sales.selectors import ItemSales, item_sales
+from sales.selectors import FIGURES, ItemSales, item_sales, item_sales_grouped, item_sales_windows
 from tests.accounting.factories import InvoiceItemFactory
 from tests.api_support import client_for
 from tests.factories import InvoiceFactory, UserFactory, viewer
@@ -145,3 +145,44 @@ def test_the_api_refuses_an_unknown_window_or_type_and_needs_the_view_permission
     assert client.get(URL, {"item_type": "category"}).status_code == 400
     assert client_for(UserFactory()).get(URL).status_code == 403
     assert client_for().get(URL).status_code == 401
+
+
+@pytest.mark.parametrize("days", [30, 90, 365])
+def test_the_grouped_form_equals_the_correlated_one(pipe, days):
+    other = make_material(price="4.00")
+    sell(other, quantity="7", price="3.50", cost="1.25", days_ago=25)
+    estimate(other, status="Sold", days_ago=12)
+    make_material()  # sold nothing
+    service = Service.objects.create(tenant_id=TENANT_ID, st_id=pipe.st_id, code="SVC-2", price=D("10"))
+    sell(service, quantity="2", price="9.00", cost="3.00", days_ago=2, line_type="Service")
+    for item_type in ("material", "service"):
+        correlated = {
+            row["pk"]: {name: row[name] for name in FIGURES}
+            for row in item_sales(item_type, TENANT_ID, days).values("pk", *FIGURES)
+        }
+        grouped = item_sales_grouped(item_type, TENANT_ID, days)
+        assert grouped == correlated
+    assert item_sales_grouped("material", TENANT_ID, days)[other.pk]["units_sold"] == D(
+        "7"
+    )  # every window holds its sale 25 days ago
+    assert item_sales_grouped("material", TENANT_ID + 1, days) == {}  # another tenant's items only
+
+
+def test_the_item_windows_are_read_in_one_query(pipe):
+    with CaptureQueriesContext(connection) as queries:
+        windows = item_sales_windows(pipe, "material")
+    assert len(queries) == 1
+    assert [w.days for w in windows] == [30, 90, 365]
+    assert [w.figures["units_sold"] for w in windows] == [D("5"), D("10"), D("20")]
+    assert [w.figures["estimate_appearances"] for w in windows] == [2, 3, 4]
+    assert windows[1].ratios.average_price == D("19.1000")  # 191.00 / 10
+    assert windows[1].ratios.realised_margin_percent == D("59.42")  # (191 - 77.50) / 191
+
+
+def test_a_services_list_margin_is_on_its_rolled_up_cost():
+    service = Service.objects.create(
+        tenant_id=TENANT_ID, st_id=77_001, code="SVC-3", price=D("100"), cost=D("20"), materials_cost=D("10")
+    )
+    service.refresh_from_db()
+    windows = item_sales_windows(service, "service")
+    assert windows[0].ratios.list_margin_percent == D("70.00")  # (100 - 30) / 100
