@@ -179,6 +179,14 @@ class InvoiceItem(SyncedModel):
         ordering = ["invoice_st_id", "order", "st_id"]
         indexes = [
             models.Index(fields=["tenant_id", "sku_st_id", "invoice_date"], name="accounting_item_sku_date"),
+            # The lines that count as sold (sales.selectors), by type and SKU, with what is summed: the figures of a
+            # list page (a probe per item) and of a whole item type (one pass) read the index only, not the table.
+            models.Index(
+                fields=["tenant_id", "item_type", "sku_st_id", "invoice_date"],
+                include=["quantity", "total", "cost"],
+                condition=models.Q(active=True, deleted=False),
+                name="accounting_item_sold",
+            ),
         ]
 
     def __str__(self):

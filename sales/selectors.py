@@ -116,10 +116,8 @@ def units_sold(item_type: str, days: int = 90, *, now=None):
     return Coalesce(_grouped(sold, Sum("quantity")), ZERO, output_field=AMOUNT)
 
 
-def item_sales_grouped(item_type: str, tenant_id: int | None = None, days: int = 90, *, now=None) -> dict:
-    """{item pk: {figure: value}} for every `item_type` item (of a tenant, or all): the same figures as
-    `item_sales`, for the whole pricebook at once. One statement: each line table grouped once by (tenant, SKU)
-    and joined back to the items, where `item_sales`'s correlated form costs an index probe per item and figure."""
+def item_sales_grouped_sql(item_type: str, tenant_id: int | None = None, days: int = 90, *, now=None) -> tuple:
+    """The statement of `item_sales_grouped` and its parameters (also for EXPLAIN)."""
     model, line_type = ITEM_TYPES[item_type]
     since = _since(days, now)
     line_cost = ExpressionWrapper(F("quantity") * F("cost"), output_field=AMOUNT)
@@ -140,6 +138,9 @@ def item_sales_grouped(item_type: str, tenant_id: int | None = None, days: int =
         )
     )
     items = _items(model, tenant_id).order_by().values("id", "tenant_id", "st_id")
+    if tenant_id is not None:
+        # Said of the lines too: the (tenant, type, date) index then reads the window's lines only.
+        sold, estimated = sold.filter(tenant_id=tenant_id), estimated.filter(tenant_id=tenant_id)
     parts = [qs.query.sql_with_params() for qs in (items, sold, estimated)]
     # The parts are the ORM's own compiled statements; every value is a parameter.
     sql = (
@@ -149,8 +150,15 @@ def item_sales_grouped(item_type: str, tenant_id: int | None = None, days: int =
         f"LEFT JOIN ({parts[1][0]}) s ON s.tenant_id = i.tenant_id AND s.sku_st_id = i.st_id "
         f"LEFT JOIN ({parts[2][0]}) e ON e.tenant_id = i.tenant_id AND e.sku_st_id = i.st_id"
     )
+    return sql, [*parts[0][1], *parts[1][1], *parts[2][1]]
+
+
+def item_sales_grouped(item_type: str, tenant_id: int | None = None, days: int = 90, *, now=None) -> dict:
+    """{item pk: {figure: value}} for every `item_type` item (of a tenant, or all): the same figures as
+    `item_sales`, for the whole pricebook at once. One statement: each line table grouped once by (tenant, SKU)
+    and joined back to the items, where `item_sales`'s correlated form costs an index probe per item and figure."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*parts[0][1], *parts[1][1], *parts[2][1]])
+        cursor.execute(*item_sales_grouped_sql(item_type, tenant_id, days, now=now))
         return {pk: dict(zip(FIGURES, values, strict=True)) for pk, *values in cursor.fetchall()}
 
 
