@@ -2,9 +2,11 @@
 estimate items.
 
 `item_sales(item_type, tenant_id, days)` annotates the pricebook items' queryset with the figures as correlated
-subqueries over the (tenant, SKU, date)-indexed line tables, so a list page (sorted by any figure, filtered,
-paginated) is one SQL statement whatever the number of lines. Ratios are derived from the sums per row
-(`ItemSales.of`), never by querying again.
+subqueries over the indexed line tables, so a list page (sorted by any figure, filtered, paginated) is one SQL
+statement whatever the number of lines. For the whole pricebook at once, `item_sales_grouped` gives the same figures
+from each line table grouped once and joined back (a probe per item and figure costs more there);
+`item_sales_windows` reads an item page's 30/90/365-day figures in one statement. Ratios are derived from the sums
+per row (`ItemSales.of`), never by querying again.
 
 What counts:
 - sold: lines of active, not deleted invoices dated in the window (`invoice_date`), of that SKU and item type;
