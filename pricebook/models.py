@@ -870,4 +870,3 @@ from pricebook.models_central import (  # noqa: E402, F401
     CentralPricebook,
     CentralSubscription,
 )
-

@@ -61,9 +61,7 @@ class CentralSubscription(models.Model):
 
     class Meta:
         ordering = ["central", "tenant__name"]
-        constraints = [
-            models.UniqueConstraint(fields=["central", "tenant"], name="pricebook_central_one_subscription")
-        ]
+        constraints = [models.UniqueConstraint(fields=["central", "tenant"], name="pricebook_central_one_subscription")]
 
     def __str__(self):
         return f"{self.tenant} ← {self.central}"

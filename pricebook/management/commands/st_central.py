@@ -29,9 +29,8 @@ class Command(BaseCommand):
         books = list(books)
         if not books:
             names = ", ".join(CentralPricebook.objects.filter(active=True).values_list("name", flat=True)) or "none"
-            raise CommandError(
-                f"No active central pricebook {central or ''} (active: {names}).".replace("  ", " "), returncode=2
-            )
+            asked = f"named {central!r}" if central else "at all"
+            raise CommandError(f"There is no active central pricebook {asked} (active: {names}).", returncode=2)
         failed = False
         for book in books:
             self.stdout.write(f"{book} (source {book.source_tenant}):")
