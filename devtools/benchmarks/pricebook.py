@@ -808,7 +808,15 @@ def _margin_measurements(log, user, repeat, statistics, Client, CaptureQueriesCo
     return lines
 
 
+def bench_central(log) -> list[str]:
+    """Section "central-fanout": in `devtools.benchmarks.central`, registered here (sections are found per app)."""
+    from devtools.benchmarks.central import bench_central_fanout
+
+    return bench_central_fanout(log)
+
+
 BENCH_SECTIONS = {
+    "central-fanout": bench_central,
     "margin-lists": bench_margin_lists,
     "reprice": bench_reprice,
     "push-batch": bench_push_batch,
