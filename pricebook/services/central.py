@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Count, Min
+from django.db.models import Count, Min, OuterRef, Subquery
 from django.utils import timezone
 
 from pricebook.models import PricebookOverride, override_fields_for
@@ -40,6 +40,8 @@ from pricebook.models_central import (
 from pricebook.selectors import item_kind, with_effective_values
 from pricebook.services.groups import APPROVE_PERMISSION
 from pricebook.services.overrides import save_overrides_bulk
+from pricebook.services.rowsets import in_ids
+from servicetitan.sync.bulk import insert_rows
 
 CENTRAL_ITEM_TYPES = ("material", "service", "equipment")
 MONEY_FIELDS = ("price", "member_price", "cost")
@@ -168,9 +170,20 @@ class ProposedChange:
     central_value: str
 
 
-def central_changes(subscription: CentralSubscription) -> list[ProposedChange]:
+def _central_values(cache: dict, item_type: str, source: int, st_ids: list[int], fields: list[str]) -> dict:
+    """The source's effective values, read once per fan-out whatever the number of target tenants."""
+    known = cache.setdefault((item_type, tuple(fields)), {})
+    missing = [st_id for st_id in st_ids if st_id not in known]
+    if missing:
+        known.update(_effective(item_type, source, missing, fields))
+    return known
+
+
+def central_changes(subscription: CentralSubscription, *, cache: dict | None = None) -> list[ProposedChange]:
     """The locked fields of the matched items whose target value differs from the central one; a change already
-    waiting for approval or dismissed with the same central value is not proposed again."""
+    waiting for approval or dismissed with the same central value is not proposed again. `cache`: the source's
+    values shared by the subscriptions of one fan-out."""
+    cache = {} if cache is None else cache
     source = subscription.central.source_tenant.st_tenant_id
     target = subscription.tenant.st_tenant_id
     known = set(
@@ -190,7 +203,7 @@ def central_changes(subscription: CentralSubscription) -> list[ProposedChange]:
         )
         for start in range(0, len(pairs), IDS_PER_READ):
             page = pairs[start : start + IDS_PER_READ]
-            central = _effective(item_type, source, [s for _, s, _ in page], fields)
+            central = _central_values(cache, item_type, source, [s for _, s, _ in page], fields)
             theirs = _effective(item_type, target, [t for _, _, t in page], fields)
             for code, source_st_id, target_st_id in page:
                 if source_st_id not in central or target_st_id not in theirs:
@@ -248,7 +261,7 @@ class FanoutResult:
 
 def preview_fan_out(central: CentralPricebook) -> FanoutResult:
     """What a fan-out would propose to each active target tenant; nothing is saved."""
-    plans = []
+    plans, cache = [], {}
     for subscription in (
         central.subscriptions.filter(active=True).select_related("tenant", "central__source_tenant").order_by("pk")
     ):
@@ -259,7 +272,7 @@ def preview_fan_out(central: CentralPricebook) -> FanoutResult:
         elif not subscription.locked_fields:
             plans.append(TenantPlan(subscription, [], skipped="no field is locked"))
         else:
-            plans.append(TenantPlan(subscription, central_changes(subscription)))
+            plans.append(TenantPlan(subscription, central_changes(subscription, cache=cache)))
     return FanoutResult(central, plans, dry_run=True)
 
 
@@ -298,22 +311,30 @@ def _propose(plan: TenantPlan, fanout: CentralFanout) -> None:
     plan.batch = CentralBatch.objects.create(
         fanout=fanout, subscription=subscription, tenant_id=tenant_id, policy=subscription.policy
     )
-    CentralChange.objects.bulk_create(
+    now = timezone.now()
+    # COPY on PostgreSQL (bulk_create compiles a placeholder per value: slow at thousands of rows).
+    insert_rows(
+        CentralChange,
         [
-            CentralChange(
-                batch=plan.batch,
-                tenant_id=tenant_id,
-                item_type=c.item_type,
-                code=c.code[:255],
-                source_st_id=c.source_st_id,
-                target_st_id=c.target_st_id,
-                field=c.field,
-                target_value=c.target_value,
-                central_value=c.central_value,
-            )
+            {
+                "batch_id": plan.batch.pk,
+                "tenant_id": tenant_id,
+                "item_type": c.item_type,
+                "code": c.code[:255],
+                "source_st_id": c.source_st_id,
+                "target_st_id": c.target_st_id,
+                "field": c.field,
+                "target_value": c.target_value,
+                "central_value": c.central_value,
+                "outcome": Outcome.PROPOSED,
+                "decided_by_id": None,
+                "decided_at": None,
+                "note": "",
+                "override_id": None,
+                "created_at": now,
+            }
             for c in plan.changes
         ],
-        batch_size=IDS_PER_READ,
     )
 
 
@@ -340,12 +361,15 @@ def _who(user, default: str = "an operator") -> str:
 def _apply(batch: CentralBatch, changes, *, user, outcome: str, who: str) -> list[int]:
     """Write these changes of one tenant as that tenant's overrides (the bulk path, one push queued on commit) and
     record who applied them. Returns the override ids."""
-    changes = list(changes.order_by("pk") if hasattr(changes, "order_by") else changes)
-    if not changes:
+    if isinstance(changes, list):
+        rows = [(c.pk, c.item_type, c.target_st_id, c.field, c.central_value) for c in changes]
+    else:
+        rows = list(changes.order_by("pk").values_list("pk", "item_type", "target_st_id", "field", "central_value"))
+    if not rows:
         return []
     values: dict[tuple[str, int], dict] = defaultdict(dict)
-    for change in changes:
-        values[(change.item_type, change.target_st_id)][change.field] = _value(change.field, change.central_value)
+    for _, item_type, target_st_id, name, central_value in rows:
+        values[(item_type, target_st_id)][name] = _value(name, central_value)
     overrides = save_overrides_bulk(
         [(item_type, st_id, v) for (item_type, st_id), v in values.items()],
         tenant_id=batch.tenant_id,
@@ -353,19 +377,23 @@ def _apply(batch: CentralBatch, changes, *, user, outcome: str, who: str) -> lis
         message=f"Central pricebook: batch #{batch.pk} {outcome} by {who}.",
         origin=PricebookOverride.Origin.EDIT,
     )
-    by_item = {(o.item_type, o.st_pricebook_id): o.pk for o in overrides}
-    now = timezone.now()
+    # One UPDATE whatever the count (Django's bulk_update compiles a CASE per row: seconds at thousands of rows); each
+    # change points at its item's override, found by a correlated subquery.
     acting = user if user is not None and user.is_authenticated else None
-    for change in changes:
-        change.outcome = outcome
-        change.decided_by = acting
-        change.decided_at = now
-        change.note = f"{outcome} by {who}"
-        change.override_id = by_item.get((change.item_type, change.target_st_id))
-    CentralChange.objects.bulk_update(
-        changes, ["outcome", "decided_by", "decided_at", "note", "override"], batch_size=IDS_PER_READ
+    CentralChange.objects.filter(in_ids("pk", [row[0] for row in rows])).update(
+        outcome=outcome,
+        decided_by=acting,
+        decided_at=timezone.now(),
+        note=f"{outcome} by {who}",
+        override_id=Subquery(
+            PricebookOverride.objects.filter(
+                tenant_id=OuterRef("tenant_id"),
+                item_type=OuterRef("item_type"),
+                st_pricebook_id=OuterRef("target_st_id"),
+            ).values("pk")[:1]
+        ),
     )
-    return sorted(set(by_item.values()))
+    return sorted({o.pk for o in overrides})
 
 
 def _dismiss(changes, *, user, note: str) -> int:
