@@ -23,7 +23,8 @@ LOCKABLE_FIELDS = (
     ("cost", "cost"),
 )
 LOCKABLE_NAMES = tuple(name for name, _ in LOCKABLE_FIELDS)
-CENTRAL_ITEM_TYPES = (("material", "material"), ("service", "service"), ("equipment", "equipment"))
+# The same choices as `PricingRule.ItemType` (the API schema names them once: SkuItemTypeEnum).
+CENTRAL_ITEM_TYPES = (("material", "Material"), ("service", "Service"), ("equipment", "Equipment"))
 
 
 class CentralPricebook(models.Model):

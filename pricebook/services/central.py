@@ -507,6 +507,12 @@ def settle_batch(batch: CentralBatch) -> bool:
     return True
 
 
+def settle_batches() -> list[int]:
+    """Every approved central batch whose overrides ServiceTitan has becomes pushed (for pushes run elsewhere: the
+    queued task, `st_push`). Returns the ids settled now."""
+    return [batch.pk for batch in CentralBatch.objects.filter(status=BatchStatus.APPROVED) if settle_batch(batch)]
+
+
 def audit_summary(tenant_id: int | None = None) -> dict[str, int]:
     """Changes per outcome (of one tenant, or all)."""
     qs = CentralChange.objects.all() if tenant_id is None else CentralChange.objects.filter(tenant_id=tenant_id)

@@ -312,3 +312,17 @@ def test_an_approver_of_tenant_a_cannot_decide_on_tenant_bs_batch(hub):
     central.approve_batch(batches[a.pk], user=approver_a)
     assert set(PricebookOverride.objects.values_list("tenant_id", flat=True)) == {TENANT_A, TENANT_B}
     assert Group.objects.filter(name=APPROVERS).exists()
+
+
+def test_approved_batches_settle_once_servicetitan_has_every_override(hub):
+    book, a, _ = hub
+    item(Material, SOURCE, "PIPE-1", price="12.00"), item(Material, TENANT_A, "PIPE-1", price="10.00")
+    subscribe(book, a, policy="auto")
+    batch = central.fan_out(book).plans[0].batch
+
+    assert central.settle_batches() == []
+    PricebookOverride.objects.filter(tenant_id=TENANT_A).update(status="synced")
+
+    assert central.settle_batches() == [batch.pk]
+    batch.refresh_from_db()
+    assert batch.status == "pushed" and batch.pushed_at is not None

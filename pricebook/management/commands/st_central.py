@@ -31,6 +31,9 @@ class Command(BaseCommand):
             names = ", ".join(CentralPricebook.objects.filter(active=True).values_list("name", flat=True)) or "none"
             asked = f"named {central!r}" if central else "at all"
             raise CommandError(f"There is no active central pricebook {asked} (active: {names}).", returncode=2)
+        settled = central_services.settle_batches()
+        if settled:
+            self.stdout.write(f"Pushed since the last run: central batch(es) {', '.join(f'#{pk}' for pk in settled)}.")
         failed = False
         for book in books:
             self.stdout.write(f"{book} (source {book.source_tenant}):")
