@@ -164,6 +164,8 @@ class CentralChange(models.Model):
         APPLIED = "applied"
         DISMISSED = "dismissed"
         REAPPLIED = "reapplied", "re-applied"
+        # A later fan-out proposed another central value for the same item and field before this one was decided.
+        SUPERSEDED = "superseded"
 
     batch = models.ForeignKey(CentralBatch, on_delete=models.CASCADE, related_name="changes")
     tenant_id = models.BigIntegerField()

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Count, Min, OuterRef, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Subquery
 from django.utils import timezone
 
 from pricebook.models import PricebookOverride, override_fields_for
@@ -290,6 +290,7 @@ def fan_out(central: CentralPricebook, *, user=None, dry_run: bool = False) -> F
             if plan.skipped or not plan.changes:
                 continue
             _propose(plan, result.fanout)
+            _supersede_older(plan.batch)
             policy = plan.subscription.policy
             if policy == Policy.AUTO:
                 plan.override_ids = _apply(
@@ -335,6 +336,20 @@ def _propose(plan: TenantPlan, fanout: CentralFanout) -> None:
             }
             for c in plan.changes
         ],
+    )
+
+
+def _supersede_older(batch: CentralBatch) -> int:
+    """Waiting changes of earlier batches for an item and field this batch proposes again (another central value):
+    superseded, so approving the older batch can never apply an outdated central value. One UPDATE."""
+    newer = CentralChange.objects.filter(
+        batch=batch, item_type=OuterRef("item_type"), target_st_id=OuterRef("target_st_id"), field=OuterRef("field")
+    )
+    return (
+        CentralChange.objects.filter(batch__subscription_id=batch.subscription_id, outcome=Outcome.PROPOSED)
+        .exclude(batch=batch)
+        .filter(Exists(newer))
+        .update(outcome=Outcome.SUPERSEDED, decided_at=timezone.now(), note=f"superseded by batch #{batch.pk}")
     )
 
 
@@ -427,6 +442,10 @@ def approve_batch(batch: CentralBatch, *, user=None, operator: bool = False) -> 
     with transaction.atomic():
         locked = _locked_proposal(batch)
         proposed = locked.changes.filter(outcome=Outcome.PROPOSED)
+        if not proposed.exists():
+            raise CentralError(
+                f"Nothing of central batch #{locked.pk} is left to approve: later fan-outs superseded every change."
+            )
         ids = _apply(locked, proposed, user=user, outcome=Outcome.APPLIED, who=_who(user))
         _decide(locked, BatchStatus.APPROVED, user)
     batch.refresh_from_db()

@@ -271,7 +271,13 @@ def test_the_audit_shows_each_tenant_and_field_and_what_became_of_it(hub):
         (TENANT_A, "price", "10", "12", "applied"),
         (TENANT_B, "price", "11", "12", "dismissed"),
     ]
-    assert central.audit_summary(TENANT_B) == {"proposed": 0, "applied": 0, "dismissed": 1, "reapplied": 0}
+    assert central.audit_summary(TENANT_B) == {
+        "proposed": 0,
+        "applied": 0,
+        "dismissed": 1,
+        "reapplied": 0,
+        "superseded": 0,
+    }
     assert "2 field change(s) (description 1, price 1)" in result.plans[0].line()
 
 
@@ -326,3 +332,34 @@ def test_approved_batches_settle_once_servicetitan_has_every_override(hub):
     assert central.settle_batches() == [batch.pk]
     batch.refresh_from_db()
     assert batch.status == "pushed" and batch.pushed_at is not None
+
+
+def test_a_newer_central_value_supersedes_the_one_still_waiting(hub):
+    book, a, _ = hub
+    source = item(Material, SOURCE, "PIPE-1", price="12.00")
+    item(Material, TENANT_A, "PIPE-1", price="10.00"), item(Material, SOURCE, "PIPE-2", price="12.00")
+    item(Material, TENANT_A, "PIPE-2", price="10.00")
+    subscribe(book, a)
+    older = central.fan_out(book).plans[0].batch
+    Material.objects.filter(pk=source.pk).update(price=Decimal("13.00"))
+
+    newer = central.fan_out(book).plans[0].batch
+
+    assert sorted(older.changes.values_list("code", "central_value", "outcome")) == [
+        ("PIPE-1", "12", "superseded"),
+        ("PIPE-2", "12", "proposed"),
+    ]
+    assert list(newer.changes.values_list("code", "central_value", "outcome")) == [("PIPE-1", "13", "proposed")]
+    approver = approver_of("approver_a", a)
+    central.approve_batch(older, user=approver)
+    central.approve_batch(newer, user=approver)
+    prices = dict(PricebookOverride.objects.filter(tenant_id=TENANT_A).values_list("st_pricebook_id", "override_price"))
+    by_code = dict(Material.objects.filter(tenant_id=TENANT_A).values_list("code", "st_id"))
+    assert prices == {by_code["PIPE-1"]: Decimal("13.00"), by_code["PIPE-2"]: Decimal("12.00")}
+    # A batch left with nothing to approve says so.
+    Material.objects.filter(pk=source.pk).update(price=Decimal("14.00"))
+    waiting = central.fan_out(book).plans[0].batch
+    Material.objects.filter(pk=source.pk).update(price=Decimal("15.00"))
+    central.fan_out(book)
+    with pytest.raises(central.CentralError, match="superseded every change"):
+        central.approve_batch(waiting, user=approver)
