@@ -39,7 +39,7 @@ from pricebook.models_central import (
 )
 from pricebook.selectors import item_kind, with_effective_values
 from pricebook.services.groups import APPROVE_PERMISSION
-from pricebook.services.overrides import save_overrides_bulk
+from pricebook.services.overrides import OverrideError, save_overrides_bulk
 from pricebook.services.rowsets import in_ids
 from servicetitan.sync.bulk import insert_rows
 
@@ -385,13 +385,16 @@ def _apply(batch: CentralBatch, changes, *, user, outcome: str, who: str) -> lis
     values: dict[tuple[str, int], dict] = defaultdict(dict)
     for _, item_type, target_st_id, name, central_value in rows:
         values[(item_type, target_st_id)][name] = _value(name, central_value)
-    overrides = save_overrides_bulk(
-        [(item_type, st_id, v) for (item_type, st_id), v in values.items()],
-        tenant_id=batch.tenant_id,
-        user=user,
-        message=f"Central pricebook: batch #{batch.pk} {outcome} by {who}.",
-        origin=PricebookOverride.Origin.EDIT,
-    )
+    try:
+        overrides = save_overrides_bulk(
+            [(item_type, st_id, v) for (item_type, st_id), v in values.items()],
+            tenant_id=batch.tenant_id,
+            user=user,
+            message=f"Central pricebook: batch #{batch.pk} {outcome} by {who}.",
+            origin=PricebookOverride.Origin.EDIT,
+        )
+    except OverrideError as exc:
+        raise CentralError(f"Tenant {batch.tenant_id}: {exc}") from exc
     # One UPDATE whatever the count (Django's bulk_update compiles a CASE per row: seconds at thousands of rows); each
     # change points at its item's override, found by a correlated subquery.
     acting = user if user is not None and user.is_authenticated else None

@@ -170,3 +170,21 @@ def test_st_central_exit_code_for_an_unknown_central_pricebook(two_branches):
     with pytest.raises(CommandError, match="no active central pricebook named 'Nope'") as raised:
         call_command("st_central", "--central", "Nope")
     assert raised.value.returncode == 2
+
+
+def test_a_subscription_is_set_up_in_the_admin_with_its_locked_fields(client, superuser, hub):  # noqa: F811
+    book, a, _ = hub
+    client.force_login(superuser)
+    url = reverse("admin:pricebook_centralsubscription_add")
+    assert client.get(url).status_code == 200
+
+    saved = client.post(
+        url,
+        {"central": book.pk, "tenant": a.pk, "locked_fields": ["price", "cost"], "policy": "dismiss", "active": "on"},
+    )
+    refused = client.post(url, {"central": book.pk, "tenant": book.source_tenant.pk, "policy": "auto"})
+
+    assert saved.status_code == 302
+    subscription = book.subscriptions.get()
+    assert (subscription.locked_fields, subscription.policy) == (["price", "cost"], "dismiss")
+    assert refused.status_code == 200 and "own central pricebook" in refused.content.decode()
