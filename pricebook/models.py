@@ -859,3 +859,14 @@ class VendorPriceMapping(models.Model):
 
     def __str__(self):
         return self.vendor_name
+
+
+# The central pricebook (source tenant → target tenants), a module of its own.
+from pricebook.models_central import (  # noqa: E402, F401
+    CentralBatch,
+    CentralChange,
+    CentralFanout,
+    CentralMapping,
+    CentralPricebook,
+    CentralSubscription,
+)

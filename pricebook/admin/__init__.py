@@ -2,10 +2,11 @@
 
 `columns` (renderers), `filters`, `editing` (the override form shared by items and categories), `items` (materials,
 services, equipment, categories), `vendor_costs`, `overrides` (overrides, history, price history), `markup` (the
-markup table), `pricing` (rules, the Reprice page, batches), `health` (the health page).
+markup table), `pricing` (rules, the Reprice page, batches), `health` (the health page), `central` (the central
+pricebook).
 """
 
-from pricebook.admin import columns, editing, filters, health, items, markup, overrides, pricing, vendor_costs
+from pricebook.admin import central, columns, editing, filters, health, items, markup, overrides, pricing, vendor_costs
 from pricebook.admin.health import health_view
 from pricebook.admin.items import CategoryAdmin, EquipmentAdmin, MaterialAdmin, PricebookItemAdmin, ServiceAdmin
 
@@ -15,6 +16,7 @@ __all__ = [
     "MaterialAdmin",
     "PricebookItemAdmin",
     "ServiceAdmin",
+    "central",
     "columns",
     "editing",
     "filters",

@@ -1,3 +1,5 @@
+from django.urls import include, path
+
 from pricebook.api import views
 from servicetitan.api.routers import MirrorRouter
 
@@ -13,4 +15,4 @@ router.register("history", views.PriceHistoryViewSet)
 router.register("health", views.PricebookHealthViewSet, basename="pricebook-health")
 router.register("markup-tiers", views.MarkupTierViewSet)
 
-urlpatterns = router.urls
+urlpatterns = [path("central/", include("pricebook.api.central_urls")), *router.urls]

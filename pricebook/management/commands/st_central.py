@@ -1,0 +1,64 @@
+"""`st_central [--central NAME] [--refresh-mapping] [--dry-run]`: fan the central pricebook out to its target tenants.
+
+Prints one line per target tenant (items, field changes per field, policy, batch) and the totals. `--dry-run` only
+previews. Exit codes: 0 done, 1 the fan-out failed, 2 no such (or no active) central pricebook."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pricebook.models import CentralPricebook
+from pricebook.services import central as central_services
+
+
+class Command(BaseCommand):
+    help = (
+        "Fan the central pricebook's values out to its target tenants: one batch per tenant, applied, waiting for "
+        "that tenant's approvers or dismissed, by the tenant's policy."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--central", help="the central pricebook's name (default: every active one)")
+        parser.add_argument(
+            "--refresh-mapping", action="store_true", help="rebuild each subscription's mapping review first"
+        )
+        parser.add_argument("--dry-run", action="store_true", help="print what would be proposed; save nothing")
+
+    def handle(self, *args, central=None, refresh_mapping=False, dry_run=False, **options):
+        books = CentralPricebook.objects.filter(active=True).select_related("source_tenant").order_by("name")
+        if central:
+            books = books.filter(name=central)
+        books = list(books)
+        if not books:
+            names = ", ".join(CentralPricebook.objects.filter(active=True).values_list("name", flat=True)) or "none"
+            asked = f"named {central!r}" if central else "at all"
+            raise CommandError(f"There is no active central pricebook {asked} (active: {names}).", returncode=2)
+        settled = central_services.settle_batches()
+        if settled:
+            self.stdout.write(f"Pushed since the last run: central batch(es) {', '.join(f'#{pk}' for pk in settled)}.")
+        failed = False
+        for book in books:
+            self.stdout.write(f"{book} (source {book.source_tenant}):")
+            if refresh_mapping:
+                for subscription in book.subscriptions.filter(active=True).select_related(
+                    "tenant", "central__source_tenant"
+                ):
+                    counts = central_services.refresh_mapping(subscription)
+                    self.stdout.write(
+                        f"  mapping of {subscription.tenant}: matched {counts['matched']}, missing in the target "
+                        f"{counts['missing']}, code clash {counts['clash']}"
+                    )
+            try:
+                result = central_services.fan_out(book, dry_run=dry_run)
+            except central_services.CentralError as exc:
+                self.stderr.write(f"  {exc}")
+                failed = True
+                continue
+            for plan in result.plans:
+                self.stdout.write(f"  {plan.line()}")
+            t = result.totals
+            verb = "Would propose" if dry_run else "Proposed"
+            self.stdout.write(
+                f"  {verb} {t['changes']} change(s) of {t['items']} item(s) to {t['tenants']} tenant(s); "
+                f"{t['skipped']} skipped." + (" Nothing saved." if dry_run else "")
+            )
+        if failed:
+            raise CommandError("The fan-out failed for at least one central pricebook.", returncode=1)

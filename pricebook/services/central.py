@@ -1,0 +1,544 @@
+"""The central pricebook: a source tenant's items fanned out to the target tenants that subscribe.
+
+- `refresh_mapping(subscription)`: the mapping review, by code, set-based (two grouped queries per item type): a code
+  with one item on each side is matched, one absent from the target is missing, a code on more than one item of
+  either side is a clash (nothing is fanned out for it). `confirm_mapping` records that staff accepted it.
+- `central_changes(subscription)`: the source's effective values vs the target's on the locked fields of the matched
+  items, a constant number of queries per 5,000 items.
+- `fan_out(central)`: per target tenant with changes, one `CentralBatch` whose `CentralChange` rows are the audit.
+  Its policy decides: `auto` applies it at once, `approval` waits for that tenant's approvers (`approve_batch`),
+  `dismiss` records every change as dismissed (visible, re-appliable with `reapply_changes`).
+- Applying writes the target's overrides through the bulk path (`save_overrides_bulk`): pending, in the override
+  history, one push queued on commit; `push_batch` pushes one tenant's batch now with that tenant's client
+  (bulk PATCH per 500 items, then the re-read).
+
+Why a batch of its own and not a `RepriceBatch`: a reprice row carries prices only and its approval is per tenant
+of the deployment, while a central change carries any locked field (a description too), its outcome per field, and
+may be approved only by an approver of the target tenant.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Count, Exists, Min, OuterRef, Subquery
+from django.utils import timezone
+
+from pricebook.models import PricebookOverride, override_fields_for
+from pricebook.models_central import (
+    LOCKABLE_NAMES,
+    CentralBatch,
+    CentralChange,
+    CentralFanout,
+    CentralMapping,
+    CentralPricebook,
+    CentralSubscription,
+)
+from pricebook.selectors import item_kind, with_effective_values
+from pricebook.services.groups import APPROVE_PERMISSION
+from pricebook.services.overrides import OverrideError, save_overrides_bulk
+from pricebook.services.rowsets import in_ids
+from servicetitan.sync.bulk import insert_rows
+
+CENTRAL_ITEM_TYPES = ("material", "service", "equipment")
+MONEY_FIELDS = ("price", "member_price", "cost")
+IDS_PER_READ = 5000
+Status = CentralMapping.Status
+Outcome = CentralChange.Outcome
+Policy = CentralSubscription.Policy
+BatchStatus = CentralBatch.Status
+
+
+class CentralError(Exception):
+    """The central pricebook cannot do this as asked; the message is for staff, in plain words."""
+
+
+class CentralDenied(CentralError):
+    pass
+
+
+# --- Mapping review -------------------------------------------------------------------------------------------------
+def _codes(item_type: str, tenant_id: int) -> dict[str, tuple[int, int]]:
+    """code -> (how many items carry it, the smallest st_id) of one tenant's items: one grouped query."""
+    rows = (
+        item_kind(item_type)
+        .master.objects.filter(tenant_id=tenant_id, deleted=False)
+        .exclude(code="")
+        .values("code")
+        .annotate(n=Count("pk"), st_id=Min("st_id"))
+        .values_list("code", "n", "st_id")
+    )
+    return {code: (n, st_id) for code, n, st_id in rows}
+
+
+def refresh_mapping(subscription: CentralSubscription) -> dict[str, int]:
+    """Rebuild the subscription's mapping review from the mirror; returns the counts per status."""
+    source = subscription.central.source_tenant.st_tenant_id
+    target = subscription.tenant.st_tenant_id
+    rows = []
+    for item_type in CENTRAL_ITEM_TYPES:
+        theirs = _codes(item_type, target)
+        for code, (n, st_id) in _codes(item_type, source).items():
+            m, target_st_id = theirs.get(code, (0, None))
+            if n > 1 or m > 1:
+                status = Status.CLASH
+            elif m == 0:
+                status = Status.MISSING
+            else:
+                status = Status.MATCHED
+            rows.append(
+                CentralMapping(
+                    subscription=subscription,
+                    item_type=item_type,
+                    code=code,
+                    status=status,
+                    source_st_id=st_id if n == 1 else None,
+                    target_st_id=target_st_id if m == 1 else None,
+                    source_count=n,
+                    target_count=m,
+                )
+            )
+    with transaction.atomic():
+        CentralMapping.objects.filter(subscription=subscription).delete()
+        CentralMapping.objects.bulk_create(rows, batch_size=IDS_PER_READ)
+        subscription.mapping_refreshed_at = timezone.now()
+        subscription.save(update_fields=["mapping_refreshed_at"])
+    return mapping_counts(subscription)
+
+
+def mapping_counts(subscription: CentralSubscription) -> dict[str, int]:
+    counts = dict.fromkeys(Status.values, 0)
+    for status, n in (
+        CentralMapping.objects.filter(subscription=subscription)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    ):
+        counts[status] = n
+    return counts
+
+
+def confirm_mapping(subscription: CentralSubscription, *, user=None) -> None:
+    """Staff saw the mapping review and accept it: fan-outs reach this tenant from now on."""
+    if subscription.mapping_refreshed_at is None:
+        raise CentralError(f"Build the mapping review of {subscription.tenant} before confirming it.")
+    subscription.mapping_confirmed_at = timezone.now()
+    subscription.mapping_confirmed_by = user if user is not None and user.is_authenticated else None
+    subscription.save(update_fields=["mapping_confirmed_at", "mapping_confirmed_by"])
+
+
+# --- Central changes ------------------------------------------------------------------------------------------------
+def _text(name: str, value) -> str:
+    if value is None:
+        return ""
+    if name in MONEY_FIELDS:
+        return f"{Decimal(value).normalize():f}"
+    return str(value)
+
+
+def _same(name: str, a: str, b: str) -> bool:
+    if name in MONEY_FIELDS:
+        return Decimal(a or 0) == Decimal(b or 0)
+    return (a or "") == (b or "")
+
+
+def lockable_fields(item_type: str, locked) -> list[str]:
+    """The locked fields an item of this type can take (a service's cost is its labour and parts: not overridable)."""
+    overridable = {f.name for f in override_fields_for(item_type)}
+    return [name for name in LOCKABLE_NAMES if name in locked and name in overridable]
+
+
+def _effective(item_type: str, tenant_id: int, st_ids: list[int], fields: list[str]) -> dict[int, dict[str, str]]:
+    qs = item_kind(item_type).master.objects.filter(tenant_id=tenant_id, st_id__in=st_ids)
+    return {
+        item.st_id: {name: _text(name, getattr(item, f"effective_{name}")) for name in fields}
+        for item in with_effective_values(qs, item_type)
+    }
+
+
+@dataclass
+class ProposedChange:
+    item_type: str
+    code: str
+    source_st_id: int
+    target_st_id: int
+    field: str
+    target_value: str
+    central_value: str
+
+
+def _central_values(cache: dict, item_type: str, source: int, st_ids: list[int], fields: list[str]) -> dict:
+    """The source's effective values, read once per fan-out whatever the number of target tenants."""
+    known = cache.setdefault((item_type, tuple(fields)), {})
+    missing = [st_id for st_id in st_ids if st_id not in known]
+    if missing:
+        known.update(_effective(item_type, source, missing, fields))
+    return known
+
+
+def central_changes(subscription: CentralSubscription, *, cache: dict | None = None) -> list[ProposedChange]:
+    """The locked fields of the matched items whose target value differs from the central one; a change already
+    waiting for approval or dismissed with the same central value is not proposed again. `cache`: the source's
+    values shared by the subscriptions of one fan-out."""
+    cache = {} if cache is None else cache
+    source = subscription.central.source_tenant.st_tenant_id
+    target = subscription.tenant.st_tenant_id
+    known = set(
+        CentralChange.objects.filter(
+            batch__subscription=subscription, outcome__in=[Outcome.PROPOSED, Outcome.DISMISSED]
+        ).values_list("item_type", "target_st_id", "field", "central_value")
+    )
+    changes: list[ProposedChange] = []
+    for item_type in CENTRAL_ITEM_TYPES:
+        fields = lockable_fields(item_type, subscription.locked_fields)
+        if not fields:
+            continue
+        pairs = list(
+            CentralMapping.objects.filter(subscription=subscription, item_type=item_type, status=Status.MATCHED)
+            .order_by("source_st_id")
+            .values_list("code", "source_st_id", "target_st_id")
+        )
+        for start in range(0, len(pairs), IDS_PER_READ):
+            page = pairs[start : start + IDS_PER_READ]
+            central = _central_values(cache, item_type, source, [s for _, s, _ in page], fields)
+            theirs = _effective(item_type, target, [t for _, _, t in page], fields)
+            for code, source_st_id, target_st_id in page:
+                if source_st_id not in central or target_st_id not in theirs:
+                    continue
+                for name in fields:
+                    wanted, now = central[source_st_id][name], theirs[target_st_id][name]
+                    if _same(name, wanted, now) or (item_type, target_st_id, name, wanted) in known:
+                        continue
+                    changes.append(ProposedChange(item_type, code, source_st_id, target_st_id, name, now, wanted))
+    return changes
+
+
+# --- Fan-out ---------------------------------------------------------------------------------------------------------
+@dataclass
+class TenantPlan:
+    subscription: CentralSubscription
+    changes: list[ProposedChange]
+    skipped: str = ""  # why nothing goes to this tenant
+    batch: CentralBatch | None = None
+    override_ids: list[int] = field(default_factory=list)
+
+    @property
+    def items(self) -> int:
+        return len({(c.item_type, c.target_st_id) for c in self.changes})
+
+    def line(self) -> str:
+        tenant = self.subscription.tenant
+        if self.skipped:
+            return f"{tenant}: skipped ({self.skipped})"
+        policy = self.subscription.get_policy_display()
+        by_field = defaultdict(int)
+        for change in self.changes:
+            by_field[change.field] += 1
+        fields = ", ".join(f"{name} {n}" for name, n in sorted(by_field.items())) or "none"
+        done = f"; batch #{self.batch.pk} {self.batch.status}" if self.batch is not None else ""
+        return f"{tenant}: {self.items} item(s), {len(self.changes)} field change(s) ({fields}); {policy}{done}"
+
+
+@dataclass
+class FanoutResult:
+    central: CentralPricebook
+    plans: list[TenantPlan]
+    fanout: CentralFanout | None = None
+    dry_run: bool = False
+
+    @property
+    def totals(self) -> dict:
+        return {
+            "tenants": sum(1 for p in self.plans if p.changes and not p.skipped),
+            "skipped": sum(1 for p in self.plans if p.skipped),
+            "items": sum(p.items for p in self.plans if not p.skipped),
+            "changes": sum(len(p.changes) for p in self.plans if not p.skipped),
+        }
+
+
+def preview_fan_out(central: CentralPricebook) -> FanoutResult:
+    """What a fan-out would propose to each active target tenant; nothing is saved."""
+    plans, cache = [], {}
+    for subscription in (
+        central.subscriptions.filter(active=True).select_related("tenant", "central__source_tenant").order_by("pk")
+    ):
+        if not subscription.tenant.active:
+            plans.append(TenantPlan(subscription, [], skipped="the tenant is inactive"))
+        elif subscription.mapping_confirmed_at is None:
+            plans.append(TenantPlan(subscription, [], skipped="its mapping review is not confirmed yet"))
+        elif not subscription.locked_fields:
+            plans.append(TenantPlan(subscription, [], skipped="no field is locked"))
+        else:
+            plans.append(TenantPlan(subscription, central_changes(subscription, cache=cache)))
+    return FanoutResult(central, plans, dry_run=True)
+
+
+def fan_out(central: CentralPricebook, *, user=None, dry_run: bool = False) -> FanoutResult:
+    """Fan the central values out: one batch per target tenant with changes, handled by that tenant's policy."""
+    if not central.active:
+        raise CentralError(f"The central pricebook {central} is inactive.")
+    result = preview_fan_out(central)
+    if dry_run:
+        return result
+    acting = user if user is not None and user.is_authenticated else None
+    with transaction.atomic():
+        result.fanout = CentralFanout.objects.create(central=central, created_by=acting)
+        for plan in result.plans:
+            if plan.skipped or not plan.changes:
+                continue
+            _propose(plan, result.fanout)
+            _supersede_older(plan.batch)
+            policy = plan.subscription.policy
+            if policy == Policy.AUTO:
+                plan.override_ids = _apply(
+                    plan.batch, plan.batch.changes.all(), user=None, outcome=Outcome.APPLIED, who="the tenant's policy"
+                )
+                _decide(plan.batch, BatchStatus.APPROVED, None)
+            elif policy == Policy.DISMISS:
+                _dismiss(plan.batch.changes.all(), user=None, note="dismissed by the tenant's policy")
+                _decide(plan.batch, BatchStatus.DISMISSED, None)
+        result.fanout.totals = result.totals
+        result.fanout.save(update_fields=["totals"])
+    result.dry_run = False
+    return result
+
+
+def _propose(plan: TenantPlan, fanout: CentralFanout) -> None:
+    subscription = plan.subscription
+    tenant_id = subscription.tenant.st_tenant_id
+    plan.batch = CentralBatch.objects.create(
+        fanout=fanout, subscription=subscription, tenant_id=tenant_id, policy=subscription.policy
+    )
+    now = timezone.now()
+    # COPY on PostgreSQL (bulk_create compiles a placeholder per value: slow at thousands of rows).
+    insert_rows(
+        CentralChange,
+        [
+            {
+                "batch_id": plan.batch.pk,
+                "tenant_id": tenant_id,
+                "item_type": c.item_type,
+                "code": c.code[:255],
+                "source_st_id": c.source_st_id,
+                "target_st_id": c.target_st_id,
+                "field": c.field,
+                "target_value": c.target_value,
+                "central_value": c.central_value,
+                "outcome": Outcome.PROPOSED,
+                "decided_by_id": None,
+                "decided_at": None,
+                "note": "",
+                "override_id": None,
+                "created_at": now,
+            }
+            for c in plan.changes
+        ],
+    )
+
+
+def _supersede_older(batch: CentralBatch) -> int:
+    """Waiting changes of earlier batches for an item and field this batch proposes again (another central value):
+    superseded, so approving the older batch can never apply an outdated central value. One UPDATE."""
+    newer = CentralChange.objects.filter(
+        batch=batch, item_type=OuterRef("item_type"), target_st_id=OuterRef("target_st_id"), field=OuterRef("field")
+    )
+    return (
+        CentralChange.objects.filter(batch__subscription_id=batch.subscription_id, outcome=Outcome.PROPOSED)
+        .exclude(batch=batch)
+        .filter(Exists(newer))
+        .update(outcome=Outcome.SUPERSEDED, decided_at=timezone.now(), note=f"superseded by batch #{batch.pk}")
+    )
+
+
+def _decide(batch: CentralBatch, status: str, user) -> None:
+    batch.status = status
+    batch.decided_by = user if user is not None and user.is_authenticated else None
+    batch.decided_at = timezone.now()
+    batch.save(update_fields=["status", "decided_by", "decided_at"])
+
+
+def _value(name: str, text: str):
+    if name in MONEY_FIELDS:
+        try:
+            return Decimal(text or 0)
+        except InvalidOperation:
+            raise CentralError(f"The central {name.replace('_', ' ')} {text!r} is not an amount.") from None
+    return text
+
+
+def _who(user, default: str = "an operator") -> str:
+    return (user.get_username() if user is not None and user.is_authenticated else "") or default
+
+
+def _apply(batch: CentralBatch, changes, *, user, outcome: str, who: str) -> list[int]:
+    """Write these changes of one tenant as that tenant's overrides (the bulk path, one push queued on commit) and
+    record who applied them. Returns the override ids."""
+    if isinstance(changes, list):
+        rows = [(c.pk, c.item_type, c.target_st_id, c.field, c.central_value) for c in changes]
+    else:
+        rows = list(changes.order_by("pk").values_list("pk", "item_type", "target_st_id", "field", "central_value"))
+    if not rows:
+        return []
+    values: dict[tuple[str, int], dict] = defaultdict(dict)
+    for _, item_type, target_st_id, name, central_value in rows:
+        values[(item_type, target_st_id)][name] = _value(name, central_value)
+    try:
+        overrides = save_overrides_bulk(
+            [(item_type, st_id, v) for (item_type, st_id), v in values.items()],
+            tenant_id=batch.tenant_id,
+            user=user,
+            message=f"Central pricebook: batch #{batch.pk} {outcome} by {who}.",
+            origin=PricebookOverride.Origin.EDIT,
+        )
+    except OverrideError as exc:
+        raise CentralError(f"Tenant {batch.tenant_id}: {exc}") from exc
+    # One UPDATE whatever the count (Django's bulk_update compiles a CASE per row: seconds at thousands of rows); each
+    # change points at its item's override, found by a correlated subquery.
+    acting = user if user is not None and user.is_authenticated else None
+    CentralChange.objects.filter(in_ids("pk", [row[0] for row in rows])).update(
+        outcome=outcome,
+        decided_by=acting,
+        decided_at=timezone.now(),
+        note=f"{outcome} by {who}",
+        override_id=Subquery(
+            PricebookOverride.objects.filter(
+                tenant_id=OuterRef("tenant_id"),
+                item_type=OuterRef("item_type"),
+                st_pricebook_id=OuterRef("target_st_id"),
+            ).values("pk")[:1]
+        ),
+    )
+    return sorted({o.pk for o in overrides})
+
+
+def _dismiss(changes, *, user, note: str) -> int:
+    acting = user if user is not None and user.is_authenticated else None
+    return changes.update(outcome=Outcome.DISMISSED, decided_by=acting, decided_at=timezone.now(), note=note)
+
+
+# --- Decisions of the target tenant ------------------------------------------------------------------------------------
+def can_decide(user, tenant_id: int) -> bool:
+    """An approver of this tenant: the approvers' permission and access to the tenant (superusers: every tenant)."""
+    if user is None or not user.is_active or not user.has_perm(APPROVE_PERMISSION):
+        return False
+    return user.is_superuser or user.lazi_tenants.filter(st_tenant_id=tenant_id).exists()
+
+
+def _check(user, tenant_id: int, operator: bool) -> None:
+    if not operator and not can_decide(user, tenant_id):
+        raise CentralDenied(f"Only the approvers of tenant {tenant_id} can decide on its central changes.")
+
+
+def _locked_proposal(batch: CentralBatch) -> CentralBatch:
+    locked = CentralBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.status != BatchStatus.PROPOSED:
+        raise CentralError(f"Central batch #{locked.pk} is {locked.get_status_display()}; it is decided already.")
+    return locked
+
+
+def approve_batch(batch: CentralBatch, *, user=None, operator: bool = False) -> list[int]:
+    """A target tenant's approver applies a waiting batch: its changes become that tenant's pending overrides."""
+    _check(user, batch.tenant_id, operator)
+    with transaction.atomic():
+        locked = _locked_proposal(batch)
+        proposed = locked.changes.filter(outcome=Outcome.PROPOSED)
+        if not proposed.exists():
+            raise CentralError(
+                f"Nothing of central batch #{locked.pk} is left to approve: later fan-outs superseded every change."
+            )
+        ids = _apply(locked, proposed, user=user, outcome=Outcome.APPLIED, who=_who(user))
+        _decide(locked, BatchStatus.APPROVED, user)
+    batch.refresh_from_db()
+    return ids
+
+
+def dismiss_batch(batch: CentralBatch, *, user=None, operator: bool = False) -> int:
+    """A target tenant's approver dismisses a waiting batch: kept in the audit, re-appliable later."""
+    _check(user, batch.tenant_id, operator)
+    with transaction.atomic():
+        locked = _locked_proposal(batch)
+        n = _dismiss(locked.changes.filter(outcome=Outcome.PROPOSED), user=user, note=f"dismissed by {_who(user)}")
+        _decide(locked, BatchStatus.DISMISSED, user)
+    batch.refresh_from_db()
+    return n
+
+
+def reapply_changes(changes, *, user=None, operator: bool = False) -> list[int]:
+    """Apply dismissed changes after all (each by an approver of its tenant). Returns the override ids."""
+    chosen = list(CentralChange.objects.filter(pk__in=[c.pk for c in changes]).select_related("batch"))
+    not_dismissed = [c.pk for c in chosen if c.outcome != Outcome.DISMISSED]
+    if not_dismissed:
+        raise CentralError(
+            f"Only dismissed changes can be re-applied; these are not: {', '.join(map(str, not_dismissed))}."
+        )
+    for tenant_id in {c.tenant_id for c in chosen}:
+        _check(user, tenant_id, operator)
+    ids: list[int] = []
+    with transaction.atomic():
+        by_batch: dict[int, list[CentralChange]] = defaultdict(list)
+        for change in chosen:
+            by_batch[change.batch_id].append(change)
+        for group in by_batch.values():
+            ids += _apply(group[0].batch, group, user=user, outcome=Outcome.REAPPLIED, who=_who(user))
+    return ids
+
+
+# --- Push -----------------------------------------------------------------------------------------------------------
+def tenant_client(tenant_id: int):
+    """The client of one tenant (the per-tenant `get_client`)."""
+    from servicetitan.client import get_client
+
+    return get_client(tenant_id)
+
+
+def push_batch(batch: CentralBatch, *, client=None):
+    """Push one tenant's applied changes now through the bulk path (`push_overrides`, with that tenant's client);
+    the batch is pushed once ServiceTitan has every one of them. Returns the push result."""
+    from pricebook.services.push import push_overrides
+
+    ids = sorted(
+        set(
+            batch.changes.filter(outcome__in=[Outcome.APPLIED, Outcome.REAPPLIED], override__isnull=False).values_list(
+                "override_id", flat=True
+            )
+        )
+    )
+    result = push_overrides(ids, client=client or tenant_client(batch.tenant_id))
+    settle_batch(batch)
+    return result
+
+
+def settle_batch(batch: CentralBatch) -> bool:
+    """An approved batch whose overrides ServiceTitan has (all synced) becomes pushed."""
+    if batch.status != BatchStatus.APPROVED:
+        return False
+    waiting = (
+        batch.changes.filter(outcome__in=[Outcome.APPLIED, Outcome.REAPPLIED])
+        .exclude(override__status=PricebookOverride.Status.SYNCED)
+        .exists()
+    )
+    if waiting:
+        return False
+    CentralBatch.objects.filter(pk=batch.pk, status=BatchStatus.APPROVED).update(
+        status=BatchStatus.PUSHED, pushed_at=timezone.now()
+    )
+    batch.refresh_from_db()
+    return True
+
+
+def settle_batches() -> list[int]:
+    """Every approved central batch whose overrides ServiceTitan has becomes pushed (for pushes run elsewhere: the
+    queued task, `st_push`). Returns the ids settled now."""
+    return [batch.pk for batch in CentralBatch.objects.filter(status=BatchStatus.APPROVED) if settle_batch(batch)]
+
+
+def audit_summary(tenant_id: int | None = None) -> dict[str, int]:
+    """Changes per outcome (of one tenant, or all)."""
+    qs = CentralChange.objects.all() if tenant_id is None else CentralChange.objects.filter(tenant_id=tenant_id)
+    counts = dict.fromkeys(Outcome.values, 0)
+    for outcome, n in qs.values("outcome").annotate(n=Count("pk")).values_list("outcome", "n"):
+        counts[outcome] = n
+    return counts

@@ -1,0 +1,92 @@
+"""A central price change, source → two target tenants, each on a simulator of its own: one batch per tenant pushed
+through the bulk path with that tenant's client, at the minimum of requests per tenant."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from django.db.models import F
+
+from pricebook.models import CentralBatch, CentralChange, CentralPricebook, CentralSubscription, Material
+from pricebook.services import central
+from pricebook.services.push import batch_size
+from tenants.models import Tenant
+
+SOURCE, TENANT_A, TENANT_B = 7_200_001, 7_200_002, 7_200_003
+
+
+def client_for(server, tenant_id):
+    from devtools.simulator import DEMO_APP_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+    from servicetitan.client import ServiceTitanClient
+    from servicetitan.client.config import ClientConfig
+
+    return ServiceTitanClient(
+        ClientConfig(
+            client_id=DEMO_CLIENT_ID,
+            client_secret=DEMO_CLIENT_SECRET,
+            app_key=DEMO_APP_KEY,
+            tenant_id=tenant_id,
+            api_url=server.url,
+            auth_url=server.url,
+        )
+    )
+
+
+@pytest.fixture
+def tenants_on_simulators(make_simulator, db):
+    """Three tenants generated from the same seed (the same codes), each mirrored from its own simulator."""
+    from devtools.simulator.dataset import Dataset
+    from servicetitan.sync.engine import sync_targets
+
+    servers, clients = {}, {}
+    for tenant_id in (SOURCE, TENANT_A, TENANT_B):
+        servers[tenant_id] = make_simulator(dataset=Dataset(scale=0.01, seed=1, tenant_id=tenant_id))
+        clients[tenant_id] = client_for(servers[tenant_id], tenant_id)
+        runs = sync_targets(["pricebook.categories", "pricebook.materials"], full=True, client=clients[tenant_id])
+        assert all(run.status == "succeeded" for run in runs), [(run.target, run.error) for run in runs]
+        servers[tenant_id].reset_stats()
+    return servers, clients
+
+
+def test_a_central_price_change_reaches_two_tenants_at_the_minimum_of_requests(tenants_on_simulators, settings):
+    servers, clients = tenants_on_simulators
+    source = Tenant.objects.create(name="Head office", st_tenant_id=SOURCE)
+    book = CentralPricebook.objects.create(name="Group", source_tenant=source)
+    for name, tenant_id in (("A", TENANT_A), ("B", TENANT_B)):
+        tenant = Tenant.objects.create(name=f"Branch {name}", st_tenant_id=tenant_id)
+        subscription = CentralSubscription.objects.create(
+            central=book, tenant=tenant, policy="auto", locked_fields=["price"]
+        )
+        counts = central.refresh_mapping(subscription)
+        assert counts["matched"] > 0 and counts["clash"] == 0, counts
+        central.confirm_mapping(subscription)
+    # The central change: head office's active materials 7.00 dearer (as a sync would bring them).
+    changed = Material.objects.filter(tenant_id=SOURCE, active=True, deleted=False)
+    n = changed.count()
+    assert n >= 3
+    changed.update(price=F("price") + 7)
+
+    result = central.fan_out(book)
+
+    assert result.totals["tenants"] == 2 and result.totals["changes"] == 2 * n
+    page_size = settings.SERVICE_TITAN["PAGE_SIZE"]
+    for tenant_id in (TENANT_A, TENANT_B):
+        batch = CentralBatch.objects.get(tenant_id=tenant_id)
+        assert batch.status == "approved"
+        push = central.push_batch(batch, client=clients[tenant_id])
+        assert (len(push.synced), push.failed) == (n, {})
+        stats = servers[tenant_id].stats.snapshot()
+        token = sum(count for route, count in stats["by_route"].items() if "connect/token" in route)
+        minimum = math.ceil(n / batch_size()) + math.ceil(n / page_size) + token
+        assert stats["total"] == minimum, stats
+        assert stats["by_route"]["PATCH /pricebook/v2/tenant/{tenant}/pricebook"] == math.ceil(n / batch_size())
+        batch.refresh_from_db()
+        assert batch.status == "pushed"
+        # What the target's ServiceTitan now holds (re-read into the mirror) is the central price.
+        central_prices = dict(Material.objects.filter(tenant_id=SOURCE).values_list("code", "price"))
+        pushed = CentralChange.objects.filter(batch=batch).values_list("code", flat=True)
+        theirs = dict(Material.objects.filter(tenant_id=tenant_id, code__in=list(pushed)).values_list("code", "price"))
+        assert theirs and all(theirs[code] == central_prices[code] for code in theirs)
+    # Nothing reached the source tenant's ServiceTitan.
+    assert servers[SOURCE].stats.snapshot()["total"] == 0
