@@ -40,7 +40,7 @@ def _fernet() -> Fernet:
             raise EncryptionUnavailable(
                 "LAZI_ENCRYPTION_KEY is not a valid Fernet key (32 bytes, urlsafe base64)."
             ) from None
-    if not settings.DEBUG:
+    if not (settings.DEBUG or getattr(settings, "LAZI_ENCRYPTION_DEV_FALLBACK", False)):
         raise EncryptionUnavailable(
             "LAZI_ENCRYPTION_KEY is not set: tenant secrets cannot be stored or read. Set it in the environment."
         )

@@ -594,7 +594,10 @@ def get_client(tenant_id: int | None = None) -> ServiceTitanClient:
 
     tenant = tenant_by_st_id(int(tenant_id))
     if tenant is None:
-        raise ConfigurationError(f"No tenant with ServiceTitan tenant id {tenant_id} is configured.")
+        ClientConfig.from_settings()  # unconfigured: its error names the SERVICE_TITAN_* variables to set
+        raise ConfigurationError(
+            f"No tenant with ServiceTitan tenant id {tenant_id} is configured (add it under Tenants in the admin)."
+        )
     return ServiceTitanClient(client_config_for(tenant))
 
 

@@ -43,9 +43,10 @@ def enqueue_sync(
     chosen = list(targets) if targets else None
     if tenant_id is None:
         tenant_id = _default_tenant_id()
-    transaction.on_commit(
-        lambda: sync_targets_task.delay(chosen, full=full, triggered_by=triggered_by, tenant_id=tenant_id)
-    )
+    options = {"full": full, "triggered_by": triggered_by}
+    if tenant_id is not None:
+        options["tenant_id"] = tenant_id
+    transaction.on_commit(lambda: sync_targets_task.delay(chosen, **options))
     return keys
 
 
