@@ -611,11 +611,14 @@ def push_overrides(ids: Iterable[int], *, client=None, mode: str = "auto") -> Pu
     return result
 
 
-def push_pending(*, dry_run: bool = False, client=None, mode: str = "auto") -> PushResult:
-    """Push every pending override now (what `st_push` and the scheduled task do)."""
+def push_pending(*, dry_run: bool = False, client=None, mode: str = "auto", tenant_id: int | None = None) -> PushResult:
+    """Push every pending override now, of every tenant (each with its own client) or of `tenant_id` only (what
+    `st_push` and the scheduled task do)."""
+    pending = overrides_needing_push()
+    if tenant_id is not None:
+        pending = pending.filter(tenant_id=tenant_id)
     if dry_run:
         result = PushResult(dry_run=True)
-        pending = overrides_needing_push()
         counts = defaultdict(int)
         for item_type in pending.values_list("item_type", flat=True):
             counts[item_type] += 1
@@ -630,7 +633,7 @@ def push_pending(*, dry_run: bool = False, client=None, mode: str = "auto") -> P
     release_stale_pushes()
     for item_type in ITEM_KINDS:
         flag_conflicts(item_type)
-    result = push_overrides(list(overrides_needing_push().values_list("pk", flat=True)), client=client, mode=mode)
+    result = push_overrides(list(pending.values_list("pk", flat=True)), client=client, mode=mode)
     # Approved reprice batches are pending overrides (pushed above); settled here too when nothing was pending.
     from pricebook.services.reprice import settle_batches
 
