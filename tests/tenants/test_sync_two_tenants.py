@@ -59,3 +59,40 @@ def test_st_sync_tenant_syncs_that_tenant_alone(two_simulators):
 def test_an_unknown_tenant_lists_the_names(two_simulators):
     with pytest.raises(CommandError, match=r"No tenant named 'third'\. Tenants: default, second\."):
         call_command("st_sync", TARGET, "--tenant", "third")
+
+
+def test_pending_overrides_of_both_tenants_are_pushed_each_with_its_own_client(two_simulators):
+    from decimal import Decimal
+
+    from pricebook.models import Material, PricebookOverride
+    from pricebook.services.overrides import save_override
+    from pricebook.services.push import push_pending
+
+    first, second = two_simulators
+    call_command("st_sync", "pricebook.materials")
+    st_id = Material.objects.filter(tenant_id=DEMO_TENANT_ID).order_by("st_id").values_list("st_id", flat=True)[0]
+    for tenant_id in (DEMO_TENANT_ID, OTHER_TENANT):  # the same ServiceTitan id in both tenants
+        save_override(
+            item_type="material",
+            st_id=st_id,
+            tenant_id=tenant_id,
+            values={"price": Decimal("123.45") if tenant_id == DEMO_TENANT_ID else Decimal("67.89")},
+            queue_push=False,
+        )
+
+    result = push_pending(mode="single")
+
+    assert result.error == "" and len(result.synced) == 2, result
+    assert set(PricebookOverride.objects.values_list("status", flat=True)) == {"synced"}
+    first_price = first.dataset.records("pricebook.materials")
+    second_price = second.dataset.records("pricebook.materials")
+    assert [r["price"] for r in first_price if r["id"] == st_id] == [123.45]
+    assert [r["price"] for r in second_price if r["id"] == st_id] == [67.89]
+
+
+def test_the_scheduled_sync_without_a_tenant_runs_every_tenant(two_simulators, settings):
+    from servicetitan.tasks import sync_targets_task
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # no broker: one tenant after another in this process
+    outcome = sync_targets_task([TARGET], triggered_by="schedule")
+    assert outcome == {f"{DEMO_TENANT_ID}:{TARGET}": "succeeded", f"{OTHER_TENANT}:{TARGET}": "succeeded"}
