@@ -177,6 +177,15 @@ SERVICE_TITAN = {
     "WEBHOOK_MAX_AGE_SECONDS": env.int("SERVICE_TITAN_WEBHOOK_MAX_AGE_SECONDS", default=900),
 }
 
+# --- Tenants ----------------------------------------------------------------------------------------------------------
+# The Fernet key (urlsafe base64, 32 bytes: `python -c "from cryptography.fernet import Fernet;
+# print(Fernet.generate_key().decode())"`) encrypting the tenants' client secrets, app keys and webhook keys at rest.
+# Required in production to store a secret; in DEBUG/tests without it a key derived from SECRET_KEY is used (warned).
+# Changing it makes stored secrets unreadable: type them again in the admin.
+LAZI_ENCRYPTION_KEY = env("LAZI_ENCRYPTION_KEY", default="")
+# Read once here, from DJANGO_DEBUG: tests run with DEBUG turned off by pytest-django yet keep the development key.
+LAZI_ENCRYPTION_DEV_FALLBACK = DEBUG
+
 # --- Logs kept in the database ------------------------------------------------------------------------------------------
 # Webhook deliveries and sync runs older than this many days are deleted by a scheduled task (`setup_schedules`); the
 # latest run and the latest successful run of every entity are always kept.

@@ -13,8 +13,13 @@ MASK = "***"
 def configured_secrets():
     from django.conf import settings
 
+    from tenants.secrets import known_secrets
+
     st = getattr(settings, "SERVICE_TITAN", {})
-    return [value for key in ("CLIENT_SECRET", "APP_KEY", "WEBHOOK_SECRET") if len(value := st.get(key) or "") >= 4]
+    configured = [
+        value for key in ("CLIENT_SECRET", "APP_KEY", "WEBHOOK_SECRET") if len(value := st.get(key) or "") >= 4
+    ]
+    return configured + known_secrets()  # tenants' secrets decrypted in this process
 
 
 def redact(text: str) -> str:

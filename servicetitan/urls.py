@@ -6,4 +6,6 @@ from servicetitan import webhooks
 
 urlpatterns = [
     path("webhooks/servicetitan/", webhooks.servicetitan_webhook, name="servicetitan-webhook"),
+    # One tenant's webhooks (its name or ServiceTitan id), checked with its own key.
+    path("webhooks/servicetitan/<str:tenant>/", webhooks.servicetitan_webhook, name="servicetitan-tenant-webhook"),
 ]

@@ -20,6 +20,11 @@ sync of the entity it names (`pricebook.material.*` → `pricebook.materials`, `
 Every webhook is logged as a `WebhookEvent` (refused ones too, so a misconfigured sender can be diagnosed, but
 without their body: its size and SHA-256 only); the secret and the signature are never stored. The log is deleted
 after `LAZI_LOG_RETENTION_DAYS` (see `servicetitan.retention`).
+
+Tenants: `/webhooks/servicetitan/<tenant name or ServiceTitan id>/` is that tenant's; on `/webhooks/servicetitan/` a
+body `tenantId` names it, else it is the default tenant's. Each tenant's deliveries are checked with its own webhook
+key (set in the admin; the default tenant falls back to SERVICE_TITAN_WEBHOOK_SECRET) and queue that tenant's sync.
+Event ids are kept per tenant (another tenant's event id is stored prefixed with its ServiceTitan id).
 """
 
 from __future__ import annotations
@@ -59,6 +64,42 @@ MAX_BODY_BYTES = 256 * 1024
 
 def webhook_secret() -> str:
     return settings.SERVICE_TITAN.get("WEBHOOK_SECRET") or ""
+
+
+def _tenant_secret(tenant) -> str:
+    if tenant is None:
+        return webhook_secret()
+    from tenants.selectors import webhook_key_for
+
+    return webhook_key_for(tenant)
+
+
+TENANT_KEYS = ("tenantId", "tenant")
+
+
+def _delivery_tenant(in_url: str | None, payload) -> tuple:
+    """The tenant a delivery is for: the one its URL names, else its body's `tenantId`, else the default one (None
+    when no tenant is configured at all: the SERVICE_TITAN_* settings alone). Returns (tenant, problem)."""
+    from tenants.models import Tenant
+    from tenants.selectors import default_tenant
+
+    if in_url is not None:
+        value = in_url.strip()
+        tenant = Tenant.objects.filter(name=value).first()
+        if tenant is None and value.isdigit():
+            tenant = Tenant.objects.filter(st_tenant_id=int(value)).first()
+        if tenant is None or not tenant.active:
+            return None, "unknown tenant in the webhook URL"
+        return tenant, ""
+    default = default_tenant()
+    named = next((payload[key] for key in TENANT_KEYS if isinstance(payload, dict) and key in payload), None)
+    if named in (None, ""):
+        return default, ""
+    if str(named).strip().isdigit():
+        tenant = Tenant.objects.filter(st_tenant_id=int(str(named).strip()), active=True).first()
+        if tenant is not None:
+            return tenant, ""
+    return None, "unknown tenant in the webhook body"
 
 
 def signature_header() -> str:
@@ -164,22 +205,32 @@ def receive_webhook(
     remote_addr: str | None,
     event_id: str = "",
     timestamp=None,
+    tenant=None,
 ) -> WebhookEvent:
     """Log one webhook and, when authentic, new and about an entity LAZI mirrors, queue its incremental sync on
-    commit. A refused delivery is logged without its body (its size and SHA-256 only)."""
+    commit (for `tenant`, a `tenants.Tenant`; None: the SERVICE_TITAN_* tenant). A refused delivery is logged without
+    its body (its size and SHA-256 only)."""
+    event_id = str(event_id or "")
+    if event_id and tenant is not None and not tenant.is_default:
+        event_id = f"{tenant.st_tenant_id}:{event_id}"  # event ids are unique per tenant, not across tenants
     event = WebhookEvent(
         event_type=event_type,
         remote_addr=remote_addr,
         body_bytes=len(body),
         body_sha256=hashlib.sha256(body).hexdigest(),
-        event_id=str(event_id or "")[:200],
+        event_id=event_id[:200],
     )
-    secret = webhook_secret()
+    secret = _tenant_secret(tenant)
     event.signature_valid = signature_is_valid(body, signature, secret)
     when = _event_time(timestamp)
     window = max_age()
     if hmac_required() and not secret:
-        event.status, event.error = WebhookEvent.Status.REJECTED, "SERVICE_TITAN_WEBHOOK_SECRET is not set"
+        missing = (
+            f"tenant {tenant.name} has no webhook key (set it in the admin)"
+            if tenant is not None and not tenant.is_default
+            else "SERVICE_TITAN_WEBHOOK_SECRET is not set"
+        )
+        event.status, event.error = WebhookEvent.Status.REJECTED, missing
     elif hmac_required() and not event.signature_valid:
         event.status, event.error = WebhookEvent.Status.REJECTED, f"missing or invalid {signature_header()}"
     elif when is False:
@@ -201,7 +252,12 @@ def receive_webhook(
         with transaction.atomic():
             event.save()
             if event.status == WebhookEvent.Status.QUEUED:
-                enqueue_sync(event.targets, full=False, triggered_by=f"webhook:{event.pk}")
+                enqueue_sync(
+                    event.targets,
+                    full=False,
+                    triggered_by=f"webhook:{event.pk}",
+                    tenant_id=tenant.st_tenant_id if tenant is not None else None,
+                )
     except IntegrityError:
         # This event id was accepted before (or by a concurrent delivery): logged, nothing done twice.
         event.pk = None
@@ -220,11 +276,16 @@ def receive_webhook(
 
 @csrf_exempt
 @require_POST
-def servicetitan_webhook(request: HttpRequest) -> JsonResponse:
+def servicetitan_webhook(request: HttpRequest, tenant: str | None = None) -> JsonResponse:
     if len(request.body) > MAX_BODY_BYTES:
         return JsonResponse({"detail": "body too large"}, status=413)
     payload = _parse(request.body)
+    chosen, problem = _delivery_tenant(tenant, payload)
+    if problem:
+        logger.warning("ServiceTitan webhook refused: %s", problem)
+        return JsonResponse({"detail": "delivery refused", "reason": problem}, status=404)
     event = receive_webhook(
+        tenant=chosen,
         body=request.body,
         signature=request.headers.get(signature_header(), ""),
         event_type=_event_type(request, payload),

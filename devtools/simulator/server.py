@@ -76,10 +76,12 @@ class SimulatorServer:
         export_batch_size: int = 500,
         counts: dict[str, int] | None = None,
         verbose: bool = False,
+        tenant_id: int | None = None,
     ):
         self.dataset = dataset or Dataset(scale=scale, seed=seed, export_batch_size=export_batch_size, counts=counts)
         self.faults = faults or FaultConfig(seed=seed)
-        self.app = SimulatorApp(self.dataset, self.faults, rate_per_second=rate_per_second)
+        # `tenant_id`: the tenant this simulator answers for (several simulators stand for several tenants).
+        self.app = SimulatorApp(self.dataset, self.faults, rate_per_second=rate_per_second, tenant_id=tenant_id)
         self._httpd = _Server((host, port), _Handler)
         self._httpd.app = self.app
         self._httpd.app_errors = 0

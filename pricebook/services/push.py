@@ -539,29 +539,11 @@ def _uses_bulk(kind: ItemKind, count: int, mode: str) -> bool:
     return kind.bulk_collection is not None and mode != "single" and (mode == "bulk" or count >= BULK_MIN_ITEMS)
 
 
-def push_overrides(ids: Iterable[int], *, client=None, mode: str = "auto") -> PushResult:
-    """Push these overrides (those pending; others are skipped). `mode`: "auto", "bulk" or "single"."""
-    if mode not in {"auto", "bulk", "single"}:
-        raise ValueError(f"unknown push mode {mode!r}")
-    ids = list(ids)
-    result = PushResult()
-    release_stale_pushes()
-    claimed = _claim(ids)
-    result.skipped = sorted(set(ids) - {o.pk for o in claimed})
-    if not claimed:
-        return result
-    token = claimed[0].claim_token
-    try:
-        if client is None:
-            from servicetitan.client import get_client
-
-            client = get_client()
-    except BLOCKING_ERRORS as exc:
-        result.error = f"Not pushed: {staff_message(exc)}"
-        result.retry.extend(_release(token, message=result.error))
-        return result
-
+def _push_claimed(client, claimed: list[PricebookOverride], token, mode: str, result: PushResult) -> None:
+    """Push claimed overrides of the client's tenant (any other tenant's fail with a message); what is left goes back
+    to pending."""
     calls_before = client.stats.calls
+    error = ""
     by_type: dict[str, list[PricebookOverride]] = defaultdict(list)
     foreign = []
     for override in claimed:
@@ -583,14 +565,45 @@ def push_overrides(ids: Iterable[int], *, client=None, mode: str = "auto") -> Pu
                     for override in overrides:
                         _push_single(client, kind, override, result)
             except TRANSIENT_ERRORS as exc:
-                message = f"Waiting to retry: {staff_message(exc)}"
-                result.retry.extend(_release(token, [o.pk for o in overrides], message=message))
-                result.error = message
+                error = f"Waiting to retry: {staff_message(exc)}"
+                result.retry.extend(_release(token, [o.pk for o in overrides], message=error))
     except BLOCKING_ERRORS as exc:
-        result.error = f"Not pushed: {staff_message(exc)}"
+        error = f"Not pushed: {staff_message(exc)}"
     finally:
-        result.retry.extend(_release(token, message=result.error))
-        result.requests = client.stats.calls - calls_before
+        result.retry.extend(_release(token, [o.pk for o in claimed], message=error))
+        result.requests += client.stats.calls - calls_before
+        result.error = error or result.error
+
+
+def push_overrides(ids: Iterable[int], *, client=None, mode: str = "auto") -> PushResult:
+    """Push these overrides (those pending; others are skipped). `mode`: "auto", "bulk" or "single"."""
+    if mode not in {"auto", "bulk", "single"}:
+        raise ValueError(f"unknown push mode {mode!r}")
+    ids = list(ids)
+    result = PushResult()
+    release_stale_pushes()
+    claimed = _claim(ids)
+    result.skipped = sorted(set(ids) - {o.pk for o in claimed})
+    if not claimed:
+        return result
+    token = claimed[0].claim_token
+    if client is not None:
+        _push_claimed(client, claimed, token, mode, result)
+    else:
+        # ServiceTitan's limit and credentials are per tenant: each tenant's overrides go through its own client.
+        by_tenant: dict[int, list[PricebookOverride]] = defaultdict(list)
+        for override in claimed:
+            by_tenant[override.tenant_id].append(override)
+        for tenant_id, overrides in by_tenant.items():
+            try:
+                from servicetitan.client import get_client
+
+                tenant_client = get_client(tenant_id)
+            except BLOCKING_ERRORS as exc:
+                result.error = f"Not pushed: {staff_message(exc)}"
+                result.retry.extend(_release(token, [o.pk for o in overrides], message=result.error))
+                continue
+            _push_claimed(tenant_client, overrides, token, mode, result)
     # Approved reprice batches whose overrides ServiceTitan now has become pushed.
     from pricebook.services.reprice import settle_batches
 
@@ -598,11 +611,14 @@ def push_overrides(ids: Iterable[int], *, client=None, mode: str = "auto") -> Pu
     return result
 
 
-def push_pending(*, dry_run: bool = False, client=None, mode: str = "auto") -> PushResult:
-    """Push every pending override now (what `st_push` and the scheduled task do)."""
+def push_pending(*, dry_run: bool = False, client=None, mode: str = "auto", tenant_id: int | None = None) -> PushResult:
+    """Push every pending override now, of every tenant (each with its own client) or of `tenant_id` only (what
+    `st_push` and the scheduled task do)."""
+    pending = overrides_needing_push()
+    if tenant_id is not None:
+        pending = pending.filter(tenant_id=tenant_id)
     if dry_run:
         result = PushResult(dry_run=True)
-        pending = overrides_needing_push()
         counts = defaultdict(int)
         for item_type in pending.values_list("item_type", flat=True):
             counts[item_type] += 1
@@ -617,7 +633,7 @@ def push_pending(*, dry_run: bool = False, client=None, mode: str = "auto") -> P
     release_stale_pushes()
     for item_type in ITEM_KINDS:
         flag_conflicts(item_type)
-    result = push_overrides(list(overrides_needing_push().values_list("pk", flat=True)), client=client, mode=mode)
+    result = push_overrides(list(pending.values_list("pk", flat=True)), client=client, mode=mode)
     # Approved reprice batches are pending overrides (pushed above); settled here too when nothing was pending.
     from pricebook.services.reprice import settle_batches
 

@@ -30,6 +30,7 @@ from servicetitan.client.errors import (
     ApiError,
     AuthenticationError,
     BadResponseError,
+    ConfigurationError,
     ServerError,
     TransportError,
 )
@@ -234,7 +235,8 @@ class ServiceTitanClient:
             self._fetch_token,
             # Keyed by the credentials it was issued for: a changed secret (or client, or auth URL) takes effect at
             # once instead of reusing the old token. Only a hash reaches the key.
-            namespace=f"{self.config.auth_url}|{self.config.client_id}|{self.config.client_secret}",
+            # The tenant is part of it: one application's token is never handed to another tenant's requests.
+            namespace=f"{self.tenant_id}|{self.config.auth_url}|{self.config.client_id}|{self.config.client_secret}",
             cache=cache,
             sleep=sleep,
             lock_timeout=self.config.connect_timeout + TOKEN_READ_TIMEOUT + 5,
@@ -580,6 +582,33 @@ def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def get_client() -> ServiceTitanClient:
-    """A client for the configured tenant; ConfigurationError (naming the missing variables) when unconfigured."""
-    return ServiceTitanClient(ClientConfig.from_settings())
+def get_client(tenant_id: int | None = None) -> ServiceTitanClient:
+    """A client for one tenant: None is the default tenant, exactly the SERVICE_TITAN_* settings (no `Tenant` row
+    needed); a ServiceTitan tenant id is that tenant's credentials and budget. ConfigurationError says what is missing
+    (never a value)."""
+    if tenant_id is None or _is_settings_tenant(tenant_id):
+        config = ClientConfig.from_settings()
+        if tenant_id is None or not _has_own_secrets(tenant_id):
+            return ServiceTitanClient(config)
+    from tenants.selectors import client_config_for, tenant_by_st_id
+
+    tenant = tenant_by_st_id(int(tenant_id))
+    if tenant is None:
+        ClientConfig.from_settings()  # unconfigured: its error names the SERVICE_TITAN_* variables to set
+        raise ConfigurationError(
+            f"No tenant with ServiceTitan tenant id {tenant_id} is configured (add it under Tenants in the admin)."
+        )
+    return ServiceTitanClient(client_config_for(tenant))
+
+
+def _is_settings_tenant(tenant_id: int) -> bool:
+    from django.conf import settings
+
+    return str((getattr(settings, "SERVICE_TITAN", None) or {}).get("TENANT_ID") or "").strip() == str(tenant_id)
+
+
+def _has_own_secrets(tenant_id: int) -> bool:
+    """Whether the settings' tenant has a row with its own stored secret (it then overrides SERVICE_TITAN_*)."""
+    from tenants.models import Tenant
+
+    return Tenant.objects.filter(st_tenant_id=tenant_id).exclude(client_secret_encrypted="").exists()

@@ -62,22 +62,37 @@ class ClientConfig:
             tenant_id=tenant_id,
             api_url=str(st["API_URL"]).strip().rstrip("/"),
             auth_url=str(st["AUTH_URL"]).strip().rstrip("/"),
-            rate_per_second=_number(st, "RATE_PER_SECOND", 50, int),
-            rate_per_minute=_number(st, "RATE_PER_MINUTE", 0, int),
-            rate_per_hour=_number(st, "RATE_PER_HOUR", 0, int),
-            max_concurrency=_number(st, "MAX_CONCURRENCY", 10, int),
-            max_attempts=max(1, _number(st, "MAX_ATTEMPTS", 6, int)),
-            backoff_base=_number(st, "BACKOFF_BASE", 0.5, float),
-            backoff_max=_number(st, "BACKOFF_MAX", 60.0, float),
-            connect_timeout=_number(st, "CONNECT_TIMEOUT", 10.0, float),
-            read_timeout=_number(st, "READ_TIMEOUT", 110.0, float),
-            page_size=min(MAX_PAGE_SIZE, max(1, _number(st, "PAGE_SIZE", MAX_PAGE_SIZE, int))),
-            redis_url=getattr(settings, "REDIS_URL", "") or "",
+            **_tuning(st, settings),
         )
+
+    @classmethod
+    def from_settings_tuning(cls) -> ClientConfig:
+        """The settings' tuning (budget, retries, timeouts, Redis) without credentials: the base a `Tenant` row
+        completes (tenants.selectors.client_config_for) when SERVICE_TITAN_* names no tenant."""
+        from django.conf import settings
+
+        st = getattr(settings, "SERVICE_TITAN", None) or {}
+        return cls(client_id="", client_secret="", app_key="", tenant_id=0, **_tuning(st, settings))
 
     @property
     def token_url(self) -> str:
         return f"{self.auth_url}/connect/token"
+
+
+def _tuning(st: dict, settings) -> dict:
+    return {
+        "rate_per_second": _number(st, "RATE_PER_SECOND", 50, int),
+        "rate_per_minute": _number(st, "RATE_PER_MINUTE", 0, int),
+        "rate_per_hour": _number(st, "RATE_PER_HOUR", 0, int),
+        "max_concurrency": _number(st, "MAX_CONCURRENCY", 10, int),
+        "max_attempts": max(1, _number(st, "MAX_ATTEMPTS", 6, int)),
+        "backoff_base": _number(st, "BACKOFF_BASE", 0.5, float),
+        "backoff_max": _number(st, "BACKOFF_MAX", 60.0, float),
+        "connect_timeout": _number(st, "CONNECT_TIMEOUT", 10.0, float),
+        "read_timeout": _number(st, "READ_TIMEOUT", 110.0, float),
+        "page_size": min(MAX_PAGE_SIZE, max(1, _number(st, "PAGE_SIZE", MAX_PAGE_SIZE, int))),
+        "redis_url": getattr(settings, "REDIS_URL", "") or "",
+    }
 
 
 def _number(st: dict, key: str, default, kind):

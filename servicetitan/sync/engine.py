@@ -67,10 +67,10 @@ def _describe(exc: BaseException) -> str:
     return redact(f"{exc.__class__.__name__}: {message}")
 
 
-def _get_client():
+def _get_client(tenant_id: int | None = None):
     from servicetitan.client import get_client
 
-    return get_client()
+    return get_client(tenant_id)
 
 
 def sync_targets(
@@ -80,27 +80,35 @@ def sync_targets(
     progress: SyncProgress | None = None,
     client=None,
     triggered_by: str = "",
+    tenant_id: int | None = None,
 ) -> list[SyncRun]:
-    """Sync every stream of the targets (modules or entities; none = all) in dependency order, one run each.
+    """Sync every stream of the targets (modules or entities; none = all) in dependency order, one run each, for
+    one tenant (`tenant_id`, ServiceTitan's; None = the default tenant) unless a `client` is given.
 
     Unknown targets raise ValueError before anything runs. A failing stream does not stop the others.
     """
     streams = resolve_targets(list(targets) if targets else None)
     if client is None:
         try:
-            client = _get_client()
+            client = _get_client(tenant_id)
         except Exception as exc:  # unconfigured: every stream's run says so, in the admin too
-            return [_record_failure(stream, exc, full=full, triggered_by=triggered_by) for stream in streams]
+            return [
+                _record_failure(stream, exc, full=full, triggered_by=triggered_by, tenant_id=tenant_id)
+                for stream in streams
+            ]
     return [
         sync_stream(stream, full=full, client=client, progress=progress, triggered_by=triggered_by)
         for stream in streams
     ]
 
 
-def _record_failure(stream: Stream, exc: BaseException, *, full: bool, triggered_by: str) -> SyncRun:
+def _record_failure(
+    stream: Stream, exc: BaseException, *, full: bool, triggered_by: str, tenant_id: int | None = None
+) -> SyncRun:
     now = timezone.now()
     return SyncRun.objects.create(
         target=stream.key,
+        tenant_id=tenant_id,
         full=full,
         status=SyncRun.Status.FAILED,
         started_at=now,

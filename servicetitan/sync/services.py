@@ -26,9 +26,11 @@ def queue_problem() -> str | None:
     return None
 
 
-def enqueue_sync(targets: list[str] | None, *, full: bool = False, triggered_by: str = "") -> list[str]:
-    """Queue `sync_targets_task` for the targets after commit. Unknown targets raise ValueError now, not in a worker;
-    an unreachable queue raises `QueueUnavailable`.
+def enqueue_sync(
+    targets: list[str] | None, *, full: bool = False, triggered_by: str = "", tenant_id: int | None = None
+) -> list[str]:
+    """Queue `sync_targets_task` for the targets of one tenant (ServiceTitan's id; None = the default tenant) after
+    commit. Unknown targets raise ValueError now, not in a worker; an unreachable queue raises `QueueUnavailable`.
 
     Returns the entity keys that will run. Without a broker (no REDIS_URL) the task runs in this process on commit.
     """
@@ -39,5 +41,19 @@ def enqueue_sync(targets: list[str] | None, *, full: bool = False, triggered_by:
     if problem:
         raise QueueUnavailable(problem)
     chosen = list(targets) if targets else None
-    transaction.on_commit(lambda: sync_targets_task.delay(chosen, full=full, triggered_by=triggered_by))
+    if tenant_id is None:
+        tenant_id = _default_tenant_id()
+    options = {"full": full, "triggered_by": triggered_by}
+    if tenant_id is not None:
+        options["tenant_id"] = tenant_id
+    transaction.on_commit(lambda: sync_targets_task.delay(chosen, **options))
     return keys
+
+
+def _default_tenant_id() -> int | None:
+    """The default tenant's ServiceTitan id, so the task does not fan out to every tenant; None when there is none
+    (the task then syncs the settings' tenant, or records why it cannot)."""
+    from tenants.selectors import default_tenant
+
+    tenant = default_tenant()
+    return tenant.st_tenant_id if tenant else None

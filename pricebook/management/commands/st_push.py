@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from pricebook.models import MarkupTierEdit
 from pricebook.services.markup import push_markup_edits
 from pricebook.services.push import push_pending
+from tenants.cli import tenant_id_option
 
 
 class Command(BaseCommand):
@@ -21,9 +22,14 @@ class Command(BaseCommand):
             default="auto",
             help="auto: bulk update for many items of a kind, one by one for a few (default).",
         )
+        parser.add_argument(
+            "--tenant",
+            metavar="NAME",
+            help="Only this tenant's overrides (name or ServiceTitan id); default: every tenant.",
+        )
 
-    def handle(self, *args, dry_run=False, mode="auto", **options):
-        result = push_pending(dry_run=dry_run, mode=mode)
+    def handle(self, *args, dry_run=False, mode="auto", tenant=None, **options):
+        result = push_pending(dry_run=dry_run, mode=mode, tenant_id=tenant_id_option(tenant))
         if dry_run:
             self.stdout.write(result.summary())
             pending_tiers = MarkupTierEdit.objects.filter(status=MarkupTierEdit.Status.PENDING).count()

@@ -14,6 +14,8 @@ from pricebook.services.reprice import (
     propose_reprice,
     totals_text,
 )
+from tenants.cli import tenant_id_option
+from tenants.models import Tenant
 
 
 class Command(BaseCommand):
@@ -33,12 +35,18 @@ class Command(BaseCommand):
             action="store_true",
             help="approve every unflagged row now (as the operator) and queue the push",
         )
-        parser.add_argument("--tenant", type=int, help="tenant id (default: SERVICE_TITAN_TENANT_ID)")
+        parser.add_argument(
+            "--tenant", help="the tenant: its name or ServiceTitan id (default: the default tenant, SERVICE_TITAN_*)"
+        )
 
     def handle(self, *args, targets=(), category=None, dry_run=False, approve=False, tenant=None, **options):
         if dry_run and approve:
             raise CommandError("--dry-run and --approve exclude each other.", returncode=2)
-        tenant_id = tenant or _default_tenant()
+        # A number that names no tenant row is still taken as a ServiceTitan id (as before tenants were data).
+        if tenant is not None and str(tenant).strip().isdigit() and not Tenant.objects.filter(name=tenant).exists():
+            tenant_id = int(tenant)
+        else:
+            tenant_id = tenant_id_option(tenant) if tenant is not None else _default_tenant()
         if tenant_id is None:
             raise CommandError("Which tenant? Set SERVICE_TITAN_TENANT_ID or pass --tenant.", returncode=2)
         asked = {"tenant_id": tenant_id, "targets": list(targets), "category_st_id": category}

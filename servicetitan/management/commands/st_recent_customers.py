@@ -9,6 +9,7 @@ from django.utils import timezone
 from servicetitan.client import get_client
 from servicetitan.client.errors import ServiceTitanError
 from servicetitan.management.commands._table import format_table
+from tenants.cli import add_tenant_argument, tenant_id_option
 
 
 def _address(customer: dict) -> str:
@@ -22,13 +23,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=7, help="How far back to look (default 7).")
         parser.add_argument("--limit", type=int, default=20, help="How many customers to show (default 20).")
+        add_tenant_argument(parser)
 
-    def handle(self, *args, days, limit, **options):
+    def handle(self, *args, days, limit, tenant=None, **options):
         if days < 1 or limit < 1:
             raise CommandError("--days and --limit must be at least 1", returncode=2)
         since = timezone.now() - timedelta(days=days)
         try:
-            client = get_client()
+            client = get_client(tenant_id_option(tenant))
             # ServiceTitan does not sort lists: keep only the `limit` latest while paging, never the whole list.
             latest: list[tuple[str, int, int, dict]] = []
             seen = 0

@@ -9,6 +9,8 @@ from servicetitan.client import ClientConfig, ServiceTitanClient
 from servicetitan.client.errors import ConfigurationError, ServiceTitanError
 from servicetitan.management.commands._table import format_table
 from servicetitan.registry import get_resource
+from tenants.cli import add_tenant_argument, tenant_option
+from tenants.selectors import client_config_for
 
 # One list endpoint per ServiceTitan API module LAZI uses: module -> resource key.
 CHECKS = {
@@ -32,10 +34,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--attempts", type=int, default=2, help="Attempts per call before reporting a failure (default 2)."
         )
+        add_tenant_argument(parser)
 
-    def handle(self, *args, attempts, **options):
+    def handle(self, *args, attempts, tenant=None, **options):
+        chosen = tenant_option(tenant)
         try:
-            config = ClientConfig.from_settings()
+            config = client_config_for(chosen) if chosen else ClientConfig.from_settings()
         except ConfigurationError as exc:
             raise CommandError(str(exc)) from None
         client = ServiceTitanClient(replace(config, max_attempts=max(1, attempts)))

@@ -1,4 +1,4 @@
-"""`st_sync [TARGET …] [--full]`: mirror ServiceTitan now. Exit 0 only when every entity's run succeeded; 2 for an
+"""`st_sync [TARGET …] [--full] [--tenant NAME]`: mirror ServiceTitan now (one tenant, or every active one in turn). Exit 0 only when every entity's run succeeded; 2 for an
 unknown target, 3 (one line, no traceback) when Redis is unreachable."""
 
 import time
@@ -10,6 +10,7 @@ from servicetitan.models import SyncRun
 from servicetitan.sync.engine import sync_targets
 from servicetitan.sync.services import queue_problem
 from servicetitan.sync.streams import resolve_targets
+from tenants.cli import add_tenant_argument, tenant_option
 
 
 class LineProgress:
@@ -58,19 +59,29 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("targets", nargs="*", metavar="TARGET")
         parser.add_argument("--full", action="store_true", help="Fetch everything again instead of changes only.")
+        add_tenant_argument(parser, all_by_default=True)
 
-    def handle(self, *args, targets, full, **options):
+    def handle(self, *args, targets, full, tenant=None, **options):
         try:
             resolve_targets(targets or None)
         except ValueError as exc:
             raise CommandError(str(exc), returncode=2) from None
+        chosen = tenant_option(tenant)
         problem = queue_problem()
         if problem:
             raise CommandError(problem, returncode=3)
         progress = LineProgress(self, bar=self.stdout.isatty())
         started = time.monotonic()
         try:
-            runs = sync_targets(targets or None, full=full, progress=progress, triggered_by="command")
+            runs = []
+            tenant_ids = [chosen.st_tenant_id] if chosen else _every_tenant()
+            several = len(tenant_ids) > 1
+            for tenant_id in tenant_ids:
+                if several:
+                    self.stdout.write(f"tenant {tenant_id}:")
+                runs += sync_targets(
+                    targets or None, full=full, progress=progress, triggered_by="command", tenant_id=tenant_id
+                )
         except (RedisError, OSError) as exc:  # Redis went away mid-run (locks live there)
             raise CommandError(
                 f"Redis (the task queue and sync locks) became unreachable ({exc.__class__.__name__}); "
@@ -79,9 +90,29 @@ class Command(BaseCommand):
             ) from None
         for run in runs:  # runs that never started (skipped: another run held the lock) have had no line yet
             progress.report(run)
-        failed = [run.target for run in runs if run.status != SyncRun.Status.SUCCEEDED]
+        failed = [
+            f"{run.tenant_id}:{run.target}" if several else run.target
+            for run in runs
+            if run.status != SyncRun.Status.SUCCEEDED
+        ]
         self.stdout.write(
             f"{len(runs)} entities, {len(runs) - len(failed)} succeeded, in {time.monotonic() - started:.1f}s"
         )
         if failed:
             raise CommandError(f"{len(failed)} of {len(runs)} entities did not succeed: {', '.join(failed)}")
+
+
+def _every_tenant() -> list[int | None]:
+    """Every active tenant's ServiceTitan id; [None] (the SERVICE_TITAN_* tenant, as before tenants) when no tenant
+    is configured at all."""
+    from tenants.selectors import active_tenant_ids
+
+    ids = active_tenant_ids()
+    return [None] if len(ids) == 1 and _is_settings_default(ids[0]) else ids
+
+
+def _is_settings_default(tenant_id) -> bool:
+    from tenants.selectors import default_tenant
+
+    tenant = default_tenant()
+    return tenant_id is None or (tenant is not None and tenant.st_tenant_id == tenant_id)
