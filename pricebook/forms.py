@@ -10,13 +10,14 @@ from django.utils.dateparse import parse_datetime
 from pricebook.models import (
     OVERRIDE_COLUMNS,
     OVERRIDE_MONEY,
+    ITEM_TYPES,
     MarkupTier,
     MarkupTierEdit,
     PricebookOverride,
     not_overridable_message,
     override_fields_for,
 )
-from pricebook.selectors import ITEM_KINDS, cost_column, effective_values, get_item
+from pricebook.selectors import cost_column, effective_values, get_item
 from pricebook.services.guardrails import price_errors, price_warnings
 from pricebook.services.images import ImageRejected, check_image, check_image_size
 from pricebook.services.overrides import same_as_servicetitan
@@ -227,7 +228,7 @@ class PriceChangeForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(help_text="CSV or Excel (.xlsx) with a 'code' column and the columns to change.")
-    item_type = forms.ChoiceField(choices=[(t, t) for t in ITEM_KINDS if t != "category"], widget=forms.HiddenInput)
+    item_type = forms.ChoiceField(choices=[(t, t) for t in ITEM_TYPES], widget=forms.HiddenInput)
 
 
 class MarkupTierEditForm(forms.ModelForm):

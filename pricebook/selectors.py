@@ -15,6 +15,7 @@ from django.db.models import (
     DecimalField,
     Exists,
     Expression,
+    JSONField,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -98,6 +99,10 @@ _OUTPUT = {
     "name": CharField(),
     "description": TextField(),
     "active": BooleanField(),
+    "display_name": TextField(),
+    "amount_type": CharField(),
+    "taxable": BooleanField(),
+    "exceptions": JSONField(),
 }
 
 
