@@ -96,3 +96,34 @@ def same_exceptions(current, wanted) -> bool:
         return [(r["skuId"], r["valueType"], _number(r["value"])) for r in exception_requests(rows)]
 
     return key(current) == key(wanted)
+
+
+def exceptions_text(exceptions) -> str:
+    """Exceptions as staff read and write them: one a line, `SKU id, value type, value` (e.g. `1001, Percent, 10`)."""
+    return "\n".join(f"{row['skuId']}, {row['valueType']}, {row['value']}" for row in exception_requests(exceptions))
+
+
+def parse_exceptions_text(text: str) -> tuple[list[dict], list[str]]:
+    """The exceptions written one a line (`SKU id, value type, value`), and what is wrong with the lines, if anything.
+    An empty text is an empty list (no exceptions: the sheet prices nothing differently)."""
+    rows, errors = [], []
+    for number, line in enumerate((text or "").splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.replace(";", ",").split(",")]
+        if len(parts) != 3:
+            errors.append(f"Line {number} ({line.strip()}): write SKU id, value type, value — e.g. 1001, Percent, 10.")
+            continue
+        sku, value_type, value = parts
+        matched = next((t for t in VALUE_TYPES if t.lower() == value_type.lower()), value_type)
+        number_value = _number(value)
+        if not sku.isdigit():
+            errors.append(f"Line {number}: the SKU id {sku!r} must be a ServiceTitan id (digits only).")
+            continue
+        if number_value is None:
+            errors.append(f"Line {number}: the value {value!r} must be a number.")
+            continue
+        rows.append({"skuId": int(sku), "valueType": matched, "value": str(number_value)})
+    if not errors:
+        errors = exception_errors(rows)
+    return rows, errors
