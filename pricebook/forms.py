@@ -235,7 +235,14 @@ class PricebookOverrideAdminForm(forms.ModelForm):
                 # Prices are missing from categories, a cost override from services (theirs is rolled up).
                 if column not in allowed and cleaned.get(column) is not None:
                     self.add_error(column, not_overridable_message(item_type, column))
-            if item_type != "category":
+            if item_type not in ITEM_TYPES and item_type != "category":
+                # Discounts and fees, rate sheets: their refusals, on the override column they are about.
+                columns = {f.name: f.override for f in override_fields_for(item_type)}
+                values = {name: cleaned.get(column) for name, column in columns.items()}
+                for name, messages in price_list_errors(values).items():
+                    for message in messages:
+                        self.add_error(columns.get(name), message)
+            elif item_type != "category":
                 values = {}
                 for name in ("cost", "price", "member_price", "add_on_price"):
                     value = cleaned.get(f"override_{name}")

@@ -142,3 +142,14 @@ def test_viewers_see_the_values_without_the_form(client, viewer):
     assert "ServiceTitan's values and your override" in html and 'name="amount"' not in html
     response = post_fee(client, fee, amount="1")
     assert response.status_code == 403 and not PricebookOverride.objects.exists()
+
+
+def test_the_overrides_admin_refuses_a_negative_amount_on_its_field(editor_client):
+    fee = make_fee()
+    data = {"item_type": "discount_fee", "st_pricebook_id": fee.st_id, "override_amount": "-2", "override_active": ""}
+
+    response = editor_client.post(reverse("admin:pricebook_pricebookoverride_add"), data)
+
+    assert response.status_code == 200
+    assert "The amount cannot be negative" in response.content.decode()
+    assert not PricebookOverride.objects.exists()
