@@ -152,6 +152,9 @@ def flag_conflicts_after_page(master_model, payloads: list[dict], tenant_id: int
     open_edits = PricebookOverride.objects.filter(
         tenant_id=tenant_id, item_type=item_type, status__in=[Status.PENDING, Status.FAILED]
     )
+    if item_kind(item_type).priced:
+        # Items always have a modifiedOn base; only the sales lists' edits may be compared by value.
+        open_edits = open_edits.filter(base_modified_on__isnull=False)
     if not open_edits.exists():
         return 0
     return flag_conflicts(item_type, ids, tenant_id)
