@@ -16,6 +16,7 @@ from django.utils import timezone
 from pricebook.models import PricebookOverride, PricebookOverrideChange
 from pricebook.selectors import item_kind, item_type_of
 from pricebook.services.history import change_row, record_changes
+from pricebook.services.price_lists import same_value
 from pricebook.services.rowsets import in_ids
 
 Status = PricebookOverride.Status
@@ -34,14 +35,12 @@ def is_conflict(override: PricebookOverride, st_modified_on, payload: dict | Non
 
 def changed_since_edit(override: PricebookOverride, payload: dict) -> bool:
     """True when a field the override edits has another value in `payload` than the editor saw."""
-    from pricebook.services.overrides import same_as_servicetitan
-
     for field in override.fields:
         if field.name in override.base_values and field.st_key in payload:
             seen = override.base_values[field.name]
             if seen is None:
                 continue
-            if not same_as_servicetitan(field.name, seen, payload[field.st_key]):
+            if not same_value(field.name, seen, payload[field.st_key]):
                 return True
     return False
 

@@ -23,7 +23,7 @@ from pricebook.services.conflicts import flag_conflicts_after_page as flag_confl
 from pricebook.services.guardrails import price_errors
 from pricebook.services.history import change_row, record_change, record_changes, snapshot
 from pricebook.services.images import CheckedImage
-from pricebook.services.price_lists import price_list_errors, same_exceptions
+from pricebook.services.price_lists import price_list_errors, same_value
 from pricebook.services.rowsets import in_ids
 from pricebook.tasks import enqueue_push
 from servicetitan.sync.bulk import insert_rows
@@ -42,15 +42,7 @@ class OverrideError(Exception):
 
 def same_as_servicetitan(name: str, value, st_value) -> bool:
     """True when `value` for field `name` is what ServiceTitan has already (so it is no override)."""
-    if value is None:
-        return True
-    if name in ("name", "description", "display_name", "amount_type"):
-        return (value or "") == (st_value or "")
-    if name in ("active", "taxable"):
-        return bool(value) == bool(st_value)
-    if name == "exceptions":
-        return same_exceptions(st_value, value)
-    return Decimal(value) == Decimal(st_value or 0)
+    return same_value(name, value, st_value)
 
 
 def servicetitan_values(item, item_type: str) -> dict:

@@ -89,6 +89,19 @@ def exception_requests(exceptions) -> list[dict]:
     return sorted(rows, key=lambda row: (str(row["skuId"]), str(row["valueType"])))
 
 
+def same_value(name: str, value, st_value) -> bool:
+    """True when `value` for field `name` is what ServiceTitan has already (so it is no override)."""
+    if value is None:
+        return True
+    if name in ("name", "description", "display_name", "amount_type"):
+        return (value or "") == (st_value or "")
+    if name in ("active", "taxable"):
+        return bool(value) == bool(st_value)
+    if name == "exceptions":
+        return same_exceptions(st_value, value)
+    return Decimal(value) == Decimal(st_value or 0)
+
+
 def same_exceptions(current, wanted) -> bool:
     """True when two exception lists say the same (order, skuType and number spelling aside)."""
 

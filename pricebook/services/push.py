@@ -78,11 +78,14 @@ BULK_MIN_ITEMS = 3
 REFRESH_MARGIN = timedelta(minutes=2)
 
 # ServiceTitan field keys (lower case) -> override field names, for messages shown next to the admin form's fields:
-# the reverse of OVERRIDE_FIELDS, plus the keys an image travels under.
-# (The first field declared for a key wins: `displayName` stays the items' `name`.)
-_FIELD_FOR_ST_KEY = {f.st_key.lower(): f.name for f in reversed(OVERRIDE_FIELDS)} | dict.fromkeys(
-    ("assets", "image", "file"), "image"
-)
+# the reverse of OVERRIDE_FIELDS (per item type: a discount's `displayName` is its `display_name`, an item's its
+# `name`; without a type the first field declared for a key wins), plus the keys an image travels under.
+_IMAGE_KEYS = dict.fromkeys(("assets", "image", "file"), "image")
+_FIELD_FOR_ST_KEY = {f.st_key.lower(): f.name for f in reversed(OVERRIDE_FIELDS)} | _IMAGE_KEYS
+_FIELD_FOR_ST_KEY_OF = {
+    item_type: {f.st_key.lower(): f.name for f in OVERRIDE_FIELDS if item_type in f.item_types} | _IMAGE_KEYS
+    for item_type in {t for f in OVERRIDE_FIELDS for t in f.item_types}
+}
 _INDEX = re.compile(r"\[(\d+)\]")
 
 
@@ -288,12 +291,14 @@ def _settle(kind: ItemKind, outcomes: list[Outcome], result: PushResult) -> None
 
 
 # --- Outcomes -----------------------------------------------------------------------------------------------------
-def field_errors_from(exc: ApiError, default_field: str = "__all__") -> dict[str, list[str]]:
+def field_errors_from(
+    exc: ApiError, default_field: str = "__all__", item_type: str | None = None
+) -> dict[str, list[str]]:
     """ServiceTitan's `errors` ({"Price": ["…"], "materials[3].price": [...]}) keyed by override field names."""
     mapped: dict[str, list[str]] = defaultdict(list)
     for key, messages in (getattr(exc, "errors", None) or {}).items():
         last = re.split(r"[.\]$]", str(key))[-1].strip().lower()
-        name = _FIELD_FOR_ST_KEY.get(last, default_field)
+        name = _FIELD_FOR_ST_KEY_OF.get(item_type, _FIELD_FOR_ST_KEY).get(last, default_field)
         mapped[name].extend(messages if isinstance(messages, list) else [str(messages)])
     if not mapped:
         mapped[default_field].append(staff_message(exc))
@@ -308,7 +313,7 @@ def _failure(override, exc_or_message, *, field_errors=None, default_field="__al
     """Refused: the edit stays, with ServiceTitan's message (per field for the admin form)."""
     if isinstance(exc_or_message, ApiError):
         message = f"ServiceTitan answered {exc_or_message.status}: {staff_message(exc_or_message)}"
-        field_errors = field_errors or field_errors_from(exc_or_message, default_field)
+        field_errors = field_errors or field_errors_from(exc_or_message, default_field, override.item_type)
     else:
         message = str(exc_or_message)
         field_errors = field_errors or {default_field: [message]}
