@@ -8,6 +8,7 @@ from django import forms
 from django.utils.dateparse import parse_datetime
 
 from pricebook.models import (
+    ITEM_TYPES,
     OVERRIDE_COLUMNS,
     OVERRIDE_MONEY,
     MarkupTier,
@@ -16,10 +17,17 @@ from pricebook.models import (
     not_overridable_message,
     override_fields_for,
 )
-from pricebook.selectors import ITEM_KINDS, cost_column, effective_values, get_item
+from pricebook.selectors import cost_column, effective_values, get_item
 from pricebook.services.guardrails import price_errors, price_warnings
 from pricebook.services.images import ImageRejected, check_image, check_image_size
 from pricebook.services.overrides import same_as_servicetitan
+from pricebook.services.price_lists import (
+    AMOUNT_TYPES,
+    VALUE_TYPES,
+    exceptions_text,
+    parse_exceptions_text,
+    price_list_errors,
+)
 from pricebook.services.pricing import PRICE_FIELDS, Rounding
 
 _MONEY_FIELD = {"max_digits": OVERRIDE_MONEY["max_digits"], "decimal_places": 4}
@@ -31,10 +39,43 @@ LABELS = {
     "add_on_price": "Add-on price",
     "description": "Description",
     "active": "Active",
+    "display_name": "Display name",
+    "amount_type": "Amount type",
+    "amount": "Amount",
+    "limit": "Limit",
+    "taxable": "Taxable",
+    "exceptions": "Exceptions",
 }
 
 
+class ExceptionsField(forms.CharField):
+    """A rate sheet's exceptions, one a line: `SKU id, value type, value`."""
+
+    widget = forms.Textarea(attrs={"rows": 8, "cols": 60})
+
+    def prepare_value(self, value):
+        return exceptions_text(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        rows, errors = parse_exceptions_text(super().to_python(value))
+        if errors:
+            raise forms.ValidationError(errors, code="bad_exceptions")
+        return rows
+
+
 def _form_field(name: str) -> forms.Field:
+    if name == "exceptions":
+        return ExceptionsField(
+            label=LABELS[name],
+            required=False,
+            help_text=f"One a line: SKU id, value type ({', '.join(VALUE_TYPES)}), value — e.g. 1001, Percent, 10.",
+        )
+    if name == "amount_type":
+        return forms.ChoiceField(label=LABELS[name], required=False, choices=[(t, t) for t in AMOUNT_TYPES])
+    if name == "taxable":
+        return forms.BooleanField(label=LABELS[name], required=False)
+    if name == "display_name":
+        return forms.CharField(label=LABELS[name], required=False, max_length=512)
     if name == "description":
         return forms.CharField(label=LABELS[name], required=False, widget=forms.Textarea(attrs={"rows": 4}))
     if name == "active":
@@ -112,6 +153,9 @@ class ItemOverrideForm(forms.Form):
             self.fields = {name: _form_field(name), **self.fields}
         if not (override and override.has_image):
             del self.fields["remove_image"]
+        if item_type not in ITEM_TYPES and item_type != "category":
+            # Discounts and fees, rate sheets: no image from LAZI, no price warnings to confirm.
+            del self.fields["image"], self.fields["confirm_warnings"]
 
     def clean_base_modified_on(self):
         value = self.cleaned_data.get("base_modified_on")
@@ -119,7 +163,13 @@ class ItemOverrideForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if self.item_type != "category":
+        if self.item_type not in ITEM_TYPES and self.item_type != "category":
+            # Discounts and fees, rate sheets: refused values only (they have no cost, so no price warnings).
+            values = {name: cleaned.get(name) for name in self.value_fields if name != "exceptions"}
+            for name, messages in price_list_errors(values).items():
+                for message in messages:
+                    self.add_error(name if name in self.fields else None, message)
+        elif self.item_type != "category":
             values = {}
             for name in ("cost", "price", "member_price", "add_on_price"):
                 if name in self.value_fields:
@@ -134,9 +184,9 @@ class ItemOverrideForm(forms.Form):
         values = {}
         for name in self.value_fields:
             value = self.cleaned_data.get(name)
-            if name in ("name", "description"):
+            if name in ("name", "description", "display_name", "amount_type"):
                 value = value or ""
-            elif name == "active":
+            elif name in ("active", "taxable"):
                 value = bool(value)
             values[name] = None if same_as_servicetitan(name, value, getattr(self.item, name)) else value
         return values
@@ -185,7 +235,14 @@ class PricebookOverrideAdminForm(forms.ModelForm):
                 # Prices are missing from categories, a cost override from services (theirs is rolled up).
                 if column not in allowed and cleaned.get(column) is not None:
                     self.add_error(column, not_overridable_message(item_type, column))
-            if item_type != "category":
+            if item_type not in ITEM_TYPES and item_type != "category":
+                # Discounts and fees, rate sheets: their refusals, on the override column they are about.
+                columns = {f.name: f.override for f in override_fields_for(item_type)}
+                values = {name: cleaned.get(column) for name, column in columns.items()}
+                for name, messages in price_list_errors(values).items():
+                    for message in messages:
+                        self.add_error(columns.get(name), message)
+            elif item_type != "category":
                 values = {}
                 for name in ("cost", "price", "member_price", "add_on_price"):
                     value = cleaned.get(f"override_{name}")
@@ -227,7 +284,7 @@ class PriceChangeForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(help_text="CSV or Excel (.xlsx) with a 'code' column and the columns to change.")
-    item_type = forms.ChoiceField(choices=[(t, t) for t in ITEM_KINDS if t != "category"], widget=forms.HiddenInput)
+    item_type = forms.ChoiceField(choices=[(t, t) for t in ITEM_TYPES], widget=forms.HiddenInput)
 
 
 class MarkupTierEditForm(forms.ModelForm):

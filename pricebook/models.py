@@ -395,6 +395,11 @@ class ItemKind:
     raw_model: str  # "pricebook.RawMaterial"
     resource_key: str  # "pricebook.materials": the registry resource and the sync stream
     bulk_collection: str | None  # the key in PATCH /pricebook's body, None when there is no bulk path
+    # Priced from cost (PRICING.md): False for the lists that only price a sale (discounts and fees, rate sheets),
+    # which reprice, health checks, margins, vendor costs, imports and the bulk PATCH /pricebook leave out.
+    priced: bool = True
+    # The name of the record's id in the update path (`{rateSheetId}` for client-specific pricing).
+    id_param: str = "id"
 
     @property
     def master(self):
@@ -414,10 +419,25 @@ ITEM_KINDS: dict[str, ItemKind] = {
         ItemKind("service", "pricebook.Service", "pricebook.RawService", "pricebook.services", "services"),
         ItemKind("equipment", "pricebook.Equipment", "pricebook.RawEquipment", "pricebook.equipment", "equipment"),
         ItemKind("category", "pricebook.Category", "pricebook.RawCategory", "pricebook.categories", None),
+        # Mirrored by the sales app; edited through overrides like the items, pushed one by one, never priced.
+        ItemKind(
+            "discount_fee", "sales.DiscountFee", "sales.RawDiscountFee", "sales.discounts-and-fees", None, priced=False
+        ),
+        ItemKind(
+            "rate_sheet",
+            "sales.RateSheet",
+            "sales.RawRateSheet",
+            "sales.rate-sheets",
+            None,
+            priced=False,
+            id_param="rateSheetId",
+        ),
     )
 }
-# The SKUs (priced items): every kind but categories.
-ITEM_TYPES = tuple(item_type for item_type in ITEM_KINDS if item_type != "category")
+# The SKUs (priced items): every priced kind but categories.
+ITEM_TYPES = tuple(t for t, kind in ITEM_KINDS.items() if kind.priced and t != "category")
+# The pricebook's own kinds (items and categories): what its streams, lists and imports know.
+PRICEBOOK_KINDS = tuple(t for t, kind in ITEM_KINDS.items() if kind.priced)
 
 
 class OverrideField(NamedTuple):
@@ -437,6 +457,16 @@ OVERRIDE_FIELDS: tuple[OverrideField, ...] = (
     OverrideField("add_on_price", "override_add_on_price", "addOnPrice", ITEM_TYPES),
     OverrideField("description", "override_description", "description", (*ITEM_TYPES, "category")),
     OverrideField("active", "override_active", "active", (*ITEM_TYPES, "category")),
+    # Discounts and fees (DiscountAndFeesUpdateRequest) and a rate sheet's exceptions (UpdateClientSpecificPricing-
+    # Request: the whole list, each {skuId, value, valueType}).
+    OverrideField("display_name", "override_name", "displayName", ("discount_fee",)),
+    OverrideField("amount_type", "override_amount_type", "amountType", ("discount_fee",)),
+    OverrideField("amount", "override_amount", "amount", ("discount_fee",)),
+    OverrideField("limit", "override_limit", "limit", ("discount_fee",)),
+    OverrideField("taxable", "override_taxable", "taxable", ("discount_fee",)),
+    OverrideField("description", "override_description", "description", ("discount_fee",)),
+    OverrideField("active", "override_active", "active", ("discount_fee",)),
+    OverrideField("exceptions", "override_exceptions", "exceptions", ("rate_sheet",)),
 )
 # The override columns, in display order (forms, serializers and admin list them from here).
 OVERRIDE_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(f.override for f in OVERRIDE_FIELDS))
@@ -451,6 +481,8 @@ def not_overridable_message(item_type: str, column: str) -> str:
     """Why this override column does not apply to this item type, for staff."""
     if item_type == "category":
         return "Categories have no prices."
+    if not ITEM_KINDS[item_type].priced:
+        return f"A {item_type.replace('_', ' ')} has no such field to override."
     if column == "override_cost":
         return "A service's cost is its labour plus its linked materials and equipment; it cannot be overridden."
     return f"A {item_type} has no such field to override."
@@ -482,6 +514,16 @@ class PricebookOverride(models.Model):
     override_add_on_price = models.DecimalField("add-on price", **OVERRIDE_MONEY)
     override_description = models.TextField("description", null=True, blank=True)
     override_active = models.BooleanField("active", null=True, blank=True)
+    # Discounts and fees: `Percentage` or `Fixed`, the amount (a percent or dollars), its cap, taxable or not.
+    override_amount_type = models.CharField("amount type", max_length=32, null=True, blank=True)
+    override_amount = models.DecimalField("amount", **OVERRIDE_MONEY)
+    override_limit = models.DecimalField("limit", **OVERRIDE_MONEY)
+    override_taxable = models.BooleanField("taxable", null=True, blank=True)
+    # A rate sheet's exceptions as they are to be: [{skuId, value, valueType}] (the PATCH replaces the list).
+    override_exceptions = models.JSONField("exceptions", null=True, blank=True)
+    # ServiceTitan's values of the edited fields when edited, for records without a modifiedOn (rate sheets): a
+    # different value there now means ServiceTitan changed it meanwhile.
+    base_values = models.JSONField(default=dict, blank=True, editable=False)
     override_image_data = models.BinaryField("image", null=True, blank=True, editable=False)
     override_image_mime_type = models.CharField("image type", max_length=32, blank=True)
     override_image_name = models.CharField("image file name", max_length=255, blank=True)

@@ -17,6 +17,7 @@ from django.db.models import (
     Expression,
     ExpressionWrapper,
     F,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
@@ -98,6 +99,10 @@ _OUTPUT = {
     "name": CharField(),
     "description": TextField(),
     "active": BooleanField(),
+    "display_name": TextField(),
+    "amount_type": CharField(),
+    "taxable": BooleanField(),
+    "exceptions": JSONField(),
 }
 
 

@@ -2,6 +2,10 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from pricebook.admin.columns import money
+from pricebook.admin.editing import OverrideEditingAdmin
+from pricebook.admin.filters import OverrideStatusFilter
+from pricebook.selectors import EffectiveValue
 from sales.models import DiscountFee, Estimate, EstimateItem, RateSheet, RawDiscountFee, RawEstimate, RawRateSheet
 from servicetitan.admin_base import MirrorAdmin, RawRecordAdmin
 
@@ -45,37 +49,77 @@ class EstimateItemAdmin(MirrorAdmin):
     date_hierarchy = "estimate_created_on"
 
 
-class EditedInServiceTitanAdmin(MirrorAdmin):
-    """Lists LAZI shows but does not edit: the page says so."""
+class PriceListAdmin(OverrideEditingAdmin):
+    """Discounts and fees, rate sheets: ServiceTitan's, edited through overrides like the pricebook's items (the page
+    shows ServiceTitan's values beside the override form, its status, ServiceTitan's message, the history). Not
+    priced from cost: no margins, reprice or price history here."""
 
-    read_only_note = ""
+    actions = ("push_selected", "discard_overrides")
+    # The admin's own list page: the items' adds pricebook links (import, category tree, health) that do not apply.
+    change_list_template = None
+    edit_note = ""
 
     def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {**(extra_context or {}), "subtitle": self.read_only_note})
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "subtitle": self.read_only_note}
-        return super().change_view(request, object_id, form_url, extra_context)
+        return super().changelist_view(request, {**(extra_context or {}), "subtitle": self.edit_note})
 
 
 @admin.register(DiscountFee)
-class DiscountFeeAdmin(EditedInServiceTitanAdmin):
-    list_display = ("code", "display_name", "type", "amount_type", "amount", "limit", "taxable")
-    list_filter = ("type", "amount_type", "taxable")
+class DiscountFeeAdmin(PriceListAdmin):
+    item_type = "discount_fee"
+    list_display = (
+        "code",
+        "shown_display_name",
+        "type",
+        "shown_amount_type",
+        "shown_amount",
+        "shown_limit",
+        "shown_taxable",
+        "shown_active",
+        "status",
+    )
+    list_display_links = ("code",)
+    list_filter = ("type", "amount_type", "taxable", OverrideStatusFilter)
     search_fields = ("code", "display_name", "description")
-    read_only_note = "Read-only in LAZI: discounts and fees are edited in ServiceTitan and mirrored here by the sync."
+    edit_note = (
+        "Edited through overrides: your change is pushed to ServiceTitan (pending → pushed → synced); "
+        "the list shows the values in use."
+    )
+
+    @admin.display(description="display name", ordering=EffectiveValue("display_name"))
+    def shown_display_name(self, obj):
+        return obj.effective_display_name
+
+    @admin.display(description="amount type", ordering=EffectiveValue("amount_type"))
+    def shown_amount_type(self, obj):
+        return obj.effective_amount_type
+
+    @admin.display(description="amount", ordering=EffectiveValue("amount"))
+    def shown_amount(self, obj):
+        return money(obj.effective_amount)
+
+    @admin.display(description="limit", ordering=EffectiveValue("limit"))
+    def shown_limit(self, obj):
+        return money(obj.effective_limit)
+
+    @admin.display(description="taxable", boolean=True, ordering=EffectiveValue("taxable"))
+    def shown_taxable(self, obj):
+        return obj.effective_taxable
 
 
 @admin.register(RateSheet)
-class RateSheetAdmin(EditedInServiceTitanAdmin):
-    list_display = ("exception_count",)
-    read_only_note = (
-        "Read-only in LAZI: client-specific pricing is edited in ServiceTitan and mirrored here by the sync."
+class RateSheetAdmin(PriceListAdmin):
+    item_type = "rate_sheet"
+    list_display = ("st_id", "exception_count", "status")
+    list_display_links = ("st_id",)
+    list_filter = (OverrideStatusFilter,)
+    edit_note = (
+        "Client-specific pricing: edit a sheet's exceptions through an override, pushed to ServiceTitan "
+        "(pending → pushed → synced)."
     )
 
-    @admin.display(description="exceptions")
+    @admin.display(description="exceptions in use")
     def exception_count(self, obj):
-        return len(obj.exceptions or [])
+        return len(obj.effective_exceptions or [])
 
 
 admin.site.register([RawEstimate, RawDiscountFee, RawRateSheet], RawRecordAdmin)

@@ -1,5 +1,6 @@
 """The sales mirror (ServiceTitan's sales API, `salestech-v2.json`): estimates, and their items as rows of their own;
-and the pricebook lists that price a sale: discounts and fees, client-specific rate sheets (read-only here).
+and the pricebook lists that price a sale: discounts and fees, client-specific rate sheets (edited through the
+pricebook's overrides, kinds `discount_fee` and `rate_sheet`: the mirror stays ServiceTitan's values).
 
 Estimate amounts are numbers (not strings, as in accounting). An estimate's `status` is `{value, name}`: `Open`, `Sold`
 or `Dismissed`.
@@ -120,7 +121,8 @@ class EstimateItem(SyncedModel):
 
 
 class DiscountFee(SyncedModel):
-    """A pricebook discount or fee (a price modifier on invoices and estimates). Read-only: edited in ServiceTitan."""
+    """A pricebook discount or fee (a price modifier on invoices and estimates), as ServiceTitan has it; staff edit it
+    through an override (`PricebookOverride`, item type `discount_fee`)."""
 
     type = models.TextField(blank=True)
     code = models.CharField(max_length=255, blank=True, db_index=True)
@@ -152,7 +154,8 @@ class DiscountFee(SyncedModel):
 
 class RateSheet(SyncedModel):
     """A client-specific pricing rate sheet: its exceptions `[{skuId, skuType, value, valueType}]` as ServiceTitan
-    sends them (`valueType`: Percent, Dollar, Multiplier, FlatPrice, DiscountPercent). Read-only here."""
+    sends them (`valueType`: Percent, Dollar, Multiplier, FlatPrice, DiscountPercent). No modifiedOn: an override of
+    its exceptions (item type `rate_sheet`) tells a change in ServiceTitan by value."""
 
     exceptions = models.JSONField(default=list, blank=True)
 

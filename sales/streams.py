@@ -14,8 +14,17 @@ ESTIMATE_ITEMS = Lines(
     },
 )
 
+
+def flag_edited_conflicts(master, payloads: list[dict], tenant_id: int) -> None:
+    """The after_page hook of the discounts-and-fees and rate-sheets streams: staff edit them through overrides, so a
+    record ServiceTitan changed after it was edited here puts its override in conflict (as the items' streams do)."""
+    from pricebook.services.conflicts import flag_conflicts_after_page  # the services import the mirror models
+
+    flag_conflicts_after_page(master, payloads, tenant_id)
+
+
 STREAMS = [
     Stream("sales.estimates", "sales.RawEstimate", "sales.Estimate", after_page=ESTIMATE_ITEMS.after_page),
-    Stream("sales.discounts-and-fees", "sales.RawDiscountFee", "sales.DiscountFee"),
-    Stream("sales.rate-sheets", "sales.RawRateSheet", "sales.RateSheet"),
+    Stream("sales.discounts-and-fees", "sales.RawDiscountFee", "sales.DiscountFee", after_page=flag_edited_conflicts),
+    Stream("sales.rate-sheets", "sales.RawRateSheet", "sales.RateSheet", after_page=flag_edited_conflicts),
 ]

@@ -325,18 +325,26 @@ RESOURCES: dict[str, Resource] = {
         _resource("accounting.tax-zones", "accounting", "tax-zones", get=False, export=False),
         # --- sales (ServiceTitan's sales API: estimates) ------------------------------------------------------------
         _resource("sales.estimates", "sales"),
-        # Pricebook lists that price a sale, mirrored read-only by the sales app (the pricebook app is the items'):
-        # discounts and fees, and client-specific pricing (rate sheets with their exceptions; no change filter, and
-        # its write path names its id `rateSheetId`, which the client does not fill).
-        _resource("sales.discounts-and-fees", "pricebook", "discounts-and-fees", export=False),
+        # Pricebook lists that price a sale, mirrored by the sales app (the pricebook app is the items'), edited
+        # through overrides (pushed one by one: `pricebook.services.push`): discounts and fees, and client-specific
+        # pricing (rate sheets with their exceptions; no change filter and no get by id, so the push reads one through
+        # the list's `ids`; its update path names its id `rateSheetId`, filled by the push from its item kind).
+        _resource(
+            "sales.discounts-and-fees",
+            "pricebook",
+            "discounts-and-fees",
+            export=False,
+            writes=_crud("discounts-and-fees", create=False),
+        ),
         _resource(
             "sales.rate-sheets",
             "pricebook",
             "clientspecificpricing",
             get=False,
             export=False,
-            list_query=("page", "pageSize", "active"),
+            list_query=("page", "pageSize", "active", "ids"),
             modified_filter=None,
+            writes={"update": Operation("PATCH", f"{T}/clientspecificpricing/{{rateSheetId}}")},
         ),
         # --- memberships (ServiceTitan's memberships and service-agreements APIs) -------------------------------------
         _resource("memberships.membership-types", "memberships", "membership-types"),

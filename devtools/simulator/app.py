@@ -43,6 +43,10 @@ IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "g
 # Creates whose operation declares no answer: 201 without a body (ServiceTitan's materialsmarkup POST).
 EMPTY_CREATE_ANSWERS = {"pricebook.markup-tiers"}
 # Creates that store only what the request sent over the record's empty shape (ServiceTitan's pricebook items).
+RATE_SHEETS = "sales.rate-sheets"
+DISCOUNTS_AND_FEES = "sales.discounts-and-fees"
+# Where a rate-sheet exception's SKU is found, and the `skuType` (Pricebook.Types.SkuType) it then shows.
+SKU_TYPES = {"pricebook.materials": "Material", "pricebook.services": "Service", "pricebook.equipment": "Equipment"}
 AS_SENT_CREATES = {"pricebook.materials", "pricebook.services", "pricebook.equipment"}
 MARKUP_TIERS = "pricebook.markup-tiers"
 MARKUP_MAX = 2147483647
@@ -165,7 +169,11 @@ def build_routes() -> list[Route]:
                 continue
             template = resource.prefix + op.path
             regex = (
-                re.escape(template).replace(r"\{tenant\}", r"(?P<tenant>[^/]+)").replace(r"\{id\}", r"(?P<id>[^/]+)")
+                re.escape(template)
+                .replace(r"\{tenant\}", r"(?P<tenant>[^/]+)")
+                .replace(r"\{id\}", r"(?P<id>[^/]+)")
+                # Client-specific pricing names its id `rateSheetId`.
+                .replace(r"\{rateSheetId\}", r"(?P<id>[^/]+)")
             )
             routes.append(Route(op.method, template, re.compile(f"^{regex}$"), resource, action))
     # Literal paths before parameterised ones (`/export/jobs` must not read as a job id).
@@ -545,7 +553,9 @@ class SimulatorApp:
         body = self._validated(request, key, "update")
         if key == MARKUP_TIERS:
             self._check_markup_tier(body, record_id)
-        fields = self._fields(key, body, record_id)
+        if key == DISCOUNTS_AND_FEES:
+            self._check_discount_fee(body, self.dataset.get(key, record_id))
+        fields = self._rate_sheet_fields(body) if key == RATE_SHEETS else self._fields(key, body, record_id)
         if key == "pricebook.categories" and "parentId" in body and body["parentId"] is not None:
             if body["parentId"] == record_id:
                 raise HttpError(
@@ -562,6 +572,39 @@ class SimulatorApp:
         except KeyError:
             raise HttpError(404, "Not Found") from None
         return Response(200, dumps(self._shaped_answer(key, "update", self.dataset.view(key, record, "get"))))
+
+    @staticmethod
+    def _check_discount_fee(body: dict, current: dict) -> None:
+        """ServiceTitan's rules on a discount or fee: no negative amount or limit, a percentage up to 100."""
+        errors: dict[str, list[str]] = {}
+        for name in ("amount", "limit"):
+            if isinstance(body.get(name), int | float) and body[name] < 0:
+                errors[bodies.pascal(name)] = [f"{bodies.pascal(name)} must be greater than or equal to 0"]
+        amount_type = body.get("amountType", current.get("amountType"))
+        amount = body.get("amount", current.get("amount"))
+        if amount_type == "Percentage" and isinstance(amount, int | float) and amount > 100:
+            errors["Amount"] = ["A percentage amount must be between 0 and 100"]
+        if errors:
+            raise HttpError(400, "One or more validation errors occurred.", errors)
+
+    def _rate_sheet_fields(self, body: dict) -> dict:
+        """A rate sheet's PATCH replaces its exceptions; each names a SKU ServiceTitan has, whose type the record
+        then shows (`skuType`: the request has none)."""
+        exceptions, errors = [], {}
+        for index, exception in enumerate(body.get("exceptions") or []):
+            sku_type = self._sku_type(exception["skuId"])
+            if sku_type is None:
+                errors[f"Exceptions[{index}].SkuId"] = [f"SKU {exception['skuId']} does not exist"]
+            exceptions.append({**exception, "skuType": sku_type or "Material"})
+        if errors:
+            raise HttpError(400, "One or more validation errors occurred.", errors)
+        return {"exceptions": exceptions}
+
+    def _sku_type(self, sku_id) -> str | None:
+        for key, sku_type in SKU_TYPES.items():
+            if self.dataset.get(key, sku_id) is not None:
+                return sku_type
+        return None
 
     def do_create(self, request: Request, route: Route, match) -> Response:
         key = route.resource.key
@@ -622,6 +665,11 @@ class SimulatorApp:
         schemas = module_schemas(RESOURCES[key].api_module)
         properties = schemas.item_schema(name).get("properties", {})
         shaped = {name: value for name, value in answer.items() if name in properties}
+        if key == RATE_SHEETS and action == "update":
+            # UpdateClientSpecificPricingExceptionResponse: {skuId, value, valueType}, nothing else.
+            shaped["exceptions"] = [
+                {k: e[k] for k in ("skuId", "value", "valueType") if k in e} for e in shaped.get("exceptions") or []
+            ]
         return {"data": shaped} if schemas.is_record_envelope(name) else shaped
 
     def _add_job_appointments(self, job: dict, body: dict) -> dict:

@@ -30,7 +30,9 @@ from pricebook.forms import (
     ItemOverrideForm,
 )
 from pricebook.models import (
+    ITEM_TYPES,
     PricebookOverride,
+    override_fields_for,
 )
 from pricebook.selectors import (
     EffectiveValue,
@@ -46,11 +48,21 @@ from pricebook.selectors import (
     with_effective_values,
 )
 from pricebook.services import overrides as override_services
+from pricebook.services.price_lists import exceptions_text
 from pricebook.services.push import push_overrides, refresh_from_servicetitan
 from servicetitan.admin_base import MirrorAdmin
 from servicetitan.client.errors import ServiceTitanError
 
 EDIT_PERMISSION = "pricebook.change_pricebookoverride"
+
+
+def shown_value(value):
+    """A value as the item page shows it: money with its decimals, a rate sheet's exceptions one a line."""
+    if isinstance(value, Decimal):
+        return money(value)
+    if isinstance(value, list):
+        return exceptions_text(value) or "(none)"
+    return value
 
 
 def can_edit(request) -> bool:
@@ -185,34 +197,30 @@ class OverrideEditingAdmin(MirrorAdmin):
         failed = override is not None and override.status == Status.FAILED
         st_errors = override.field_errors if failed else {}
         effective = effective_values(item, override, item_type=self.item_type)
+        columns = {f.name: f.override for f in override_fields_for(self.item_type)}
+        priced = self.item_type in ITEM_TYPES
         rows = []
         for name in form.value_fields:
             st_value = getattr(item, name)
-            overridden = getattr(override, f"override_{name}") if override else None
+            overridden = getattr(override, columns[name]) if override else None
             rows.append(
                 {
                     "label": LABELS[name],
-                    "servicetitan": money(st_value) if isinstance(st_value, Decimal) else st_value,
+                    "servicetitan": shown_value(st_value),
                     "servicetitan_raw": st_value,
                     "overridden": overridden is not None and override_is_effective(override),
                     # ServiceTitan refused this value: it is not the item's; shown beside ServiceTitan's message.
-                    "refused": (money(overridden) if isinstance(overridden, Decimal) else overridden)
-                    if failed and overridden is not None
-                    else None,
-                    "effective": money(effective[name]) if isinstance(effective[name], Decimal) else effective[name],
+                    "refused": shown_value(overridden) if failed and overridden is not None else None,
+                    "effective": shown_value(effective[name]),
                     "field": form[name],
                     "errors": list(form.errors.get(name, [])) + list(st_errors.get(name, [])),
                 }
             )
         st_path = default_image_path(item)
         drifted = drifted_fields(item, override, self.item_type)
-        price_history = (
-            list(price_history_for(self.item_type, item.st_id, item.tenant_id)[:200])
-            if self.item_type != "category"
-            else []
-        )
-        extra = {}
-        if self.item_type != "category":
+        price_history = list(price_history_for(self.item_type, item.st_id, item.tenant_id)[:200]) if priced else []
+        extra = {"has_image": self.item_type == "category" or priced}
+        if priced:
             margins = effective_margins(item, self.item_type) if override_is_effective(override) else None
             extra["margins"] = {
                 "cost": money(item.total_cost if self.item_type == "service" else item.cost),

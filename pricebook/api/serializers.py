@@ -22,10 +22,11 @@ from pricebook.models import (
     not_overridable_message,
     override_fields_for,
 )
-from pricebook.selectors import effective_margins, effective_values, get_item
+from pricebook.selectors import effective_margins, effective_values, get_item, item_kind
 from pricebook.services import overrides as override_services
 from pricebook.services.guardrails import price_errors, price_warnings, values_after
 from pricebook.services.images import ImageRejected, check_image, check_image_size
+from pricebook.services.price_lists import price_list_errors
 from servicetitan.api.serializers import MirrorSerializer, RejectUnknownFieldsMixin
 
 
@@ -42,6 +43,8 @@ def effective_serializer(model, item_type: str) -> type[serializers.Serializer]:
             )
         elif isinstance(column, django_models.BooleanField):
             declared[field.name] = serializers.BooleanField(source=source, read_only=True)
+        elif isinstance(column, django_models.JSONField):
+            declared[field.name] = serializers.JSONField(source=source, read_only=True)
         else:
             declared[field.name] = serializers.CharField(source=source, read_only=True)
     return type(f"{model.__name__}Effective", (serializers.Serializer,), declared)
@@ -218,6 +221,12 @@ class PricebookOverrideSerializer(RejectUnknownFieldsMixin, serializers.ModelSer
         if item_type == "category":
             return
         changes = {f.name: attrs[f.override] for f in override_fields_for(item_type) if f.override in attrs}
+        if not item_kind(item_type).priced:
+            # Discounts and fees, rate sheets: their own refusals; no price warnings (they have no cost).
+            errors = price_list_errors(changes)
+            if errors:
+                raise serializers.ValidationError({f"override_{n}": messages for n, messages in errors.items()})
+            return
         errors = price_errors(changes)
         if errors:
             raise serializers.ValidationError({f"override_{name}": messages for name, messages in errors.items()})

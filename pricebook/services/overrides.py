@@ -23,6 +23,7 @@ from pricebook.services.conflicts import flag_conflicts_after_page as flag_confl
 from pricebook.services.guardrails import price_errors
 from pricebook.services.history import change_row, record_change, record_changes, snapshot
 from pricebook.services.images import CheckedImage
+from pricebook.services.price_lists import price_list_errors, same_value
 from pricebook.services.rowsets import in_ids
 from pricebook.tasks import enqueue_push
 from servicetitan.sync.bulk import insert_rows
@@ -41,13 +42,17 @@ class OverrideError(Exception):
 
 def same_as_servicetitan(name: str, value, st_value) -> bool:
     """True when `value` for field `name` is what ServiceTitan has already (so it is no override)."""
-    if value is None:
-        return True
-    if name in ("name", "description"):
-        return (value or "") == (st_value or "")
-    if name == "active":
-        return bool(value) == bool(st_value)
-    return Decimal(value) == Decimal(st_value or 0)
+    return same_value(name, value, st_value)
+
+
+def servicetitan_values(item, item_type: str) -> dict:
+    """The mirror's values of the overridable fields, as JSON: the base an edit of a record without a modifiedOn
+    (a rate sheet) is compared with later, to tell whether ServiceTitan changed it meanwhile."""
+    return {f.name: _json_safe(getattr(item, f.name)) for f in override_fields_for(item_type)}
+
+
+def _json_safe(value):
+    return str(value) if isinstance(value, Decimal) else value
 
 
 def without_servicetitan_values(item_type: str, st_id: int, values: dict, tenant_id: int | None = None) -> dict:
@@ -85,9 +90,11 @@ def save_override(
     if unknown:
         raise OverrideError(f"These fields cannot be overridden on a {item_type}: {', '.join(sorted(unknown))}.")
     # The last guard of every entry point: a negative price or cost is never saved (warnings are the callers').
-    refused = price_errors(values)
+    refused = price_errors(values) if item_kind(item_type).priced else price_list_errors(values)
     if refused:
         raise OverrideError(" ".join(message for messages in refused.values() for message in messages))
+    if image is not None and not item_kind(item_type).priced:
+        raise OverrideError(f"A {item_type.replace('_', ' ')} has no image to set from LAZI.")
     with transaction.atomic():
         item = get_item(item_type, st_id, tenant_id)
         if item is None:
@@ -130,6 +137,8 @@ def save_override(
             override.status = Status.PENDING
         override.revision = (override.revision or 0) + 1
         override.base_modified_on = base_modified_on or item.st_modified_on
+        if override.base_modified_on is None:
+            override.base_values = servicetitan_values(item, item_type)
         override.error_message = ""
         override.field_errors = {}
         override.changed_by = user if user is not None and user.is_authenticated else None
@@ -182,6 +191,11 @@ def keep_mine(override: PricebookOverride, *, user=None) -> PricebookOverride:
             .first()
         )
         locked.base_modified_on = raw.st_modified_on if raw else None
+        master = item_kind(locked.item_type).master.objects.filter(
+            tenant_id=locked.tenant_id, st_id=locked.st_pricebook_id
+        )
+        if locked.base_modified_on is None and (item := master.first()) is not None:
+            locked.base_values = servicetitan_values(item, locked.item_type)
         locked.status = Status.PENDING
         locked.error_message = ""
         locked.field_errors = {}
@@ -231,6 +245,8 @@ _EDIT_COLUMNS = (
 
 
 def _check_fields(item_type: str, values: dict) -> None:
+    if not item_kind(item_type).priced:
+        raise OverrideError(f"A {item_type.replace('_', ' ')} is edited on its own page, one at a time.")
     unknown = set(values) - {f.name for f in override_fields_for(item_type)}
     if unknown:
         raise OverrideError(f"These fields cannot be overridden on a {item_type}: {', '.join(sorted(unknown))}.")

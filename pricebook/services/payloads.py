@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from pricebook.models import OVERRIDE_FIELDS, PricebookOverride
+from pricebook.services.price_lists import exception_requests, same_exceptions
 
 # Required fields of the bulk update schemas (pricebook-v2.json), by kind of value.
 _STRINGS = {
@@ -89,7 +90,11 @@ def changed_values(override: PricebookOverride, payload: dict) -> dict[str, Any]
     changed = {}
     for name, wanted in override.overridden_values().items():
         key = st_key(override.item_type, name)
-        if not _same(payload.get(key), wanted):
+        if name == "exceptions":
+            # A rate sheet's exceptions go whole (the PATCH replaces the list), in the request's shape.
+            if not same_exceptions(payload.get(key), wanted):
+                changed[key] = exception_requests(wanted)
+        elif not _same(payload.get(key), wanted):
             changed[key] = _json_value(wanted)
     return changed
 

@@ -59,6 +59,7 @@ from servicetitan.client.errors import (
     TransportError,
 )
 from servicetitan.conversions import utc_datetime
+from servicetitan.registry import get_resource
 from servicetitan.writethrough import store_records
 
 logger = logging.getLogger(__name__)
@@ -77,10 +78,14 @@ BULK_MIN_ITEMS = 3
 REFRESH_MARGIN = timedelta(minutes=2)
 
 # ServiceTitan field keys (lower case) -> override field names, for messages shown next to the admin form's fields:
-# the reverse of OVERRIDE_FIELDS, plus the keys an image travels under.
-_FIELD_FOR_ST_KEY = {f.st_key.lower(): f.name for f in OVERRIDE_FIELDS} | dict.fromkeys(
-    ("assets", "image", "file"), "image"
-)
+# the reverse of OVERRIDE_FIELDS (per item type: a discount's `displayName` is its `display_name`, an item's its
+# `name`; without a type the first field declared for a key wins), plus the keys an image travels under.
+_IMAGE_KEYS = dict.fromkeys(("assets", "image", "file"), "image")
+_FIELD_FOR_ST_KEY = {f.st_key.lower(): f.name for f in reversed(OVERRIDE_FIELDS)} | _IMAGE_KEYS
+_FIELD_FOR_ST_KEY_OF = {
+    item_type: {f.st_key.lower(): f.name for f in OVERRIDE_FIELDS if item_type in f.item_types} | _IMAGE_KEYS
+    for item_type in {t for f in OVERRIDE_FIELDS for t in f.item_types}
+}
 _INDEX = re.compile(r"\[(\d+)\]")
 
 
@@ -286,12 +291,14 @@ def _settle(kind: ItemKind, outcomes: list[Outcome], result: PushResult) -> None
 
 
 # --- Outcomes -----------------------------------------------------------------------------------------------------
-def field_errors_from(exc: ApiError, default_field: str = "__all__") -> dict[str, list[str]]:
+def field_errors_from(
+    exc: ApiError, default_field: str = "__all__", item_type: str | None = None
+) -> dict[str, list[str]]:
     """ServiceTitan's `errors` ({"Price": ["…"], "materials[3].price": [...]}) keyed by override field names."""
     mapped: dict[str, list[str]] = defaultdict(list)
     for key, messages in (getattr(exc, "errors", None) or {}).items():
         last = re.split(r"[.\]$]", str(key))[-1].strip().lower()
-        name = _FIELD_FOR_ST_KEY.get(last, default_field)
+        name = _FIELD_FOR_ST_KEY_OF.get(item_type, _FIELD_FOR_ST_KEY).get(last, default_field)
         mapped[name].extend(messages if isinstance(messages, list) else [str(messages)])
     if not mapped:
         mapped[default_field].append(staff_message(exc))
@@ -306,7 +313,7 @@ def _failure(override, exc_or_message, *, field_errors=None, default_field="__al
     """Refused: the edit stays, with ServiceTitan's message (per field for the admin form)."""
     if isinstance(exc_or_message, ApiError):
         message = f"ServiceTitan answered {exc_or_message.status}: {staff_message(exc_or_message)}"
-        field_errors = field_errors or field_errors_from(exc_or_message, default_field)
+        field_errors = field_errors or field_errors_from(exc_or_message, default_field, override.item_type)
     else:
         message = str(exc_or_message)
         field_errors = field_errors or {default_field: [message]}
@@ -314,10 +321,8 @@ def _failure(override, exc_or_message, *, field_errors=None, default_field="__al
 
 
 def _conflict(override, st_modified_on) -> Outcome:
-    message = (
-        "ServiceTitan changed this item after it was edited here "
-        f"(its modifiedOn {st_modified_on:%Y-%m-%d %H:%M:%S} is newer). Keep yours or take ServiceTitan's."
-    )
+    since = f"(its modifiedOn {st_modified_on:%Y-%m-%d %H:%M:%S} is newer)" if st_modified_on else "(its values differ)"
+    message = f"ServiceTitan changed this item after it was edited here {since}. Keep yours or take ServiceTitan's."
     return Outcome(override, Status.CONFLICT, Action.CONFLICT, message)
 
 
@@ -343,21 +348,44 @@ def _upload_image(client, override: PricebookOverride) -> Outcome | None:
     return None
 
 
+def _read_one(client, kind: ItemKind, st_id: int) -> dict | None:
+    """ServiceTitan's record now: by id, or through the list's `ids` filter where there is no get (rate sheets).
+    None when ServiceTitan no longer has it (a get by id raises its 404 instead)."""
+    if get_resource(kind.resource_key).get_operation is not None:
+        return client.get(kind.resource_key, st_id)
+    for page in client.iter_pages(kind.resource_key, params={"ids": str(st_id)}):
+        for record in page.items:
+            if record.get("id") == st_id:
+                return record
+    return None
+
+
+def _send_update(client, kind: ItemKind, st_id: int, body: dict):
+    """PATCH the record (its update path names the id `kind.id_param`)."""
+    if kind.id_param == "id":
+        return client.update(kind.resource_key, st_id, body)
+    operation = get_resource(kind.resource_key).writes["update"]
+    return client.request(
+        operation.method, kind.resource_key, operation.path, path_params={kind.id_param: st_id}, json=body
+    )
+
+
 def _push_single(client, kind: ItemKind, override: PricebookOverride, result: PushResult) -> None:
     tenant_id = override.tenant_id
+    gone = "ServiceTitan no longer has this item; discard the override."
     try:
-        fresh = client.get(kind.resource_key, override.st_pricebook_id)
+        fresh = _read_one(client, kind, override.st_pricebook_id)
     except TRANSIENT_ERRORS + BLOCKING_ERRORS:
         raise
     except ApiError as exc:
-        if exc.status == 404:
-            _settle(kind, [_failure(override, "ServiceTitan no longer has this item; discard the override.")], result)
-        else:
-            _settle(kind, [_failure(override, exc)], result)
+        _settle(kind, [_failure(override, gone if exc.status == 404 else exc)], result)
+        return
+    if fresh is None:
+        _settle(kind, [_failure(override, gone)], result)
         return
     store_records(kind.resource_key, [fresh], tenant_id)
     st_modified_on = _parse_modified_on(fresh)
-    if is_conflict(override, st_modified_on):
+    if is_conflict(override, st_modified_on, fresh):
         _settle(kind, [_conflict(override, st_modified_on)], result)
         return
     if (refused := _upload_image(client, override)) is not None:
@@ -366,18 +394,17 @@ def _push_single(client, kind: ItemKind, override: PricebookOverride, result: Pu
     body = patch_body(override, fresh)
     if body:
         try:
-            answer = client.update(kind.resource_key, override.st_pricebook_id, body)
+            answer = _send_update(client, kind, override.st_pricebook_id, body)
         except TRANSIENT_ERRORS + BLOCKING_ERRORS:
             raise
         except ApiError as exc:
             _settle(kind, [_failure(override, exc)], result)
             return
-        record_push_history(
-            kind.item_type,
-            [answer if answer else client.get(kind.resource_key, override.st_pricebook_id)],
-            tenant_id,
-            overrides=[override],
-        )
+        # A rate sheet's answer is its exceptions only (no id): the record is read again to be stored.
+        if not (isinstance(answer, dict) and "id" in answer):
+            answer = _read_one(client, kind, override.st_pricebook_id)
+        if answer:
+            record_push_history(kind.item_type, [answer], tenant_id, overrides=[override])
     fields = ", ".join(sorted(body)) or "nothing differed"
     _settle(kind, [_synced(override, f"Pushed to ServiceTitan ({fields}).")], result)
 

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from sales.models import EstimateItem
+from pricebook.api.serializers import EffectiveValuesMixin
+from sales.models import DiscountFee, EstimateItem, RateSheet
 from sales.selectors import ITEM_TYPES, WINDOWS, ItemSales
 from servicetitan.api.serializers import MirrorSerializer
 
@@ -9,6 +10,27 @@ class EstimateItemSerializer(MirrorSerializer):
     class Meta:
         model = EstimateItem
         fields = ("estimate_st_id", "status", "estimate_created_on", "sold_on", *EstimateItem.mapped_columns())
+
+
+# --- Discounts and fees, rate sheets: ServiceTitan's values beside the effective ones (edited through overrides) -----
+class DiscountFeeSerializer(EffectiveValuesMixin, MirrorSerializer):
+    """A discount or fee as ServiceTitan has it; `effective`: what staff see (a pending override's values), edited
+    through `/api/v1/pricebook/overrides/` with `item_type: discount_fee`."""
+
+    item_type = "discount_fee"
+
+    class Meta:
+        model = DiscountFee
+
+
+class RateSheetSerializer(EffectiveValuesMixin, MirrorSerializer):
+    """A client-specific rate sheet's exceptions as ServiceTitan has them; `effective.exceptions`: a pending
+    override's, edited through `/api/v1/pricebook/overrides/` with `item_type: rate_sheet`."""
+
+    item_type = "rate_sheet"
+
+    class Meta:
+        model = RateSheet
 
 
 # --- How each pricebook item sells -------------------------------------------------------------------------------------

@@ -1,11 +1,14 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 
+from pricebook.api.views import PricebookMirrorViewSet
 from pricebook.models import Material
 from sales.api.serializers import (
+    DiscountFeeSerializer,
     EstimateItemSerializer,
     ItemSalesQuerySerializer,
     ItemSalesSerializer,
+    RateSheetSerializer,
 )
 from sales.filtersets import (
     DiscountFeeFilterSet,
@@ -31,14 +34,22 @@ class EstimateItemViewSet(MirrorViewSet):
     search_fields = ("sku_name", "description")
 
 
-class DiscountFeeViewSet(MirrorViewSet):
+class DiscountFeeViewSet(PricebookMirrorViewSet):
+    """Discounts and fees with `override_status` and their `effective` values (a pending override's)."""
+
+    item_type = "discount_fee"
     queryset = DiscountFee.objects.all()
+    serializer_class = DiscountFeeSerializer
     filterset_class = DiscountFeeFilterSet
     search_fields = ("code", "display_name", "description")
 
 
-class RateSheetViewSet(MirrorViewSet):
+class RateSheetViewSet(PricebookMirrorViewSet):
+    """Client-specific rate sheets with `override_status` and their `effective` exceptions (a pending override's)."""
+
+    item_type = "rate_sheet"
     queryset = RateSheet.objects.all()
+    serializer_class = RateSheetSerializer
 
 
 class ItemSalesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

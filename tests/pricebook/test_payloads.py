@@ -50,8 +50,12 @@ def test_servicetitan_keys_come_from_the_override_fields_both_ways():
     assert st_key("service", "add_on_price") == "addOnPrice"
 
     class Refusal:
-        errors = {f"materials[0].{f.st_key}": ["bad"] for f in OVERRIDE_FIELDS} | {"assets": ["too big"]}
-        staff_message = ""
+        def __init__(self, item_type):
+            fields = [f for f in OVERRIDE_FIELDS if item_type in f.item_types]
+            self.errors = {f"materials[0].{f.st_key}": ["bad"] for f in fields} | {"assets": ["too big"]}
+            self.staff_message = ""
 
-    mapped = field_errors_from(Refusal())
-    assert set(mapped) == {f.name for f in OVERRIDE_FIELDS} | {"image"}
+    # Per item type: a discount's `displayName` is its `display_name`, an item's its `name`.
+    for item_type in {t for f in OVERRIDE_FIELDS for t in f.item_types}:
+        mapped = field_errors_from(Refusal(item_type), item_type=item_type)
+        assert set(mapped) == {f.name for f in OVERRIDE_FIELDS if item_type in f.item_types} | {"image"}

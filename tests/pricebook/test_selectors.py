@@ -10,6 +10,7 @@ from pricebook.models import ITEM_KINDS, ITEM_TYPES, Material, PricebookOverride
 from pricebook.selectors import effective_values, item_kind, item_type_of, override_is_effective
 from pricebook.services.overrides import save_override
 from pricebook.streams import STREAMS
+from sales.streams import STREAMS as SALES_STREAMS
 from tests.pricebook.factories import make_material
 
 
@@ -17,7 +18,8 @@ def test_item_kinds_are_declared_once_and_everything_reads_them():
     assert item_kind("service").master is Service and item_type_of(Material) == "material"
     assert [value for value, _ in PricebookOverride.ItemType.choices] == list(ITEM_KINDS)
     assert ITEM_TYPES == ("material", "service", "equipment")
-    streams = {stream.key: stream for stream in STREAMS}
+    # The sales lists edited through overrides (discounts and fees, rate sheets) are the sales app's streams.
+    streams = {stream.key: stream for stream in (*STREAMS, *SALES_STREAMS)}
     for kind in ITEM_KINDS.values():
         stream = streams[kind.resource_key]
         assert (stream.raw(), stream.master()) == (kind.raw, kind.master)

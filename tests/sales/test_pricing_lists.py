@@ -1,4 +1,5 @@
-"""Discounts and fees, client-specific rate sheets: mirrored read-only (and the admin says so)."""
+"""Discounts and fees, client-specific rate sheets: mirrored (read-only endpoints; edited through overrides, see
+test_price_list_*)."""
 
 from decimal import Decimal
 
@@ -37,16 +38,16 @@ class RateSheetFactory(MirrorFactory):
     ("url", "factory"),
     [("/api/v1/sales/discounts-and-fees/", DiscountFeeFactory), ("/api/v1/sales/rate-sheets/", RateSheetFactory)],
 )
-def test_read_endpoint_and_read_only_admin(url, factory):
+def test_read_endpoint_and_mirror_admin(url, factory):
     check_read_endpoint(url, factory)
     check_read_only(url, factory)
     check_mirror_admin(factory)
 
 
 @pytest.mark.parametrize("model_name", ["discountfee", "ratesheet"])
-def test_the_admin_says_these_are_edited_in_servicetitan(model_name):
+def test_the_admin_says_these_are_edited_through_overrides(model_name):
     page = staff_client().get(reverse(f"admin:sales_{model_name}_changelist")).content.decode()
-    assert "Read-only in LAZI" in page and "edited in ServiceTitan" in page
+    assert "override" in page and "pushed to ServiceTitan" in page and "Read-only in LAZI" not in page
 
 
 def test_sync_mirrors_discounts_fees_and_rate_sheets(simulator):
