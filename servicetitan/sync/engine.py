@@ -239,9 +239,13 @@ class _Runner:
         self.watermark = None  # list streams: where the next incremental run starts, saved when this one completes
         self.tenant_id = client.tenant_id
         self.resource = stream.resource
+        self.mirrored_before = True  # whether the tenant had raw rows of this stream when the run started
 
     def run(self, *, full: bool) -> None:
         cursor, _ = SyncCursor.objects.get_or_create(tenant_id=self.tenant_id, target=self.stream.key)
+        # A first sync has nothing to mark deleted at its end: every row it finds was written by this run (one probe
+        # of the unique index now saves a scan of every raw row for ones this run did not see).
+        self.mirrored_before = self.stream.raw().objects.filter(tenant_id=self.tenant_id).exists()
         if self.resource.export_path:
             complete_pass = self._run_export(cursor, full=full)
         elif self.resource.list_path and self.resource.modified_filter:
@@ -305,6 +309,8 @@ class _Runner:
 
     def _mark_unseen_deleted(self) -> None:
         """After a complete pass: rows not seen in it are gone from ServiceTitan. Flag them, raw and master."""
+        if not self.mirrored_before:
+            return
         raw, master = self.stream.raw(), self.stream.master()
         unseen = raw.objects.filter(tenant_id=self.tenant_id, deleted=False, fetched_at__lt=self.run_record.started_at)
         if not unseen.exists():

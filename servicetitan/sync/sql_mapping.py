@@ -226,9 +226,10 @@ def merge_master_from_raw(
     # Identifiers come from model metadata (quoted), SQL from the models' own declarations; values are parameters.
     # `ctid`: the source row, to read back the payload of the (rare) records with a problem, and only theirs.
     raw_columns = ", ".join(["ctid AS row_ctid", "tenant_id", "st_id", "deleted", "fetched_at", *extracts])
-    src = f"texts AS MATERIALIZED (SELECT {raw_columns} FROM {source} {where}), "  # noqa: S608
-    # …and each guard evaluated once, for the cast and for the check alike.
-    src += f"src AS MATERIALIZED (SELECT *{''.join(', ' + g for g in guards)} FROM texts)"  # noqa: S608
+    # …and each guard evaluated once, for the cast and for the check alike. One materialization: `OFFSET 0` keeps
+    # the texts a subquery of their own (not folded into the guards, which would extract each text once per use).
+    texts = f"(SELECT {raw_columns} FROM {source} {where}OFFSET 0) AS texts"  # noqa: S608
+    src = f"src AS MATERIALIZED (SELECT *{''.join(', ' + g for g in guards)} FROM {texts})"  # noqa: S608
     insert = f"INSERT INTO {_quote(master._meta.db_table)} ({', '.join(map(_quote, columns))}) "
     insert += f"SELECT {', '.join(selects)} FROM src "  # noqa: S608
     insert += f"ON CONFLICT (tenant_id, st_id) DO UPDATE SET {assignments}"

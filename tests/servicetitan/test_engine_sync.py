@@ -322,6 +322,40 @@ def test_list_endpoint_streams_use_the_change_filter_and_a_full_pass_marks_vanis
     assert Material.objects.filter(deleted=True).count() == 1
 
 
+def test_a_first_sync_skips_the_sweep_for_unseen_rows_and_a_later_full_pass_does_not(sim):
+    stream = all_streams()["pricebook.materials"]
+    raw_table = RawMaterial._meta.db_table
+
+    def sync_and_sweeps():
+        statements = []  # the engine resets Django's query log every page: record them as they run
+
+        def record(execute, sql, params, many, context):
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
+            run = sync_stream(stream, full=True)
+        assert run.status == SyncRun.Status.SUCCEEDED
+        return run, [sql for sql in statements if raw_table in sql and '"fetched_at" <' in sql]
+
+    first, sweeps = sync_and_sweeps()
+    assert sweeps == []  # nothing mirrored before: nothing can have vanished
+
+    # A row ServiceTitan no longer has (it vanished without a deleted marker): a later complete pass flags it.
+    vanished = RawMaterial.objects.create(
+        tenant_id=DEMO_TENANT_ID,
+        st_id=987654321,
+        payload={"id": 987654321},
+        payload_hash="x",
+        fetched_at=first.started_at,
+    )
+    full, sweeps = sync_and_sweeps()
+    assert sweeps
+    assert full.deleted == 1
+    vanished.refresh_from_db()
+    assert vanished.deleted
+
+
 def test_collections_without_a_change_filter_are_refreshed_whole(sim, monkeypatch):
     _resource_without(monkeypatch, "pricebook.equipment", export_path=None, modified_filter=None)
     stream = all_streams()["pricebook.equipment"]

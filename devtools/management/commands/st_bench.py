@@ -126,7 +126,9 @@ class Command(BaseCommand):
         finally:
             simulator.stop()
         url = bench.database_url_of_current_connection()
-        rss = [bench.run_rss_probe_subprocess(int(n), url, self.log) for n in options["rss_sizes"].split(",") if n]
+        # A size of 0 skips the peak-RSS runs (`--rss-probe 0` would read as no probe and start a whole benchmark).
+        sizes = [int(n) for n in options["rss_sizes"].split(",") if n.strip() and int(n) > 0]
+        rss = [bench.run_rss_probe_subprocess(n, url, self.log) for n in sizes]
         if options["sync_only"]:
             sections = {}
         report = render(comparison, rss, push_rows, keys, page_size) + "\n".join(self._sections(sections))
