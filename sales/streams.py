@@ -4,11 +4,19 @@ from servicetitan.conversions import utc_datetime
 from servicetitan.sync.relations import Lines
 from servicetitan.sync.streams import Stream
 
+
+def _status_name(estimate: dict) -> str:
+    """The estimate's status name as text (at most 32 characters); "" when the record's status is not a named object."""
+    status = estimate.get("status")
+    name = status.get("name") if isinstance(status, dict) else None
+    return name[:32] if isinstance(name, str) else ""
+
+
 ESTIMATE_ITEMS = Lines(
     "sales.EstimateItem",
     "estimate_st_id",
     copied=lambda estimate: {
-        "status": ((estimate.get("status") or {}).get("name") or "")[:32],
+        "status": _status_name(estimate),
         "estimate_created_on": utc_datetime(estimate.get("createdOn")),
         "sold_on": utc_datetime(estimate.get("soldOn")),
     },

@@ -84,3 +84,13 @@ def test_an_estimate_sold_later_carries_its_items_with_it(simulator):
     assert (line.status, line.quantity) == ("Sold", Decimal("5"))
     assert line.sold_on == when("2026-11-30T10:00:00Z")
     assert Estimate.objects.get(st_id=estimate["id"]).status == "Sold"
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [({"name": "Sold"}, "Sold"), ({"name": True}, ""), ({"name": None}, ""), ("Sold", ""), (None, ""), (7, "")],
+)
+def test_an_estimate_line_copies_its_status_name_only_when_it_is_text(status, expected):
+    from sales.streams import ESTIMATE_ITEMS
+
+    assert ESTIMATE_ITEMS.copied({"status": status, "createdOn": None, "soldOn": None})["status"] == expected
