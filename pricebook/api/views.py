@@ -60,6 +60,8 @@ from pricebook.services.overrides import OverrideError, discard_override
 from servicetitan.api.filters import DeclaredOrderingFilter, KnownQueryParameters
 from servicetitan.api.permissions import ModelChangePermission
 from servicetitan.api.views import MirrorViewSet
+from tenants.access import scope_queryset
+from tenants.api.scoping import TenantScopeFilter, api_scope, api_tenant_id
 
 # Effective values that may order a list (the description is also the schema's). Long texts are left out.
 ORDERABLE_EFFECTIVE = ("name", "price", "member_price", "add_on_price", "cost", "active")
@@ -84,7 +86,13 @@ class PricebookMirrorViewSet(MirrorViewSet):
     a correlated lookup by the overrides' (tenant, type, ServiceTitan id) index. Unknown orderings answer 400."""
 
     item_type = ""
-    filter_backends = [KnownQueryParameters, DjangoFilterBackend, SearchFilter, DeclaredOrderingFilter]
+    filter_backends = [
+        TenantScopeFilter,
+        KnownQueryParameters,
+        DjangoFilterBackend,
+        SearchFilter,
+        DeclaredOrderingFilter,
+    ]
     ordering_aliases: dict[str, str] = {}
 
     def __init_subclass__(cls, **kwargs):
@@ -234,7 +242,7 @@ class RepriceBatchViewSet(
         asked.is_valid(raise_exception=True)
         try:
             batch = reprice.propose_reprice(
-                tenant_id=reprice.default_tenant_id(),
+                tenant_id=api_tenant_id(request) or reprice.default_tenant_id(),
                 targets=asked.validated_data["targets"],
                 category_st_id=asked.validated_data["category"],
                 st_ids=asked.validated_data["st_ids"],
@@ -294,7 +302,10 @@ class PricebookHealthViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses=HealthLineSerializer(many=True))
     def list(self, request):
-        lines = [line.as_dict() for line in pricebook_health()]
+        scope = api_scope(request)
+        # The request's tenant's items (everyone's while no tenants are defined; none for a user in no tenant).
+        health = pricebook_health(scope.st_tenant_id) if scope.unrestricted or scope.tenant else []
+        lines = [line.as_dict() for line in health]
         for line in lines:
             line["url"] = request.build_absolute_uri(line["url"])
         return Response(HealthLineSerializer(lines, many=True).data)
@@ -318,6 +329,7 @@ class MarkupTierViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
     def get_serializer_context(self):
         context = super().get_serializer_context()
         edits = MarkupTierEdit.objects.exclude(tier_st_id=None).select_related("changed_by")
+        edits = scope_queryset(edits, api_scope(self.request))
         context["edits"] = {edit.tier_st_id: edit for edit in edits}
         return context
 
@@ -351,7 +363,7 @@ class MarkupTierViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
     def create(self, request, *args, **kwargs):
         data = MarkupTierInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        tenant_id = markup_services.tenant_for_new_tiers()
+        tenant_id = api_tenant_id(request) or markup_services.tenant_for_new_tiers()
         return self._save_and_push(tenant_id=tenant_id, tier_st_id=None, values=data.validated_data, created=True)
 
     @extend_schema(
