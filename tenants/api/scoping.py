@@ -9,6 +9,7 @@ before anything runs (servicetitan.api.permissions); `tenant_parameters` documen
 from __future__ import annotations
 
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.filters import BaseFilterBackend
 
 from tenants.access import NO_TENANT_MESSAGE, TenantNotAllowed, TenantScope, request_scope, scope_queryset
 
@@ -45,7 +46,7 @@ def api_tenant_id(request) -> int | None:
     return api_scope(request).st_tenant_id
 
 
-class TenantScopeFilter:
+class TenantScopeFilter(BaseFilterBackend):
     """Rows of the request's tenant only (models without `tenant_id` are shared across tenants)."""
 
     def filter_queryset(self, request, queryset, view):
