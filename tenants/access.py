@@ -5,6 +5,12 @@
   API's `X-LAZI-Tenant` header or `?tenant=`), or the user's only/default tenant when it asked for none.
 - `scope_queryset(queryset, scope)`: the rows of that tenant (models with `tenant_id`; others are shared).
 
+Shared across tenants (no `tenant_id`, on purpose): vendor price file mappings (a vendor's file reads the same
+whoever buys from it), users, groups and API tokens, periodic tasks, and inbound webhook events (operators only; the
+sync each one queues is the tenant's). Everything else LAZI stores carries `tenant_id` and is scoped: mirrors, raw
+rows, overrides and their history, price history, pricing rules, reprice batches (their rows through the batch),
+markup tier edits, sync runs, cursors and record problems.
+
 Backward compatible: with no Tenant rows every staff user sees every row, as before tenants existed; with exactly
 one Tenant every staff user works in it, member or not (a one-tenant deployment configures no memberships).
 """

@@ -166,6 +166,13 @@ class PricebookOverrideViewSet(viewsets.ModelViewSet):
     ordering = ("-changed_at", "-id")
     ordering_fields = ("changed_at", "status", "st_pricebook_id", "last_synced_at")
 
+    def get_serializer_context(self):
+        # A new override belongs to the request's tenant (X-LAZI-Tenant / ?tenant=, else the user's own).
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["tenant_id"] = api_tenant_id(self.request)
+        return context
+
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)

@@ -133,3 +133,22 @@ def test_schema_documents_the_tenant_header_and_parameter(two_tenants, api_a):
     operation = schema.json()["paths"]["/api/v1/pricebook/materials/"]["get"]
     names = {(p["in"], p["name"]) for p in operation["parameters"]}
     assert ("header", "X-LAZI-Tenant") in names and ("query", "tenant") in names
+
+
+def test_a_new_override_belongs_to_the_requests_tenant(two_tenants, api_a):
+    from pricebook.models import PricebookOverride
+    from tests.factories import UserFactory
+
+    PricebookOverride.objects.all().delete()
+    body = {"item_type": "material", "st_pricebook_id": SHARED_ST_ID, "override_price": "12.00"}
+    created = api_a.post("/api/v1/pricebook/overrides/", body, format="json")
+    assert created.status_code == 201, created.content
+    assert PricebookOverride.objects.get().tenant_id == TENANT_A
+
+    refused = api_a.post("/api/v1/pricebook/overrides/", body, format="json", HTTP_X_LAZI_TENANT=str(TENANT_B))
+    assert refused.status_code == 403
+    superuser = APIClient()
+    superuser.force_authenticate(UserFactory(is_staff=True, is_superuser=True))
+    for_b = superuser.post("/api/v1/pricebook/overrides/", body, format="json", HTTP_X_LAZI_TENANT="Bravo Plumbing")
+    assert for_b.status_code == 201, for_b.content
+    assert sorted(PricebookOverride.objects.values_list("tenant_id", flat=True)) == [TENANT_A, TENANT_B]
