@@ -293,6 +293,8 @@ class PriceHistoryViewSet(MirrorViewSet):
     lookup_field = "pk"
     lookup_value_regex = r"[0-9]+"
     ordering = ("-changed_at", "-id")
+    # History rows have no ServiceTitan id of their own: `?cursor=` pages on (tenant, row id), not the mirrors' key.
+    cursor_ordering = ("tenant_id", "id")
     queryset = PriceHistory.objects.select_related("changed_by")
     serializer_class = PriceHistorySerializer
     filterset_class = PriceHistoryFilterSet
