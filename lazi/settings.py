@@ -214,6 +214,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["servicetitan.api.permissions.ModelPermissionsWithView"],
     "DEFAULT_FILTER_BACKENDS": [
+        # The request's tenant only (X-LAZI-Tenant / ?tenant=): lists, details, search, exports.
+        "tenants.api.scoping.TenantScopeFilter",
         "servicetitan.api.filters.KnownQueryParameters",
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -232,6 +234,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # No anonymous access anywhere in the API, its schema and docs included.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Every operation documents the tenant header and `?tenant=` (tenants.api.scoping).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tenants.api.scoping.tenant_parameters",
+    ],
     # Several models have a `status`: each choice set gets its own name.
     "ENUM_NAME_OVERRIDES": {
         "RepriceBatchStatusEnum": "pricebook.models.RepriceBatch.Status",

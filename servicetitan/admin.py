@@ -100,12 +100,15 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     # --- the per-entity status page ---------------------------------------------------------------------------------
     @staticmethod
-    def entity_rows() -> list[dict]:
-        cursors = {cursor.target: cursor for cursor in SyncCursor.objects.all()}
+    def entity_rows(scope=None) -> list[dict]:
+        from tenants.access import TenantScope, scope_queryset
+
+        scope = scope or TenantScope(tenant=None, unrestricted=True)
+        cursors = {cursor.target: cursor for cursor in scope_queryset(SyncCursor.objects.all(), scope)}
         webhooks = last_webhooks()
         rows = []
         for key in all_streams():
-            runs = SyncRun.objects.filter(target=key)
+            runs = scope_queryset(SyncRun.objects.filter(target=key), scope)
             rows.append(
                 {
                     "key": key,
@@ -136,7 +139,9 @@ class SyncRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return self._start_sync(request)
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET", "POST"])
-        rows = self.entity_rows()
+        from tenants.admin_scope import admin_scope
+
+        rows = self.entity_rows(admin_scope(request))
         for row in rows:
             row["last_status"] = status_badge(row["last"].status) if row["last"] else "never run"
         context = {

@@ -83,7 +83,11 @@ class CachedValuesFieldListFilter(AllValuesFieldListFilter):
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
-        key = f"lazi:admin-filter-values:{model._meta.label_lower}:{field_path}"
+        from tenants.admin_scope import admin_scope
+
+        # Per tenant: the values come from the admin's (tenant-scoped) queryset.
+        tenant = admin_scope(request).cache_key
+        key = f"lazi:admin-filter-values:{tenant}:{model._meta.label_lower}:{field_path}"
         values = django_cache.get(key)
         if values is None:
             values = list(self.lookup_choices.order_by(field.name)[: self.max_values])

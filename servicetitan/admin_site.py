@@ -44,17 +44,20 @@ def _url(name: str, *args, query: str = "") -> str | None:
         return None
 
 
-def override_summary() -> list[dict]:
-    """Overrides waiting for something, each with a link to the list of them."""
+def override_summary(scope=None) -> list[dict]:
+    """Overrides waiting for something (of the scope's tenant), each with a link to the list of them."""
     if not apps.is_installed("pricebook"):
         return []
     from pricebook.models import PricebookOverride, RepriceBatch
+    from tenants.access import TenantScope, scope_queryset
+
+    scope = scope or TenantScope(tenant=None, unrestricted=True)
 
     Status = PricebookOverride.Status
     counts = dict.fromkeys(Status.values, 0)
-    for status, n in _grouped(PricebookOverride.objects.all(), "status"):
+    for status, n in _grouped(scope_queryset(PricebookOverride.objects.all(), scope), "status"):
         counts[status] = n
-    batches = RepriceBatch.objects.filter(status=RepriceBatch.Status.PROPOSED).count()
+    batches = scope_queryset(RepriceBatch.objects.filter(status=RepriceBatch.Status.PROPOSED), scope).count()
     overrides = "admin:pricebook_pricebookoverride_changelist"
     return [
         {
@@ -87,6 +90,28 @@ class LaziAdminSite(admin.AdminSite):
     index_title = "Start"
     index_template = "admin/lazi_index.html"
 
+    def register(self, model_or_iterable, admin_class=None, **options):
+        # Every admin of a model with `tenant_id` shows the current tenant's rows only (tenants.admin_scope).
+        from django.db.models.base import ModelBase
+
+        from tenants.admin_scope import scoped_admin_class
+
+        models_ = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else list(model_or_iterable)
+        for model in models_:
+            super().register(model, scoped_admin_class(model, admin_class or admin.ModelAdmin), **options)
+
+    def get_urls(self):
+        from django.urls import path
+
+        from tenants.admin_scope import switch_tenant
+
+        return [path("tenant/", self.admin_view(switch_tenant), name="switch_tenant"), *super().get_urls()]
+
+    def each_context(self, request):
+        from tenants.admin_scope import switcher_context
+
+        return {**super().each_context(request), **switcher_context(request)}
+
     def get_app_list(self, request, app_label=None):
         operator = is_operator(request.user)
         app_list = []
@@ -100,11 +125,15 @@ class LaziAdminSite(admin.AdminSite):
         return app_list
 
     def index(self, request, extra_context=None):
+        from servicetitan.models import SyncRun
         from servicetitan.selectors import module_freshness
+        from tenants.access import scope_queryset
+        from tenants.admin_scope import admin_scope
 
+        scope = admin_scope(request)
         context = {
-            "freshness": module_freshness(),
-            "override_summary": override_summary(),
+            "freshness": module_freshness(scope_queryset(SyncRun.objects.all(), scope)),
+            "override_summary": override_summary(scope),
             "sync_status_url": _url("admin:servicetitan_syncrun_status"),
             "pricebook_links": [
                 (label, url)

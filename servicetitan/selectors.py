@@ -26,19 +26,21 @@ class ModuleFreshness:
         return timezone.now() - self.last_success if self.last_success else None
 
 
-def module_freshness() -> list[ModuleFreshness]:
+def module_freshness(runs=None) -> list[ModuleFreshness]:
     """Per module (in stream order): the latest successful sync of any of its entities, and which entities are
-    failing (latest run failed) or were never synced. Two queries whatever the number of runs."""
+    failing (latest run failed) or were never synced. Two queries whatever the number of runs. `runs`: the sync runs
+    to read (one tenant's), all by default."""
+    runs = SyncRun.objects.all() if runs is None else runs
     keys = list(all_streams())
     succeeded = dict(
-        SyncRun.objects.filter(status=SyncRun.Status.SUCCEEDED, target__in=keys)
+        runs.filter(status=SyncRun.Status.SUCCEEDED, target__in=keys)
         .values("target")
         .annotate(at=Max("finished_at"))
         .values_list("target", "at")
     )
-    latest = SyncRun.objects.filter(target=OuterRef("target")).order_by("-started_at", "-id").values("status")[:1]
+    latest = runs.filter(target=OuterRef("target")).order_by("-started_at", "-id").values("status")[:1]
     latest_status = dict(
-        SyncRun.objects.filter(target__in=keys)
+        runs.filter(target__in=keys)
         .values("target")
         .distinct()
         .annotate(status=Subquery(latest))

@@ -254,9 +254,11 @@ class OverrideEditingAdmin(MirrorAdmin):
 
     # --- actions ---
     def _overrides_of(self, queryset):
-        keys = list(queryset.values_list("tenant_id", "st_id"))
+        keys = set(queryset.values_list("tenant_id", "st_id"))
         st_ids = [st_id for _, st_id in keys]
-        return list(PricebookOverride.objects.filter(item_type=self.item_type, st_pricebook_id__in=st_ids))
+        overrides = PricebookOverride.objects.filter(item_type=self.item_type, st_pricebook_id__in=st_ids)
+        # The same st_id may be another tenant's item: only the selected rows' own overrides.
+        return [o for o in overrides if (o.tenant_id, o.st_pricebook_id) in keys]
 
     @admin.action(description="Push selected overrides to ServiceTitan now", permissions=["override"])
     def push_selected(self, request, queryset):

@@ -18,6 +18,8 @@ from pricebook.selectors import (
     filter_by_override_status,
 )
 from pricebook.selectors import item_type_of as item_kind_of
+from tenants.access import scope_queryset
+from tenants.admin_scope import admin_scope
 
 Status = PricebookOverride.Status
 
@@ -27,13 +29,14 @@ class CategoryTreeFilter(admin.SimpleListFilter):
     parameter_name = "category"
 
     def lookups(self, request, model_admin):
-        categories = Category.objects.filter(deleted=False).order_by("path").values_list("pk", "name", "depth")
+        categories = scope_queryset(Category.objects.filter(deleted=False), admin_scope(request))
+        categories = categories.order_by("path").values_list("pk", "name", "depth")
         return [(str(pk), format_html("{}{}", "\u2003" * depth, name)) for pk, name, depth in categories]
 
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        category = Category.objects.filter(pk=self.value()).first()
+        category = scope_queryset(Category.objects.filter(pk=self.value()), admin_scope(request)).first()
         return filter_by_category_tree(queryset, category) if category else queryset.none()
 
 

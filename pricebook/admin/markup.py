@@ -17,6 +17,8 @@ from pricebook.models import (
 )
 from pricebook.services import markup as markup_services
 from servicetitan.admin_base import MirrorAdmin
+from tenants.access import scope_queryset
+from tenants.admin_scope import admin_scope
 
 
 # --- ServiceTitan's markup table -------------------------------------------------------------------------------------
@@ -38,7 +40,7 @@ class MarkupTierAdmin(MirrorAdmin):
     change_list_template = "admin/pricebook/markup_tier_change_list.html"
 
     def changelist_view(self, request, extra_context=None):
-        edits = MarkupTierEdit.objects.order_by("from_cost", "pk")
+        edits = scope_queryset(MarkupTierEdit.objects.order_by("from_cost", "pk"), admin_scope(request))
         self._edits = {edit.tier_st_id: edit for edit in edits if edit.tier_st_id is not None}
         extra = {
             "new_tier_edits": [edit for edit in edits if edit.tier_st_id is None],
@@ -92,7 +94,8 @@ class MarkupTierEditAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        tier = MarkupTier.objects.filter(st_id=request.GET.get("tier_st_id") or 0).first()
+        tiers = MarkupTier.objects.filter(st_id=request.GET.get("tier_st_id") or 0)
+        tier = scope_queryset(tiers, admin_scope(request)).first()
         if tier is not None:
             initial.update(from_cost=tier.from_cost, to_cost=tier.to_cost, percent=tier.percent)
         return initial

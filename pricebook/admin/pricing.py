@@ -20,6 +20,7 @@ from pricebook.models import Category, PricingRule, RepriceBatch, RepriceRow
 from pricebook.selectors import item_kind, item_type_of, with_sold_90_days
 from pricebook.services import reprice
 from pricebook.services.rules import FLAG_LABELS
+from tenants.admin_scope import admin_scope
 
 ROWS_SHOWN = 1000
 TARGET_CHOICES = (
@@ -187,12 +188,16 @@ class RepriceBatchAdmin(admin.ModelAdmin):
         """The "Reprice" page: choose the items, see the preview as a proposed batch."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        tenant_id = _tenant_or_none()
+        scope = admin_scope(request)
+        if not scope.unrestricted and scope.tenant is None:
+            raise PermissionDenied  # tenants exist and this user is in none of them
+        # The current tenant's rules and items (the configured tenant while no tenants are defined).
+        tenant_id = scope.st_tenant_id or _tenant_or_none()
         form = RepriceForm(request.POST or None, tenant_id=tenant_id)
         if request.method == "POST" and form.is_valid():
             try:
                 batch = reprice.propose_reprice(
-                    tenant_id=reprice.default_tenant_id(),
+                    tenant_id=tenant_id or reprice.default_tenant_id(),
                     targets=[form.cleaned_data["target"]],
                     category_st_id=form.cleaned_data["category"],
                     user=request.user,

@@ -230,8 +230,7 @@ class PricebookOverrideSerializer(RejectUnknownFieldsMixin, serializers.ModelSer
         errors = price_errors(changes)
         if errors:
             raise serializers.ValidationError({f"override_{name}": messages for name, messages in errors.items()})
-        tenant_id = self.instance.tenant_id if self.instance is not None else None
-        item = get_item(item_type, st_id, tenant_id)
+        item = get_item(item_type, st_id, self._tenant_id())
         if item is None:
             return
         effective = effective_values(item, item_type=item_type)
@@ -244,17 +243,23 @@ class PricebookOverrideSerializer(RejectUnknownFieldsMixin, serializers.ModelSer
                 {"confirm_warnings": [f"{w.message} Send confirm_warnings: true to save anyway." for w in warnings]}
             )
 
+    def _tenant_id(self):
+        """The override's tenant: its own, or for a new one the request's (the view's context `tenant_id`)."""
+        return self.instance.tenant_id if self.instance is not None else self.context.get("tenant_id")
+
     def _save(self, attrs, *, replace: bool):
         item_type, st_id = attrs.pop("_item")
         request = self.context.get("request")
+        tenant_id = self._tenant_id()
         values = {f.name: attrs[f.override] for f in override_fields_for(item_type) if f.override in attrs}
         # Like the admin's form: a value equal to ServiceTitan's is not an override.
-        values = override_services.without_servicetitan_values(item_type, st_id, values)
+        values = override_services.without_servicetitan_values(item_type, st_id, values, tenant_id)
         try:
             return override_services.save_override(
                 item_type=item_type,
                 st_id=st_id,
                 values=values,
+                tenant_id=tenant_id,
                 user=getattr(request, "user", None),
                 base_modified_on=attrs.get("base_modified_on"),
                 image=attrs.get("image"),

@@ -66,6 +66,8 @@ from pricebook.services.overrides import OverrideError, discard_override
 from servicetitan.api.filters import DeclaredOrderingFilter, KnownQueryParameters
 from servicetitan.api.permissions import ModelChangePermission
 from servicetitan.api.views import MirrorViewSet
+from tenants.access import scope_queryset
+from tenants.api.scoping import TenantScopeFilter, api_scope, api_tenant_id
 
 # Effective values that may order a list (the description is also the schema's). Long texts are left out.
 ORDERABLE_EFFECTIVE = ("name", "price", "member_price", "add_on_price", "cost", "active")
@@ -90,7 +92,13 @@ class PricebookMirrorViewSet(MirrorViewSet):
     a correlated lookup by the overrides' (tenant, type, ServiceTitan id) index. Unknown orderings answer 400."""
 
     item_type = ""
-    filter_backends = [KnownQueryParameters, DjangoFilterBackend, SearchFilter, DeclaredOrderingFilter]
+    filter_backends = [
+        TenantScopeFilter,
+        KnownQueryParameters,
+        DjangoFilterBackend,
+        SearchFilter,
+        DeclaredOrderingFilter,
+    ]
     ordering_aliases: dict[str, str] = {}
 
     def __init_subclass__(cls, **kwargs):
@@ -176,6 +184,13 @@ class PricebookOverrideViewSet(viewsets.ModelViewSet):
     ordering = ("-changed_at", "-id")
     ordering_fields = ("changed_at", "status", "st_pricebook_id", "last_synced_at")
 
+    def get_serializer_context(self):
+        # A new override belongs to the request's tenant (X-LAZI-Tenant / ?tenant=, else the user's own).
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["tenant_id"] = api_tenant_id(self.request)
+        return context
+
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
         serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
@@ -252,7 +267,7 @@ class RepriceBatchViewSet(
         asked.is_valid(raise_exception=True)
         try:
             batch = reprice.propose_reprice(
-                tenant_id=reprice.default_tenant_id(),
+                tenant_id=api_tenant_id(request) or reprice.default_tenant_id(),
                 targets=asked.validated_data["targets"],
                 category_st_id=asked.validated_data["category"],
                 st_ids=asked.validated_data["st_ids"],
@@ -296,6 +311,8 @@ class PriceHistoryViewSet(MirrorViewSet):
     lookup_field = "pk"
     lookup_value_regex = r"[0-9]+"
     ordering = ("-changed_at", "-id")
+    # History rows have no ServiceTitan id of their own: `?cursor=` pages on (tenant, row id), not the mirrors' key.
+    cursor_ordering = ("tenant_id", "id")
     queryset = PriceHistory.objects.select_related("changed_by")
     serializer_class = PriceHistorySerializer
     filterset_class = PriceHistoryFilterSet
@@ -312,7 +329,10 @@ class PricebookHealthViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses=HealthLineSerializer(many=True))
     def list(self, request):
-        lines = [line.as_dict() for line in pricebook_health()]
+        scope = api_scope(request)
+        # The request's tenant's items (everyone's while no tenants are defined; none for a user in no tenant).
+        health = pricebook_health(scope.st_tenant_id) if scope.unrestricted or scope.tenant else []
+        lines = [line.as_dict() for line in health]
         for line in lines:
             line["url"] = request.build_absolute_uri(line["url"])
         return Response(HealthLineSerializer(lines, many=True).data)
@@ -336,6 +356,7 @@ class MarkupTierViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
     def get_serializer_context(self):
         context = super().get_serializer_context()
         edits = MarkupTierEdit.objects.exclude(tier_st_id=None).select_related("changed_by")
+        edits = scope_queryset(edits, api_scope(self.request))
         context["edits"] = {edit.tier_st_id: edit for edit in edits}
         return context
 
@@ -369,7 +390,7 @@ class MarkupTierViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
     def create(self, request, *args, **kwargs):
         data = MarkupTierInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        tenant_id = markup_services.tenant_for_new_tiers()
+        tenant_id = api_tenant_id(request) or markup_services.tenant_for_new_tiers()
         return self._save_and_push(tenant_id=tenant_id, tier_st_id=None, values=data.validated_data, created=True)
 
     @extend_schema(

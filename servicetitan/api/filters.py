@@ -14,8 +14,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.settings import api_settings
 
-# Read by DRF itself on any view.
-ALWAYS_ALLOWED = {"format"}
+# Read by DRF itself on any view; `tenant` by the tenant scoping (tenants.api.scoping).
+ALWAYS_ALLOWED = {"format", "tenant"}
 
 
 def allowed_query_parameters(request, queryset, view) -> set[str]:
