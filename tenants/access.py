@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tenants.models import Tenant
+from tenants.selectors import default_tenant
 
 NO_TENANT_MESSAGE = (
     "You are not a member of any ServiceTitan tenant in LAZI yet: ask an administrator to add you to one."
@@ -47,11 +48,6 @@ class TenantScope:
     def cache_key(self) -> str:
         """A tenant-specific suffix for anything cached from a scoped query."""
         return "all" if self.unrestricted else str(self.st_tenant_id)
-
-
-def _default_tenant() -> Tenant | None:
-    # Reconciled with tenants.selectors.default_tenant() (helper tenantscore) at merge.
-    return Tenant.objects.filter(is_default=True).first()
 
 
 def tenants_for(user):
@@ -100,7 +96,7 @@ def _preferred(choices: tuple[Tenant, ...]) -> Tenant | None:
         return None
     if len(choices) == 1:
         return choices[0]
-    default = _default_tenant()
+    default = default_tenant()
     if default is not None and any(t.pk == default.pk for t in choices):
         return default
     return choices[0]
