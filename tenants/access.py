@@ -62,8 +62,9 @@ def tenants_for(user):
 
 
 def has_model_tenant(model) -> bool:
-    """Whether `model`'s rows belong to one tenant (they carry ServiceTitan's `tenant_id`)."""
-    return any(f.attname == "tenant_id" for f in model._meta.concrete_fields)
+    """Whether `model`'s rows belong to one tenant (they carry ServiceTitan's `tenant_id`; a foreign key to a `Tenant`
+    row, whose attname is also `tenant_id`, is not that)."""
+    return any(f.attname == "tenant_id" and not f.is_relation for f in model._meta.concrete_fields)
 
 
 def find_tenant(choices, wanted: str) -> Tenant:

@@ -39,6 +39,26 @@ class SubscriptionForm(forms.ModelForm):
         fields = ("central", "tenant", "locked_fields", "policy", "active")
 
 
+class AcrossTenantsAdmin(admin.ModelAdmin):
+    """The central pricebook's own set-up spans tenants (its source, every target, the codes on both sides): for
+    superusers only, like the tenants themselves. Batches and the audit belong to one tenant each and are scoped."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
 class SubscriptionInline(admin.TabularInline):
     model = CentralSubscription
     form = SubscriptionForm
@@ -48,7 +68,7 @@ class SubscriptionInline(admin.TabularInline):
 
 
 @admin.register(CentralPricebook)
-class CentralPricebookAdmin(admin.ModelAdmin):
+class CentralPricebookAdmin(AcrossTenantsAdmin):
     list_display = ("name", "source_tenant", "active", "subscriptions_count", "fan_out_link")
     inlines = [SubscriptionInline]
     actions = ["refresh_mappings"]
@@ -123,7 +143,7 @@ def _counts_text(counts: dict) -> str:
 
 
 @admin.register(CentralSubscription)
-class CentralSubscriptionAdmin(admin.ModelAdmin):
+class CentralSubscriptionAdmin(AcrossTenantsAdmin):
     form = SubscriptionForm
     list_display = (
         "tenant",
@@ -196,7 +216,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CentralMapping)
-class CentralMappingAdmin(ReadOnlyAdmin):
+class CentralMappingAdmin(AcrossTenantsAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     list_display = ("code", "item_type", "status", "subscription", "source_st_id", "target_st_id", "counts")
     list_filter = ("status", "item_type", "subscription")
     search_fields = ("code",)

@@ -25,6 +25,7 @@ from pricebook.services import create as create_services
 from pricebook.services.overrides import OverrideError, save_overrides_bulk
 from pricebook.services.push import push_overrides
 from servicetitan.client.errors import ApiError, ServiceTitanError
+from tenants.admin_scope import admin_scope
 
 
 class CategoryChoice(forms.ModelChoiceField):
@@ -66,7 +67,7 @@ class NewItemForm(forms.Form):
         },
     }
 
-    def __init__(self, *args, item_type: str, **kwargs):
+    def __init__(self, *args, item_type: str, tenant_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.item_type = item_type
         for name in self.WITHOUT.get(item_type, ()):
@@ -75,6 +76,8 @@ class NewItemForm(forms.Form):
             self.fields[name] = field
         # Categories of the item's side of the pricebook (services' or materials'), by path.
         categories = Category.objects.filter(deleted=False, active=True).order_by("path", "name")
+        if tenant_id is not None:
+            categories = categories.filter(tenant_id=tenant_id)
         if item_type == "service":
             categories = categories.filter(category_type=Category.CategoryType.SERVICES)
         else:
@@ -168,12 +171,14 @@ class ItemCreateAdminMixin:
         if not self.has_create_permission(request):
             raise PermissionDenied
         opts = self.model._meta
-        form = NewItemForm(request.POST or None, item_type=self.item_type)
+        form = NewItemForm(request.POST or None, item_type=self.item_type, tenant_id=admin_scope(request).st_tenant_id)
         if request.method == "POST" and form.is_valid():
             body = form.servicetitan_body()
             if body is not None:
                 try:
-                    item = create_services.create_item(self.item_type, body)
+                    item = create_services.create_item(
+                        self.item_type, body, tenant_id=admin_scope(request).st_tenant_id
+                    )
                 except create_services.CreateRefused as exc:
                     for name, errors in exc.errors.items():
                         for error in errors:

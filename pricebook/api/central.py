@@ -7,6 +7,7 @@ from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
 from pricebook.models import CentralChange, CentralMapping
+from tenants.api.scoping import api_scope
 
 
 class CentralMappingSerializer(serializers.ModelSerializer):
@@ -91,6 +92,14 @@ class CentralMappingViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = CentralMappingFilterSet
     ordering = ("subscription_id", "item_type", "code", "id")
     ordering_fields = ("code", "status", "item_type")
+
+    def get_queryset(self):
+        # A mapping belongs to its target tenant (its rows carry no `tenant_id` of their own): that tenant's only.
+        scope = api_scope(self.request)
+        queryset = super().get_queryset()
+        if scope.unrestricted:
+            return queryset
+        return queryset.filter(subscription__tenant__st_tenant_id=scope.st_tenant_id)
 
 
 class CentralChangeViewSet(viewsets.ReadOnlyModelViewSet):

@@ -20,6 +20,7 @@ from pricebook.services.guardrails import price_errors, price_warnings
 from servicetitan.api.serializers import ServiceTitanBodySerializer
 from servicetitan.api.views import CreateThroughMixin
 from servicetitan.models import servicetitan_key
+from tenants.api.scoping import api_tenant_id
 
 
 def _money(**kwargs):
@@ -125,7 +126,7 @@ class ItemCreateMixin(CreateThroughMixin):
     with the mirrored row; `POST {st_id}/deactivate/` sets it inactive in ServiceTitan (never deleted)."""
 
     def create_service(self, body):
-        row = create_services.create_item(self.item_type, body)
+        row = create_services.create_item(self.item_type, body, tenant_id=api_tenant_id(self.request))
         # The row as the list serves it (effective values, margins).
         return self.get_queryset().get(pk=row.pk)
 

@@ -28,6 +28,7 @@ from pricebook.services.guardrails import price_errors, price_warnings, values_a
 from pricebook.services.images import ImageRejected, check_image, check_image_size
 from pricebook.services.price_lists import price_list_errors
 from servicetitan.api.serializers import MirrorSerializer, RejectUnknownFieldsMixin
+from tenants.api.scoping import api_tenant_id
 
 
 def effective_serializer(model, item_type: str) -> type[serializers.Serializer]:
@@ -326,7 +327,8 @@ class PricingRuleSerializer(serializers.ModelSerializer):
             rule.pk, rule._state.adding = self.instance.pk, False
         if rule.tenant_id is None:
             try:
-                rule.tenant_id = default_tenant_id()
+                request = self.context.get("request")
+                rule.tenant_id = (api_tenant_id(request) if request is not None else None) or default_tenant_id()
             except RepriceError as exc:
                 raise serializers.ValidationError(str(exc)) from exc
         try:

@@ -54,10 +54,11 @@ def check_new_item(item_type: str, body: dict, tenant_id: int | None = None) -> 
         raise CreateRefused(errors)
 
 
-def create_item(item_type: str, body: dict, *, client=None):
-    """Creates the item in ServiceTitan and returns its mirrored row (ServiceTitan's answer, stored). Errors are the
-    client's (`ApiError` with ServiceTitan's field messages when it refuses); nothing is stored then."""
-    client = client or get_client()
+def create_item(item_type: str, body: dict, *, client=None, tenant_id: int | None = None):
+    """Creates the item in ServiceTitan (of `tenant_id`, or the default tenant) and returns its mirrored row
+    (ServiceTitan's answer, stored). Errors are the client's (`ApiError` with ServiceTitan's field messages when it
+    refuses); nothing is stored then."""
+    client = client or get_client(tenant_id)
     check_new_item(item_type, body, client.tenant_id)
     kind = item_kind(item_type)
     answer = client.create(kind.resource_key, body)

@@ -35,6 +35,8 @@ def tenant_models() -> list[type[models.Model]]:
 
 def _value(field, tenant_id: int, cache: dict):
     marker = MARKER[tenant_id]
+    if isinstance(field, models.ForeignKey) and field.related_model is Tenant:
+        return Tenant.objects.get(st_tenant_id=tenant_id).pk  # the row's own tenant (the fixture made both)
     if field.attname == "tenant_id":
         return tenant_id
     if field.choices:
