@@ -111,12 +111,15 @@ def write_back_pushed(
     lean, full, touched = [], [], set()
     for st_id, record in records:
         before, current = pushed_from.get(st_id), held.get(st_id)
-        if before is None or current is None or current[1] != before[1] or current[2] or is_deleted_payload(record):
+        if current is None or current[2] or is_deleted_payload(record):
             full.append(record)
             continue
         text, digest = canonical_json_and_hash(record)
         if digest == current[1]:
-            continue  # the page write's own rule: an unchanged record is not written
+            continue  # the page write's own rule: an unchanged record is not written (an item re-read again, too)
+        if before is None or current[1] != before[1]:
+            full.append(record)
+            continue
         old = before[0]
         values, problems = master.values_and_problems(record)
         differing = _differing_keys(old, record)
@@ -140,9 +143,14 @@ def _differing_keys(old: dict, new: dict) -> set[str]:
         a, b = old.get(key), new.get(key)
         if a is b:
             continue
-        if a != b or type(a) is not type(b) or (isinstance(a, dict | list) and orjson.dumps(a, option=orjson.OPT_SORT_KEYS) != orjson.dumps(
-            b, option=orjson.OPT_SORT_KEYS
-        )):
+        if (
+            a != b
+            or type(a) is not type(b)
+            or (
+                isinstance(a, dict | list)
+                and orjson.dumps(a, option=orjson.OPT_SORT_KEYS) != orjson.dumps(b, option=orjson.OPT_SORT_KEYS)
+            )
+        ):
             found.add(key)
     return found
 
