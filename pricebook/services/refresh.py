@@ -12,17 +12,18 @@ from django.utils import timezone
 
 from pricebook.selectors import ItemKind, item_kind
 from pricebook.services.conflicts import flag_conflicts
-from servicetitan.conversions import utc_datetime
+from pricebook.services.history import TRACKED, record_known_changes
+from servicetitan.conversions import BadValue, utc_datetime
+from servicetitan.models import RecordProblem
 from servicetitan.registry import get_resource
 from servicetitan.sync.bulk import PreSerializedJSON, update_rows
 from servicetitan.sync.relations import master_ids
-from servicetitan.sync.streams import PageChanges, all_streams
+from servicetitan.sync.streams import all_streams
 from servicetitan.sync.upsert import (
     RAW_UPDATE_FIELDS,
     canonical_json_and_hash,
     expand_records,
     is_deleted_payload,
-    store_problems,
 )
 from servicetitan.writethrough import store_records
 
@@ -91,7 +92,8 @@ def write_back_pushed(
 
     `pushed_from`: st_id -> (payload, payload hash) of the raw records the push was built from. A record qualifies
     for the lean write when the mirror still holds that raw row (same hash, not deleted), it is no deleted marker,
-    none of the keys its relations come from (`RELATION_KEYS`) changed and every value fits its column: its raw row
+    none of the keys its relations come from (`RELATION_KEYS`) changed, it has no recorded problems and the values
+    that changed fit their columns: its raw row
     and the master columns mapped from the keys that changed are updated in place, its price history is recorded
     with the push's origin, and the relations stay as they are (the page write would rebuild them identical). Services' rolled-up costs follow a changed cost, and conflicts are
     flagged, like a sync's. Anything else goes through the engine's page write. Returns the records stored."""
@@ -108,7 +110,7 @@ def write_back_pushed(
         .objects.filter(tenant_id=tenant_id, st_id__any_of=[st_id for st_id, _ in records])
         .values_list("st_id", "pk", "payload_hash", "deleted")
     }
-    lean, full, touched = [], [], set()
+    candidates, full, touched = [], [], set()
     for st_id, record in records:
         before, current = pushed_from.get(st_id), held.get(st_id)
         if current is None or current[2] or is_deleted_payload(record):
@@ -120,19 +122,45 @@ def write_back_pushed(
         if before is None or current[1] != before[1]:
             full.append(record)
             continue
-        old = before[0]
-        values, problems = master.values_and_problems(record)
-        differing = _differing_keys(old, record)
-        if problems or differing & RELATION_KEYS:
+        differing = _differing_keys(before[0], record)
+        if differing & RELATION_KEYS:
             full.append(record)
             continue
         touched |= differing
-        lean.append((st_id, current[0], record, old, values, text, digest))
+        candidates.append((st_id, current[0], record, before[0], text, digest))
+    lean = []
+    if candidates:
+        # Only the columns mapped from keys that changed (and any computed from the whole record, and the tracked
+        # prices the history compares) are converted: the others hold what they held, problems included, so a
+        # record with recorded problems takes the page write.
+        converters = [
+            (column, read, convert)
+            for (column, read, convert), (_, source, _) in zip(
+                master._converters(), master.compiled_mapping(), strict=True
+            )
+            if column != "st_id" and (callable(source) or source.split(".")[0] in touched or column in TRACKED)
+        ]
+        with_problems = set(
+            RecordProblem.objects.filter(
+                model=master._meta.label_lower,
+                tenant_id=tenant_id,
+                st_id__any_of=[str(st_id) for st_id, *_ in candidates],
+            ).values_list("st_id", flat=True)
+        )
+        for st_id, pk, record, old, text, digest in candidates:
+            try:
+                values = {column: convert(read(record)) for column, read, convert in converters}
+            except BadValue:
+                values = None
+            if values is None or str(st_id) in with_problems:
+                full.append(record)
+            else:
+                lean.append((st_id, pk, record, old, values, text, digest))
     with transaction.atomic():
         if full:
             store_records(kind.resource_key, full, tenant_id, origin=origin)
         if lean:
-            _write_lean(stream, master, lean, touched, tenant_id, origin)
+            _write_lean(stream, master, lean, [column for column, *_ in converters], tenant_id, origin)
     return payloads
 
 
@@ -155,7 +183,7 @@ def _differing_keys(old: dict, new: dict) -> set[str]:
     return found
 
 
-def _write_lean(stream, master, lean: list, touched: set, tenant_id: int, origin: object) -> None:
+def _write_lean(stream, master, lean: list, columns: list[str], tenant_id: int, origin: object) -> None:
     now = timezone.now()
     postgres = connection.vendor == "postgresql"
     raw_rows = []
@@ -173,16 +201,9 @@ def _write_lean(stream, master, lean: list, touched: set, tenant_id: int, origin
         )
     update_rows(stream.raw(), raw_rows, RAW_UPDATE_FIELDS)
     if stream.before_master:
-        # No staging table: the history hook compares in Python (the master rows still hold the previous values).
-        changed = [(st_id, record, False) for st_id, _, record, *_ in lean]
-        stream.before_master(master, PageChanges(tenant_id, now, changed, None, origin))
-    # The master columns mapped from the keys that changed (and any computed from the whole record), set from the
-    # same mapping the page write applies.
-    columns = [
-        column
-        for column, source, _ in master.compiled_mapping()
-        if column != "st_id" and (callable(source) or source.split(".")[0] in touched)
-    ]
+        # The item streams' history hook (`record_page_history`), from the values mapped already (the master rows
+        # still hold the previous ones).
+        record_known_changes(master, tenant_id, now, origin, {st_id: values for st_id, _, _, _, values, *_ in lean})
     st_ids = [st_id for st_id, *_ in lean]
     owners = master_ids(master, tenant_id, st_ids)
     update_rows(
@@ -193,7 +214,6 @@ def _write_lean(stream, master, lean: list, touched: set, tenant_id: int, origin
         ],
         [*columns, "synced_at"],
     )
-    store_problems(master, tenant_id, st_ids, {}, now=now)
     from pricebook.streams import flag_override_conflicts, refresh_costs  # the streams import the services
 
     costly = {st_id: owners[st_id] for st_id, _, record, old, *_ in lean if record.get("cost") != old.get("cost")}
