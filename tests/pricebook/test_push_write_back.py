@@ -160,3 +160,18 @@ def test_a_record_the_mirror_changed_since_the_push_read_it_takes_the_page_write
 
     assert lean == engine
     assert any(q["sql"].startswith("WITH texts") for q in captured.captured_queries)
+
+
+def test_a_record_with_recorded_problems_takes_the_page_write(synced, editor):
+    tenant_id = Material.objects.values_list("tenant_id", flat=True).first()
+    page, pushed_from, origin, st_ids = _page(synced, editor)
+    page, st_ids = page[1:2], st_ids[1:2]
+    # A value that did not fit when last synced: the page write replaces the item's problems, so must this.
+    RecordProblem.objects.create(
+        model="pricebook.material", tenant_id=tenant_id, st_id=str(st_ids[0]), column="code", message="too long"
+    )
+    engine, lean, _, captured = _both_ways(tenant_id, page, pushed_from, origin, st_ids)
+
+    assert lean == engine
+    assert engine["problems"] == []
+    assert any(q["sql"].startswith("WITH texts") for q in captured.captured_queries)
