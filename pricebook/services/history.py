@@ -26,7 +26,7 @@ from django.utils import timezone
 from pricebook.models import PricebookOverride, PricebookOverrideChange, PriceHistory
 from pricebook.services.rowsets import in_ids
 from servicetitan.sync.bulk import insert_rows
-from servicetitan.sync.changes import changed_columns, changed_columns_sql
+from servicetitan.sync.changes import _comparable, changed_columns, changed_columns_sql
 from servicetitan.sync.streams import PageChanges
 
 TRACKED = ("cost", "price", "member_price", "add_on_price")
@@ -205,3 +205,37 @@ def record_push_history(item_type: str, payloads: list[dict], tenant_id: int, *,
     from servicetitan.writethrough import store_records
 
     store_records(item_kind(item_type).resource_key, payloads, tenant_id, origin=PushOrigin.of(overrides))
+
+
+def record_known_changes(master, tenant_id: int, now, origin: object, new_values: dict) -> None:
+    """What `record_page_history` records for records whose new column values are known already (the push's lean
+    write-back, `new_values`: st_id -> the mapped values): called before the master rows take them; the previous
+    values read in one query, the rows written with one COPY."""
+    from pricebook.selectors import item_type_of
+
+    item_type = item_type_of(master)
+    origin = origin if isinstance(origin, PushOrigin) else PushOrigin()
+    columns = [master._meta.get_field(name) for name in TRACKED]
+    previous = master.objects.filter(tenant_id=tenant_id, st_id__any_of=list(new_values)).values_list("st_id", *TRACKED)
+    rows = []
+    for st_id, *before in previous:
+        values = new_values[st_id]
+        user_id, source, batch_id = origin.pushed.get(st_id, (None, Source.SYNC, None))
+        for column, old in zip(columns, before, strict=True):
+            old, new = _comparable(column, old), _comparable(column, values.get(column.name))
+            if old != new:
+                rows.append(
+                    {
+                        "tenant_id": tenant_id,
+                        "item_type": item_type,
+                        "st_pricebook_id": st_id,
+                        "field": column.name,
+                        "old_value": old,
+                        "new_value": new,
+                        "source": source,
+                        "changed_at": now,
+                        "changed_by_id": user_id,
+                        "batch_id": batch_id,
+                    }
+                )
+    insert_rows(PriceHistory, rows)

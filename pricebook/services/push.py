@@ -46,7 +46,7 @@ from pricebook.services.history import PushOrigin, change_row, record_changes, r
 from pricebook.services.images import upload_image
 from pricebook.services.payloads import bulk_item, patch_body
 from pricebook.services.refresh import IDS_PER_LOOKUP as IDS_PER_LOOKUP
-from pricebook.services.refresh import batched, ids_of, read_by_ids
+from pricebook.services.refresh import batched, ids_of, read_by_ids, write_back_pushed
 from pricebook.services.refresh import refresh_from_servicetitan as refresh_from_servicetitan  # the admin's import
 from pricebook.services.rowsets import in_ids, update_returning_pks
 from servicetitan.client.errors import (
@@ -472,16 +472,20 @@ class _ErrorsOnly:
         self.staff_message = ""
 
 
-def _refresh_pushed(client, kind: ItemKind, overrides: list[PricebookOverride], since, tenant_id: int) -> set[int]:
+def _refresh_pushed(
+    client, kind: ItemKind, overrides: list[PricebookOverride], since, tenant_id: int, pushed_from: dict
+) -> set[int]:
     """Re-read items just pushed (the bulk PATCH has no answer body) and store them, one page write per page (their
-    price changes recorded as the push's); returns the ids read. Other items the pages bring that changed in
+    price changes recorded as the push's); returns the ids read. `pushed_from`: st_id -> (payload, payload hash) of
+    the raw records the push was built from, so the items that changed only in what was pushed take the lean
+    write-back (`write_back_pushed`, what a sync would store). Other items the pages bring that changed in
     ServiceTitan meanwhile are stored like a sync's, which flags their pending overrides in conflict."""
     origin = PushOrigin.of(overrides)
     seen: set[int] = set()
     for page in client.iter_pages(
         kind.resource_key, modified_on_or_after=since - REFRESH_MARGIN, include_inactive=True
     ):
-        seen |= ids_of(store_records(kind.resource_key, page.items, tenant_id, origin=origin))
+        seen |= ids_of(write_back_pushed(kind, page.items, tenant_id, origin=origin, pushed_from=pushed_from))
     # Not listed as changed (clock skew, or ServiceTitan found nothing to change): read them by id.
     missing = set(origin.pushed) - seen
     if missing:
@@ -489,15 +493,17 @@ def _refresh_pushed(client, kind: ItemKind, overrides: list[PricebookOverride], 
     return seen
 
 
-def _latest_records(kind: ItemKind, tenant_id: int, st_ids: list[int]) -> dict[int, tuple[dict, object, bool]]:
-    """st_id -> (payload, modifiedOn, deleted) of the raw records as last synced (one query; the payloads read as
-    text and parsed by orjson, several times faster than the JSON field's own decoding)."""
+def _latest_records(kind: ItemKind, tenant_id: int, st_ids: list[int]) -> dict[int, tuple[dict, object, bool, str]]:
+    """st_id -> (payload, modifiedOn, deleted, payload hash) of the raw records as last synced (one query; the
+    payloads read as text and parsed by orjson, several times faster than the JSON field's own decoding)."""
     rows = (
         kind.raw.objects.filter(tenant_id=tenant_id, st_id__any_of=st_ids)
         .annotate(payload_text=Cast("payload", TextField()))
-        .values_list("st_id", "payload_text", "st_modified_on", "deleted")
+        .values_list("st_id", "payload_text", "st_modified_on", "deleted", "payload_hash")
     )
-    return {st_id: (orjson.loads(text), modified_on, deleted) for st_id, text, modified_on, deleted in rows}
+    return {
+        st_id: (orjson.loads(text), modified_on, deleted, digest) for st_id, text, modified_on, deleted, digest in rows
+    }
 
 
 def _push_bulk(client, kind: ItemKind, overrides: list[PricebookOverride], result: PushResult) -> None:
@@ -506,7 +512,7 @@ def _push_bulk(client, kind: ItemKind, overrides: list[PricebookOverride], resul
     ready, ended = [], []
     try:
         for override in overrides:
-            payload, modified_on, deleted = latest.get(override.st_pricebook_id, (None, None, True))
+            payload, modified_on, deleted, _ = latest.get(override.st_pricebook_id, (None, None, True, None))
             if payload is None or deleted:
                 message = "This item is not in the mirror or was deleted in ServiceTitan; sync and retry."
                 ended.append(_failure(override, message))
@@ -536,7 +542,10 @@ def _push_bulk(client, kind: ItemKind, overrides: list[PricebookOverride], resul
     if accepted:
         pushed = [o for o, _ in accepted]
         try:
-            _refresh_pushed(client, kind, pushed, started, tenant_id)
+            pushed_from = {
+                o.st_pricebook_id: (latest[o.st_pricebook_id][0], latest[o.st_pricebook_id][3]) for o in pushed
+            }
+            _refresh_pushed(client, kind, pushed, started, tenant_id, pushed_from)
         except TRANSIENT_ERRORS as exc:
             # ServiceTitan has them: synced all the same; the next sync brings their new records.
             logger.warning("pushed %s %s but could not re-read them: %s", len(pushed), kind.item_type, exc)
