@@ -19,6 +19,9 @@ class TenantForm(forms.ModelForm):
     client_secret = forms.CharField(label="Client secret", required=False, strip=True)
     app_key = forms.CharField(label="App key", required=False, strip=True)
     webhook_key = forms.CharField(label="Webhook key", required=False, strip=True)
+    # ServiceTitan is served over HTTPS: a URL typed without a scheme means https (as Django 6 will assume).
+    api_url = forms.URLField(label="API URL", initial="https://api.servicetitan.io", assume_scheme="https")
+    auth_url = forms.URLField(label="Auth URL", initial="https://auth.servicetitan.io", assume_scheme="https")
 
     class Meta:
         model = Tenant

@@ -640,11 +640,17 @@ def push_overrides(ids: Iterable[int], *, client=None, mode: str = "auto") -> Pu
                 result.retry.extend(_release(token, [o.pk for o in overrides], message=result.error))
                 continue
             _push_claimed(tenant_client, overrides, token, mode, result)
-    # Approved reprice batches whose overrides ServiceTitan now has become pushed.
-    from pricebook.services.reprice import settle_batches
-
-    result.batches_pushed = settle_batches()
+    result.batches_pushed = _settle_batches()
     return result
+
+
+def _settle_batches() -> list[int]:
+    """Approved batches whose overrides ServiceTitan now has become pushed: the reprice batches (their ids returned)
+    and the central pricebook's per-tenant batches."""
+    from pricebook.services import central, reprice
+
+    central.settle_batches()
+    return reprice.settle_batches()
 
 
 def push_pending(*, dry_run: bool = False, client=None, mode: str = "auto", tenant_id: int | None = None) -> PushResult:
@@ -671,7 +677,5 @@ def push_pending(*, dry_run: bool = False, client=None, mode: str = "auto", tena
         flag_conflicts(item_type)
     result = push_overrides(list(pending.values_list("pk", flat=True)), client=client, mode=mode)
     # Approved reprice batches are pending overrides (pushed above); settled here too when nothing was pending.
-    from pricebook.services.reprice import settle_batches
-
-    result.batches_pushed = sorted(set(result.batches_pushed) | set(settle_batches()))
+    result.batches_pushed = sorted(set(result.batches_pushed) | set(_settle_batches()))
     return result

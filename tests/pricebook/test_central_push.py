@@ -90,3 +90,36 @@ def test_a_central_price_change_reaches_two_tenants_at_the_minimum_of_requests(t
         assert theirs and all(theirs[code] == central_prices[code] for code in theirs)
     # Nothing reached the source tenant's ServiceTitan.
     assert servers[SOURCE].stats.snapshot()["total"] == 0
+
+
+def test_the_scheduled_push_reaches_each_tenant_with_its_own_credentials_and_settles_the_batches(
+    tenants_on_simulators,
+):
+    """No client passed: `push_pending` pushes every tenant's overrides through the client of that tenant's own row
+    (its credentials and URLs), and the central batches it completes become pushed."""
+    from devtools.simulator import DEMO_APP_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+    from pricebook.services.push import push_pending
+
+    servers, _clients = tenants_on_simulators
+    source = Tenant.objects.create(name="Head office", st_tenant_id=SOURCE)
+    book = CentralPricebook.objects.create(name="Group", source_tenant=source)
+    for name, tenant_id in (("A", TENANT_A), ("B", TENANT_B)):
+        tenant = Tenant(name=f"Branch {name}", st_tenant_id=tenant_id, client_id=DEMO_CLIENT_ID)
+        tenant.api_url = tenant.auth_url = servers[tenant_id].url
+        tenant.client_secret, tenant.app_key = DEMO_CLIENT_SECRET, DEMO_APP_KEY
+        tenant.save()
+        subscription = CentralSubscription.objects.create(
+            central=book, tenant=tenant, policy="auto", locked_fields=["price"]
+        )
+        central.refresh_mapping(subscription)
+        central.confirm_mapping(subscription)
+    Material.objects.filter(tenant_id=SOURCE, active=True, deleted=False).update(price=F("price") + 3)
+    central.fan_out(book)
+
+    result = push_pending()
+
+    assert result.failed == {} and result.error in ("", None), (result.failed, result.error)
+    for tenant_id in (TENANT_A, TENANT_B):
+        assert servers[tenant_id].stats.snapshot()["by_route"]["PATCH /pricebook/v2/tenant/{tenant}/pricebook"] >= 1
+        assert CentralBatch.objects.get(tenant_id=tenant_id).status == "pushed"
+    assert servers[SOURCE].stats.snapshot()["total"] == 0

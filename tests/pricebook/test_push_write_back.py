@@ -146,7 +146,9 @@ def test_a_page_of_items_changed_only_in_what_was_pushed_skips_the_engines_merge
 
     assert lean == engine
     statements = [q["sql"] for q in captured.captured_queries]
-    assert not any(s.startswith("WITH texts") or 'INSERT INTO "pricebook_material"' in s for s in statements)
+    assert not any(
+        s.startswith("WITH src AS MATERIALIZED") or 'INSERT INTO "pricebook_material"' in s for s in statements
+    )
     assert any(s.startswith('UPDATE "pricebook_material" t SET') for s in statements)
 
 
@@ -159,7 +161,7 @@ def test_a_record_the_mirror_changed_since_the_push_read_it_takes_the_page_write
     engine, lean, _, captured = _both_ways(tenant_id, page, pushed_from, origin, st_ids)
 
     assert lean == engine
-    assert any(q["sql"].startswith("WITH texts") for q in captured.captured_queries)
+    assert any(q["sql"].startswith("WITH src AS MATERIALIZED") for q in captured.captured_queries)
 
 
 def test_a_record_with_recorded_problems_takes_the_page_write(synced, editor):
@@ -174,4 +176,4 @@ def test_a_record_with_recorded_problems_takes_the_page_write(synced, editor):
 
     assert lean == engine
     assert engine["problems"] == []
-    assert any(q["sql"].startswith("WITH texts") for q in captured.captured_queries)
+    assert any(q["sql"].startswith("WITH src AS MATERIALIZED") for q in captured.captured_queries)
