@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from unittest import mock
 
+import pytest
 from django.db import connection, transaction
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
@@ -138,6 +139,8 @@ def test_the_lean_write_back_stores_what_a_sync_of_the_page_stores(synced, edito
     assert any(r["st_modified_on"] == datetime(2031, 5, 6, 7, 8, 0, 123456, tzinfo=UTC) for r in engine["raw"])
 
 
+# Tells the paths apart by the engine's SQL master merge, which only PostgreSQL runs (SQLite maps in Python).
+@pytest.mark.postgresql
 def test_a_page_of_items_changed_only_in_what_was_pushed_skips_the_engines_merge(synced, editor):
     tenant_id = Material.objects.values_list("tenant_id", flat=True).first()
     page, pushed_from, origin, st_ids = _page(synced, editor)
@@ -152,6 +155,8 @@ def test_a_page_of_items_changed_only_in_what_was_pushed_skips_the_engines_merge
     assert any(s.startswith('UPDATE "pricebook_material" t SET') for s in statements)
 
 
+# Tells the paths apart by the engine's SQL master merge, which only PostgreSQL runs (SQLite maps in Python).
+@pytest.mark.postgresql
 def test_a_record_the_mirror_changed_since_the_push_read_it_takes_the_page_write(synced, editor):
     tenant_id = Material.objects.values_list("tenant_id", flat=True).first()
     page, pushed_from, origin, st_ids = _page(synced, editor)
@@ -164,6 +169,8 @@ def test_a_record_the_mirror_changed_since_the_push_read_it_takes_the_page_write
     assert any(q["sql"].startswith("WITH src AS MATERIALIZED") for q in captured.captured_queries)
 
 
+# Tells the paths apart by the engine's SQL master merge, which only PostgreSQL runs (SQLite maps in Python).
+@pytest.mark.postgresql
 def test_a_record_with_recorded_problems_takes_the_page_write(synced, editor):
     tenant_id = Material.objects.values_list("tenant_id", flat=True).first()
     page, pushed_from, origin, st_ids = _page(synced, editor)
