@@ -5,40 +5,15 @@ from __future__ import annotations
 
 import os
 
-import pytest
 from django.contrib.auth import get_user_model
 
 from pricebook.models import Material
 from tenants.models import Tenant
+from tests.pricebook.test_browser_overrides import SCREENSHOTS, browser, pytestmark  # noqa: F401 - fixture, marks
 from tests.tenants.conftest import SHARED_ST_ID, TENANT_A, TENANT_B, make_row
 
-CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = os.environ.get("LAZI_SCREENSHOT_DIR", "/tmp")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium at /usr/bin/chromium"),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(
-        executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-    )
-    yield chromium
-    from django.db import connections
-
-    connections.close_all()
-    chromium.close()
-    playwright.stop()
-
-
-def test_switcher_in_the_header_changes_the_list(live_server, transactional_db, browser):
+def test_switcher_in_the_header_changes_the_list(live_server, transactional_db, browser):  # noqa: F811
     Tenant.objects.create(name="Alpha Heating", st_tenant_id=TENANT_A, is_default=True)
     Tenant.objects.create(name="Bravo Plumbing", st_tenant_id=TENANT_B)
     rows: dict = {}
