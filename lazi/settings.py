@@ -246,6 +246,8 @@ SPECTACULAR_SETTINGS = {
         # `item_type`: the four kinds an override has, and the three priced SKU kinds (rules, sales per item).
         "OverrideItemTypeEnum": "pricebook.models.PricebookOverride.ItemType",
         "SkuItemTypeEnum": "pricebook.models.PricingRule.ItemType",
+        # The central pricebook's mapping review: the SKU kinds and categories (matched by path).
+        "CentralMappingItemTypeEnum": "pricebook.models_central.MAPPING_ITEM_TYPES",
         # `type`: a customer's contact is a phone number, an e-mail address or a fax (ServiceTitan's ContactType).
         # (A customer's `type` keeps the name it had alone.)
         "ContactTypeEnum": "crm.models.CustomerContact.Type",

@@ -529,6 +529,9 @@ class PricebookOverride(models.Model):
     override_image_name = models.CharField("image file name", max_length=255, blank=True)
     # ServiceTitan's "Images/…" path once uploaded, so a retried push attaches it without uploading it twice.
     uploaded_image_path = models.CharField(max_length=1024, blank=True)
+    # The item's categories as they are to be (ServiceTitan ids of this tenant's categories; the update replaces the
+    # list), pushed beside the override fields like the image; None: not overridden. Set by the central pricebook.
+    override_category_ids = models.JSONField("categories", null=True, blank=True, editable=False)
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     # The reference's flag, derived from the status by the database so it can never disagree with it.
@@ -590,6 +593,10 @@ class PricebookOverride(models.Model):
     @property
     def has_image(self) -> bool:
         return bool(self.override_image_data) or bool(self.uploaded_image_path)
+
+    @property
+    def has_categories(self) -> bool:
+        return self.override_category_ids is not None
 
 
 class PricebookOverrideChange(models.Model):

@@ -15,16 +15,23 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-# What a subscription can lock, in display order: the fields the override path carries (and pushes in bulk).
+# What a subscription can lock, in display order: what the override path carries (and pushes in bulk). The image
+# and the categories travel beside the override fields: the image as the central image's bytes, uploaded to each
+# target tenant by its push (ServiceTitan's image paths are per tenant: POST /images, then the item's `assets`), the
+# categories as the target's own category ids, matched by category path (ids differ per tenant).
 LOCKABLE_FIELDS = (
     ("price", "price"),
     ("member_price", "member price"),
     ("description", "description"),
     ("cost", "cost"),
+    ("image", "image"),
+    ("categories", "categories"),
 )
 LOCKABLE_NAMES = tuple(name for name, _ in LOCKABLE_FIELDS)
 # The same choices as `PricingRule.ItemType` (the API schema names them once: SkuItemTypeEnum).
 CENTRAL_ITEM_TYPES = (("material", "Material"), ("service", "Service"), ("equipment", "Equipment"))
+# The mapping review also matches categories (by path), so it can say which central category a target lacks.
+MAPPING_ITEM_TYPES = (*CENTRAL_ITEM_TYPES, ("category", "Category"))
 
 
 class CentralPricebook(models.Model):
@@ -87,7 +94,8 @@ class CentralMapping(models.Model):
         CLASH = "clash", "code clash"
 
     subscription = models.ForeignKey(CentralSubscription, on_delete=models.CASCADE, related_name="mappings")
-    item_type = models.CharField(max_length=16, choices=CENTRAL_ITEM_TYPES)
+    item_type = models.CharField(max_length=16, choices=MAPPING_ITEM_TYPES)
+    # An item's code; a category's path ("Plumbing > Valves").
     code = models.CharField(max_length=255)
     status = models.CharField(max_length=16, choices=Status.choices)
     # Set when the code names exactly one item on that side.

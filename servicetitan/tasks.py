@@ -26,8 +26,17 @@ def sync_targets_task(
             runs = sync_targets(targets or None, full=full, triggered_by=triggered_by, tenant_id=each)
             outcome.update({_key(run, len(tenant_ids)): run.status for run in runs})
         return outcome
+    if triggered_by == "schedule" and not _active(tenant_id):
+        # A tenant's schedules are removed with it; one left behind (e.g. edited in by hand) syncs nothing.
+        return {"skipped": f"tenant {tenant_id} is not an active tenant"}
     runs = sync_targets(targets or None, full=full, triggered_by=triggered_by, tenant_id=tenant_id)
     return {run.target: run.status for run in runs}
+
+
+def _active(tenant_id: int) -> bool:
+    from tenants.models import Tenant
+
+    return Tenant.objects.filter(st_tenant_id=tenant_id, active=True).exists() or not Tenant.objects.exists()
 
 
 def _key(run, tenants: int) -> str:

@@ -30,3 +30,12 @@ def tenant_id_option(name: str | None) -> int | None:
     """`--tenant`'s ServiceTitan tenant id; None (the default tenant) when not given."""
     tenant = tenant_option(name)
     return tenant.st_tenant_id if tenant else None
+
+
+def tenant_id_or_default(name: str | None) -> int | None:
+    """`--tenant`'s ServiceTitan tenant id; not given: the default tenant's; None only when no tenant is configured
+    at all (a deployment without SERVICE_TITAN_TENANT_ID nor Tenant rows: every row, as before tenants were data)."""
+    from tenants.selectors import default_tenant
+
+    tenant = tenant_option(name) or default_tenant()
+    return tenant.st_tenant_id if tenant else None

@@ -31,7 +31,13 @@ class SubscriptionForm(forms.ModelForm):
         choices=LOCKABLE_FIELDS,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="These fields follow the central value; the others stay the tenant's own.",
+        help_text=(
+            "These fields follow the central value; the others stay the tenant's own. The image: the source's default "
+            "image is read from the source tenant and uploaded to this tenant by its push (ServiceTitan keeps images "
+            "per tenant), once per central image. The categories: matched by category path (ids differ per tenant); "
+            "an item whose central category this tenant lacks is left out, and the mapping review lists the "
+            "categories missing here."
+        ),
     )
 
     class Meta:
@@ -100,7 +106,7 @@ class CentralPricebookAdmin(AcrossTenantsAdmin):
         for book in queryset:
             for subscription in book.subscriptions.select_related("tenant", "central__source_tenant"):
                 counts = central.refresh_mapping(subscription)
-                self.message_user(request, f"{subscription}: " + _counts_text(counts))
+                self.message_user(request, f"{subscription}: " + _review_text(subscription, counts))
 
     def fan_out_view(self, request, pk):
         """The preview per target tenant; "Fan out now" (a POST) creates the batches."""
@@ -142,6 +148,15 @@ def _counts_text(counts: dict) -> str:
     return ", ".join(f"{CentralMapping.Status(status).label} {n}" for status, n in counts.items())
 
 
+def _review_text(subscription, counts: dict) -> str:
+    """The items' counts, then the central categories the target lacks (by path)."""
+    text = _counts_text(counts)
+    missing = central.missing_categories(subscription, limit=10)
+    if missing:
+        text += f"; categories missing in the target: {', '.join(missing)}"
+    return text
+
+
 @admin.register(CentralSubscription)
 class CentralSubscriptionAdmin(AcrossTenantsAdmin):
     form = SubscriptionForm
@@ -154,6 +169,7 @@ class CentralSubscriptionAdmin(AcrossTenantsAdmin):
         "matched",
         "missing",
         "clash",
+        "categories_missing",
         "mapping_confirmed_at",
     )
     list_filter = ("central", "policy", "active")
@@ -161,9 +177,15 @@ class CentralSubscriptionAdmin(AcrossTenantsAdmin):
     readonly_fields = ("mapping_refreshed_at", "mapping_confirmed_at", "mapping_confirmed_by")
 
     def get_queryset(self, request):
+        items = ~Q(mappings__item_type=central.CATEGORY)
         counts = {
-            status: Count("mappings", filter=Q(mappings__status=status)) for status in CentralMapping.Status.values
+            status: Count("mappings", filter=Q(mappings__status=status) & items)
+            for status in CentralMapping.Status.values
         }
+        counts["n_categories_missing"] = Count(
+            "mappings",
+            filter=Q(mappings__item_type=central.CATEGORY) & ~Q(mappings__status=CentralMapping.Status.MATCHED),
+        )
         return super().get_queryset(request).select_related("tenant", "central").annotate(**counts)
 
     @admin.display(description="locked fields")
@@ -188,10 +210,22 @@ class CentralSubscriptionAdmin(AcrossTenantsAdmin):
     def clash(self, obj):
         return self._mapping_link(obj, "clash")
 
+    @admin.display(description="categories missing in target", ordering="n_categories_missing")
+    def categories_missing(self, obj):
+        url = reverse("admin:pricebook_centralmapping_changelist")
+        return format_html(
+            '<a href="{}?subscription__id__exact={}&item_type__exact={}&status__exact=missing">{}</a>',
+            url,
+            obj.pk,
+            central.CATEGORY,
+            obj.n_categories_missing,
+        )
+
     @admin.action(description="Refresh the mapping review")
     def refresh_mapping(self, request, queryset):
         for subscription in queryset.select_related("tenant", "central__source_tenant"):
-            self.message_user(request, f"{subscription}: " + _counts_text(central.refresh_mapping(subscription)))
+            counts = central.refresh_mapping(subscription)
+            self.message_user(request, f"{subscription}: " + _review_text(subscription, counts))
 
     @admin.action(description="Confirm the mapping review (fan-outs reach these tenants)")
     def confirm_mapping(self, request, queryset):

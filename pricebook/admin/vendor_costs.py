@@ -23,6 +23,7 @@ from pricebook.services.vendor_costs import (
     read_price_file,
     remember_columns,
 )
+from tenants.admin_scope import admin_scope
 
 VENDOR_SESSION_KEY = "pricebook_vendor_costs"
 VENDOR_FILE_LIMIT = 20 * 1024 * 1024
@@ -65,7 +66,12 @@ class VendorCostsMixin:
             else:
                 columns = guess_columns(headers, stored["vendor"])
             try:
-                preview = preview_vendor_costs(stored["vendor"], headers, grid, columns)
+                # The materials of the tenant the admin works in (every row while no tenant is defined).
+                scope = admin_scope(request)
+                if scope.tenant is None and not scope.unrestricted:
+                    raise PermissionDenied
+                tenant_id = scope.st_tenant_id
+                preview = preview_vendor_costs(stored["vendor"], headers, grid, columns, tenant_id=tenant_id)
             except VendorFileError as exc:
                 error = str(exc)
             if preview is not None and request.method == "POST" and "_confirm" in request.POST:

@@ -3,8 +3,13 @@
 - `refresh_mapping(subscription)`: the mapping review, by code, set-based (two grouped queries per item type): a code
   with one item on each side is matched, one absent from the target is missing, a code on more than one item of
   either side is a clash (nothing is fanned out for it). `confirm_mapping` records that staff accepted it.
+  Categories are reviewed alike, by path ("Plumbing > Valves": their ids differ per tenant), so the review says
+  which central category a target lacks.
 - `central_changes(subscription)`: the source's effective values vs the target's on the locked fields of the matched
-  items, a constant number of queries per 5,000 items.
+  items, a constant number of queries per 5,000 items. Besides the override fields: the image (the source's default
+  image path; what a target gets is that image's bytes, read from the source once per fan-out and uploaded to the
+  target by its push, as ServiceTitan's image paths are per tenant) and the categories (as paths; applied as the
+  target's own category ids, an item whose central category has no match in the target is left out and counted).
 - `fan_out(central)`: per target tenant with changes, one `CentralBatch` whose `CentralChange` rows are the audit.
   Its policy decides: `auto` applies it at once, `approval` waits for that tenant's approvers (`approve_batch`),
   `dismiss` records every change as dismissed (visible, re-appliable with `reapply_changes`).
@@ -19,6 +24,7 @@ may be approved only by an approver of the target tenant.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -27,7 +33,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, Min, OuterRef, Subquery
 from django.utils import timezone
 
-from pricebook.models import PricebookOverride, override_fields_for
+from pricebook.models import Category, PricebookOverride, override_fields_for
 from pricebook.models_central import (
     LOCKABLE_NAMES,
     CentralBatch,
@@ -44,7 +50,10 @@ from pricebook.services.rowsets import in_ids
 from servicetitan.sync.bulk import insert_rows
 
 CENTRAL_ITEM_TYPES = ("material", "service", "equipment")
+CATEGORY = "category"  # the mapping review's rows of categories (by path)
 MONEY_FIELDS = ("price", "member_price", "cost")
+# Lockable beside the override fields: they travel with the override (its image, its category ids).
+EXTRA_LOCKABLE = ("image", "categories")
 IDS_PER_READ = 5000
 Status = CentralMapping.Status
 Outcome = CentralChange.Outcome
@@ -74,14 +83,30 @@ def _codes(item_type: str, tenant_id: int) -> dict[str, tuple[int, int]]:
     return {code: (n, st_id) for code, n, st_id in rows}
 
 
+def _category_paths(tenant_id: int) -> dict[str, tuple[int, int]]:
+    """path -> (how many categories have it, the smallest st_id) of one tenant's categories: one grouped query."""
+    rows = (
+        Category.objects.filter(tenant_id=tenant_id, deleted=False)
+        .exclude(path="")
+        .values("path")
+        .annotate(n=Count("pk"), st_id=Min("st_id"))
+        .values_list("path", "n", "st_id")
+    )
+    return {path[:255]: (n, st_id) for path, n, st_id in rows}
+
+
 def refresh_mapping(subscription: CentralSubscription) -> dict[str, int]:
-    """Rebuild the subscription's mapping review from the mirror; returns the counts per status."""
+    """Rebuild the subscription's mapping review from the mirror (items by code, categories by path); returns the
+    items' counts per status (`category_counts` has the categories')."""
     source = subscription.central.source_tenant.st_tenant_id
     target = subscription.tenant.st_tenant_id
     rows = []
-    for item_type in CENTRAL_ITEM_TYPES:
-        theirs = _codes(item_type, target)
-        for code, (n, st_id) in _codes(item_type, source).items():
+    for item_type in (*CENTRAL_ITEM_TYPES, CATEGORY):
+        if item_type == CATEGORY:
+            theirs, ours = _category_paths(target), _category_paths(source)
+        else:
+            theirs, ours = _codes(item_type, target), _codes(item_type, source)
+        for code, (n, st_id) in ours.items():
             m, target_st_id = theirs.get(code, (0, None))
             if n > 1 or m > 1:
                 status = Status.CLASH
@@ -109,16 +134,31 @@ def refresh_mapping(subscription: CentralSubscription) -> dict[str, int]:
     return mapping_counts(subscription)
 
 
-def mapping_counts(subscription: CentralSubscription) -> dict[str, int]:
+def mapping_counts(subscription: CentralSubscription, *, item_types=CENTRAL_ITEM_TYPES) -> dict[str, int]:
     counts = dict.fromkeys(Status.values, 0)
     for status, n in (
-        CentralMapping.objects.filter(subscription=subscription)
+        CentralMapping.objects.filter(subscription=subscription, item_type__in=item_types)
         .values("status")
         .annotate(n=Count("pk"))
         .values_list("status", "n")
     ):
         counts[status] = n
     return counts
+
+
+def category_counts(subscription: CentralSubscription) -> dict[str, int]:
+    """The categories of the mapping review per status (matched, missing in the target, several with one path)."""
+    return mapping_counts(subscription, item_types=(CATEGORY,))
+
+
+def missing_categories(subscription: CentralSubscription, limit: int = 20) -> list[str]:
+    """The paths of the source's categories the target has no (single) match for."""
+    return list(
+        CentralMapping.objects.filter(subscription=subscription, item_type=CATEGORY)
+        .exclude(status=Status.MATCHED)
+        .order_by("code")
+        .values_list("code", flat=True)[:limit]
+    )
 
 
 def confirm_mapping(subscription: CentralSubscription, *, user=None) -> None:
@@ -147,16 +187,66 @@ def _same(name: str, a: str, b: str) -> bool:
 
 def lockable_fields(item_type: str, locked) -> list[str]:
     """The locked fields an item of this type can take (a service's cost is its labour and parts: not overridable)."""
-    overridable = {f.name for f in override_fields_for(item_type)}
+    overridable = {f.name for f in override_fields_for(item_type)} | set(EXTRA_LOCKABLE)
     return [name for name in LOCKABLE_NAMES if name in locked and name in overridable]
+
+
+def _image_path(item) -> str:
+    """The item's default image as ServiceTitan's path ("Images/…"): `defaultAssetUrl`, else its default image asset."""
+    if item.default_image_url:
+        return item.default_image_url
+    assets = [a for a in item.images or [] if isinstance(a, dict) and a.get("type") == "Image" and a.get("url")]
+    chosen = next((a for a in assets if a.get("isDefault")), assets[0] if assets else None)
+    return (chosen or {}).get("url") or ""
+
+
+def categories_text(paths) -> str:
+    """A set of category paths as the audit shows it (and compares it): a sorted JSON list."""
+    return json.dumps(sorted(set(paths)), ensure_ascii=False)
+
+
+def _category_texts(item_type: str, tenant_id: int, st_ids: list[int]) -> dict[int, str]:
+    """st_id -> the item's effective categories as paths: a pending override's category ids, else the mirror's."""
+    paths: dict[int, set[str]] = {st_id: set() for st_id in st_ids}
+    for st_id, path in (
+        item_kind(item_type)
+        .master.objects.filter(tenant_id=tenant_id, st_id__in=st_ids, categories__deleted=False)
+        .values_list("st_id", "categories__path")
+    ):
+        if path:
+            paths[st_id].add(path[:255])
+    pending = dict(
+        PricebookOverride.objects.filter(
+            tenant_id=tenant_id, item_type=item_type, st_pricebook_id__in=st_ids, override_category_ids__isnull=False
+        )
+        .exclude(status=PricebookOverride.Status.SYNCED)
+        .values_list("st_pricebook_id", "override_category_ids")
+    )
+    if pending:
+        wanted = {int(i) for ids in pending.values() for i in ids or []}
+        by_id = dict(
+            Category.objects.filter(tenant_id=tenant_id, st_id__in=wanted).values_list("st_id", "path")
+        )
+        for st_id, ids in pending.items():
+            paths[st_id] = {by_id[int(i)][:255] for i in ids or [] if int(i) in by_id}
+    return {st_id: categories_text(found) for st_id, found in paths.items()}
 
 
 def _effective(item_type: str, tenant_id: int, st_ids: list[int], fields: list[str]) -> dict[int, dict[str, str]]:
     qs = item_kind(item_type).master.objects.filter(tenant_id=tenant_id, st_id__in=st_ids)
-    return {
-        item.st_id: {name: _text(name, getattr(item, f"effective_{name}")) for name in fields}
-        for item in with_effective_values(qs, item_type)
-    }
+    categories = _category_texts(item_type, tenant_id, st_ids) if "categories" in fields else {}
+    values = {}
+    for item in with_effective_values(qs, item_type):
+        row = {}
+        for name in fields:
+            if name == "image":
+                row[name] = _image_path(item)
+            elif name == "categories":
+                row[name] = categories.get(item.st_id, categories_text(()))
+            else:
+                row[name] = _text(name, getattr(item, f"effective_{name}"))
+        values[item.st_id] = row
+    return values
 
 
 @dataclass
@@ -179,11 +269,19 @@ def _central_values(cache: dict, item_type: str, source: int, st_ids: list[int],
     return known
 
 
-def central_changes(subscription: CentralSubscription, *, cache: dict | None = None) -> list[ProposedChange]:
+def central_changes(
+    subscription: CentralSubscription, *, cache: dict | None = None, left_out: dict | None = None
+) -> list[ProposedChange]:
     """The locked fields of the matched items whose target value differs from the central one; a change already
     waiting for approval or dismissed with the same central value is not proposed again. `cache`: the source's
-    values shared by the subscriptions of one fan-out."""
+    values shared by the subscriptions of one fan-out.
+
+    The image: a central image is proposed once per item (the target's copy gets a path of its own, never equal to
+    the source's), so one applied or re-applied is not proposed again; no central image proposes nothing. The
+    categories: an item whose central categories do not all match one category of the target is left out, counted
+    in `left_out["categories"]`."""
     cache = {} if cache is None else cache
+    left_out = {} if left_out is None else left_out
     source = subscription.central.source_tenant.st_tenant_id
     target = subscription.tenant.st_tenant_id
     known = set(
@@ -191,6 +289,19 @@ def central_changes(subscription: CentralSubscription, *, cache: dict | None = N
             batch__subscription=subscription, outcome__in=[Outcome.PROPOSED, Outcome.DISMISSED]
         ).values_list("item_type", "target_st_id", "field", "central_value")
     )
+    if "image" in subscription.locked_fields:
+        known |= set(
+            CentralChange.objects.filter(
+                batch__subscription=subscription, field="image", outcome__in=[Outcome.APPLIED, Outcome.REAPPLIED]
+            ).values_list("item_type", "target_st_id", "field", "central_value")
+        )
+    mapped_categories = None
+    if "categories" in subscription.locked_fields:
+        mapped_categories = set(
+            CentralMapping.objects.filter(
+                subscription=subscription, item_type=CATEGORY, status=Status.MATCHED
+            ).values_list("code", flat=True)
+        )
     changes: list[ProposedChange] = []
     for item_type in CENTRAL_ITEM_TYPES:
         fields = lockable_fields(item_type, subscription.locked_fields)
@@ -212,6 +323,11 @@ def central_changes(subscription: CentralSubscription, *, cache: dict | None = N
                     wanted, now = central[source_st_id][name], theirs[target_st_id][name]
                     if _same(name, wanted, now) or (item_type, target_st_id, name, wanted) in known:
                         continue
+                    if name == "image" and not wanted:
+                        continue  # no central image: the target keeps its own
+                    if name == "categories" and not set(json.loads(wanted)) <= mapped_categories:
+                        left_out["categories"] = left_out.get("categories", 0) + 1
+                        continue
                     changes.append(ProposedChange(item_type, code, source_st_id, target_st_id, name, now, wanted))
     return changes
 
@@ -224,6 +340,8 @@ class TenantPlan:
     skipped: str = ""  # why nothing goes to this tenant
     batch: CentralBatch | None = None
     override_ids: list[int] = field(default_factory=list)
+    # Changes not proposed, by field, and why (e.g. {"categories": 3}: a central category has no match in the target).
+    left_out: dict[str, int] = field(default_factory=dict)
 
     @property
     def items(self) -> int:
@@ -239,7 +357,13 @@ class TenantPlan:
             by_field[change.field] += 1
         fields = ", ".join(f"{name} {n}" for name, n in sorted(by_field.items())) or "none"
         done = f"; batch #{self.batch.pk} {self.batch.status}" if self.batch is not None else ""
-        return f"{tenant}: {self.items} item(s), {len(self.changes)} field change(s) ({fields}); {policy}{done}"
+        left = ""
+        if self.left_out.get("categories"):
+            left = (
+                f"; categories of {self.left_out['categories']} item(s) left out: a central category has no match "
+                "in the target (see the mapping review)"
+            )
+        return f"{tenant}: {self.items} item(s), {len(self.changes)} field change(s) ({fields}); {policy}{done}{left}"
 
 
 @dataclass
@@ -259,12 +383,13 @@ class FanoutResult:
         }
 
 
-def preview_fan_out(central: CentralPricebook) -> FanoutResult:
-    """What a fan-out would propose to each active target tenant; nothing is saved."""
+def preview_fan_out(central: CentralPricebook, *, tenant=None) -> FanoutResult:
+    """What a fan-out would propose to each active target tenant (or to `tenant` only); nothing is saved."""
     plans, cache = [], {}
-    for subscription in (
-        central.subscriptions.filter(active=True).select_related("tenant", "central__source_tenant").order_by("pk")
-    ):
+    subscriptions = central.subscriptions.filter(active=True)
+    if tenant is not None:
+        subscriptions = subscriptions.filter(tenant=tenant)
+    for subscription in subscriptions.select_related("tenant", "central__source_tenant").order_by("pk"):
         if not subscription.tenant.active:
             plans.append(TenantPlan(subscription, [], skipped="the tenant is inactive"))
         elif subscription.mapping_confirmed_at is None:
@@ -272,18 +397,22 @@ def preview_fan_out(central: CentralPricebook) -> FanoutResult:
         elif not subscription.locked_fields:
             plans.append(TenantPlan(subscription, [], skipped="no field is locked"))
         else:
-            plans.append(TenantPlan(subscription, central_changes(subscription, cache=cache)))
+            left_out: dict[str, int] = {}
+            changes = central_changes(subscription, cache=cache, left_out=left_out)
+            plans.append(TenantPlan(subscription, changes, left_out=left_out))
     return FanoutResult(central, plans, dry_run=True)
 
 
-def fan_out(central: CentralPricebook, *, user=None, dry_run: bool = False) -> FanoutResult:
-    """Fan the central values out: one batch per target tenant with changes, handled by that tenant's policy."""
+def fan_out(central: CentralPricebook, *, user=None, dry_run: bool = False, tenant=None) -> FanoutResult:
+    """Fan the central values out: one batch per target tenant with changes (or to `tenant` only), handled by that
+    tenant's policy."""
     if not central.active:
         raise CentralError(f"The central pricebook {central} is inactive.")
-    result = preview_fan_out(central)
+    result = preview_fan_out(central, tenant=tenant)
     if dry_run:
         return result
     acting = user if user is not None and user.is_authenticated else None
+    images: dict[str, object] = {}  # each central image read once, whatever the number of target tenants
     with transaction.atomic():
         result.fanout = CentralFanout.objects.create(central=central, created_by=acting)
         for plan in result.plans:
@@ -294,7 +423,12 @@ def fan_out(central: CentralPricebook, *, user=None, dry_run: bool = False) -> F
             policy = plan.subscription.policy
             if policy == Policy.AUTO:
                 plan.override_ids = _apply(
-                    plan.batch, plan.batch.changes.all(), user=None, outcome=Outcome.APPLIED, who="the tenant's policy"
+                    plan.batch,
+                    plan.batch.changes.all(),
+                    user=None,
+                    outcome=Outcome.APPLIED,
+                    who="the tenant's policy",
+                    images=images,
                 )
                 _decide(plan.batch, BatchStatus.APPROVED, None)
             elif policy == Policy.DISMISS:
@@ -360,6 +494,42 @@ def _decide(batch: CentralBatch, status: str, user) -> None:
     batch.save(update_fields=["status", "decided_by", "decided_at"])
 
 
+def _central_image(batch: CentralBatch, path: str, images: dict):
+    """The central image at the source tenant's `path`, read with the source's client (GET /images), checked like an
+    upload: what the target's override carries, uploaded to the target by its push (POST /images, then `assets`)."""
+    if path in images:
+        return images[path]
+    from pricebook.services.images import ImageRejected, check_image, fetch_image
+    from servicetitan.client.errors import ServiceTitanError
+
+    source = batch.subscription.central.source_tenant
+    try:
+        content, _mime = fetch_image(tenant_client(source.st_tenant_id), path)
+        images[path] = check_image(content, path.rsplit("/", 1)[-1])
+    except ImageRejected as exc:
+        raise CentralError(f"The central image {path} of {source} cannot be used: {exc}") from exc
+    except ServiceTitanError as exc:
+        raise CentralError(f"The central image {path} could not be read from {source}: {exc}") from exc
+    return images[path]
+
+
+def _target_categories(batch: CentralBatch, paths: list[str], mapped: dict) -> list[int]:
+    """The target's category ids of these central category paths (matched by the mapping review)."""
+    if not mapped:
+        mapped.update(
+            CentralMapping.objects.filter(
+                subscription_id=batch.subscription_id, item_type=CATEGORY, status=Status.MATCHED
+            ).values_list("code", "target_st_id")
+        )
+    missing = [path for path in paths if mapped.get(path) is None]
+    if missing:
+        raise CentralError(
+            f"Tenant {batch.tenant_id} has no category {missing[0]!r} (or several with that path): refresh the "
+            "mapping review."
+        )
+    return sorted(mapped[path] for path in paths)
+
+
 def _value(name: str, text: str):
     if name in MONEY_FIELDS:
         try:
@@ -373,9 +543,9 @@ def _who(user, default: str = "an operator") -> str:
     return (user.get_username() if user is not None and user.is_authenticated else "") or default
 
 
-def _apply(batch: CentralBatch, changes, *, user, outcome: str, who: str) -> list[int]:
+def _apply(batch: CentralBatch, changes, *, user, outcome: str, who: str, images: dict | None = None) -> list[int]:
     """Write these changes of one tenant as that tenant's overrides (the bulk path, one push queued on commit) and
-    record who applied them. Returns the override ids."""
+    record who applied them. Returns the override ids. `images`: central images already read (path -> image)."""
     if isinstance(changes, list):
         rows = [(c.pk, c.item_type, c.target_st_id, c.field, c.central_value) for c in changes]
     else:
@@ -383,8 +553,16 @@ def _apply(batch: CentralBatch, changes, *, user, outcome: str, who: str) -> lis
     if not rows:
         return []
     values: dict[tuple[str, int], dict] = defaultdict(dict)
+    images = {} if images is None else images
+    mapped: dict[str, int] = {}
     for _, item_type, target_st_id, name, central_value in rows:
-        values[(item_type, target_st_id)][name] = _value(name, central_value)
+        if name == "image":
+            value = _central_image(batch, central_value, images)
+        elif name == "categories":
+            value = _target_categories(batch, json.loads(central_value or "[]"), mapped)
+        else:
+            value = _value(name, central_value)
+        values[(item_type, target_st_id)][name] = value
     try:
         overrides = save_overrides_bulk(
             [(item_type, st_id, v) for (item_type, st_id), v in values.items()],

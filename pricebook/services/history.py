@@ -50,6 +50,8 @@ def snapshot(override: PricebookOverride | None) -> dict[str, Any]:
             values[field_.name] = _money_text(value) if isinstance(value, Decimal) else value
     if override.override_image_data or override.uploaded_image_path:
         values["image"] = override.override_image_name or override.uploaded_image_path
+    if override.override_category_ids is not None:
+        values["categories"] = list(override.override_category_ids)
     return values
 
 

@@ -118,6 +118,8 @@ def save_override(
         if was_synced and image is None and not remove_image:
             override.override_image_data = None
             override.override_image_mime_type = override.override_image_name = override.uploaded_image_path = ""
+        if was_synced:
+            override.override_category_ids = None  # ServiceTitan's now, like the values
         if image is not None:
             override.override_image_data = image.content
             override.override_image_mime_type = image.mime_type
@@ -127,7 +129,7 @@ def save_override(
             override.override_image_data = None
             override.override_image_mime_type = override.override_image_name = override.uploaded_image_path = ""
 
-        if not override.overridden_values() and not override.has_image:
+        if not override.overridden_values() and not override.has_image and not override.has_categories:
             if not created:
                 _delete(override, user=user, message="Every field was set back to ServiceTitan's value.")
             return None
@@ -226,6 +228,9 @@ def requeue(overrides: Iterable[PricebookOverride], *, user=None) -> list[int]:
     return ids
 
 
+# What the bulk path takes besides the override fields: an image (`CheckedImage`: its bytes, uploaded by the push
+# with the item's tenant's client) and the categories (that tenant's category ids, the whole list).
+BULK_EXTRAS = ("image", "categories")
 # Items per round of the bulk path: one SELECT of items, one of overrides, one COPY, one UPDATE, one history COPY.
 BULK_CHUNK = 1000
 # What an edit writes besides the override fields (in `_write_overrides`' bulk UPDATE).
@@ -234,6 +239,7 @@ _EDIT_COLUMNS = (
     "override_image_mime_type",
     "override_image_name",
     "uploaded_image_path",
+    "override_category_ids",
     "status",
     "revision",
     "base_modified_on",
@@ -247,7 +253,7 @@ _EDIT_COLUMNS = (
 def _check_fields(item_type: str, values: dict) -> None:
     if not item_kind(item_type).priced:
         raise OverrideError(f"A {item_type.replace('_', ' ')} is edited on its own page, one at a time.")
-    unknown = set(values) - {f.name for f in override_fields_for(item_type)}
+    unknown = set(values) - {f.name for f in override_fields_for(item_type)} - set(BULK_EXTRAS)
     if unknown:
         raise OverrideError(f"These fields cannot be overridden on a {item_type}: {', '.join(sorted(unknown))}.")
 
@@ -381,8 +387,17 @@ def _write_overrides(
                 override.override_image_data = None
                 override.override_image_mime_type = override.override_image_name = ""
                 override.uploaded_image_path = ""
+                override.override_category_ids = None
         for name, value in values.items():
-            setattr(override, fields[name].override, value)
+            if name == "image":
+                override.override_image_data = value.content
+                override.override_image_mime_type = value.mime_type
+                override.override_image_name = value.filename
+                override.uploaded_image_path = ""
+            elif name == "categories":
+                override.override_category_ids = [int(v) for v in value]
+            else:
+                setattr(override, fields[name].override, value)
         if override.status != Status.PUSHING:
             override.status = Status.PENDING
         override.revision = (override.revision or 0) + 1

@@ -131,6 +131,16 @@ def image_change(override: PricebookOverride, payload: dict) -> dict[str, Any]:
     return {} if assets is None else {"assets": assets}
 
 
+def category_change(override: PricebookOverride, payload: dict) -> dict[str, Any]:
+    """The item's categories as the override wants them (the update's `categories`: ids, the whole list); {} when not
+    overridden or already so (in any order)."""
+    wanted = override.override_category_ids
+    if wanted is None or override.item_type == "category":
+        return {}
+    wanted = [int(v) for v in wanted]
+    return {} if sorted(_ids(payload.get("categories"))) == sorted(wanted) else {"categories": wanted}
+
+
 def vendor_cost_change(override: PricebookOverride, payload: dict) -> dict[str, Any]:
     """A cost from a vendor's price file also becomes that vendor's own cost on the item (ServiceTitan keeps one per
     vendor): `primaryVendor` or `otherVendors`, whole (the request schemas want complete vendors). {} when the item
@@ -157,11 +167,12 @@ def vendor_cost_change(override: PricebookOverride, payload: dict) -> dict[str, 
 
 def patch_body(override: PricebookOverride, payload: dict) -> dict[str, Any]:
     """Only what changes: the overridden fields differing from `payload`, the cost of the vendor whose price file set
-    the cost, and the image when there is one."""
+    the cost, the image when there is one, and the categories when they are overridden."""
     return {
         **changed_values(override, payload),
         **vendor_cost_change(override, payload),
         **image_change(override, payload),
+        **category_change(override, payload),
     }
 
 
@@ -227,8 +238,9 @@ def complete_item(item_type: str, payload: dict) -> dict[str, Any]:
     return item
 
 
-# The parts of a PATCH body that are not overridden fields: the vendors' costs and the image (see `patch_body`).
-_BODY_EXTRAS = ("primaryVendor", "otherVendors", "assets", "image")
+# The parts of a PATCH body that are not overridden fields: the vendors' costs, the image and the categories (see
+# `patch_body`).
+_BODY_EXTRAS = ("primaryVendor", "otherVendors", "assets", "image", "categories")
 
 
 def bulk_item(override: PricebookOverride, payload: dict, *, body: dict | None = None) -> dict[str, Any]:
@@ -240,6 +252,7 @@ def bulk_item(override: PricebookOverride, payload: dict, *, body: dict | None =
     if body is None:
         item.update(vendor_cost_change(override, payload))
         item.update(image_change(override, payload))
+        item.update(category_change(override, payload))
     else:
         item.update((key, body[key]) for key in _BODY_EXTRAS if key in body)
     return item

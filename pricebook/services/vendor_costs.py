@@ -162,11 +162,17 @@ def _cell(row: tuple, index: int | None) -> str:
     return str(value).strip()
 
 
-def _vendor_parts(vendor: str) -> dict[str, list[tuple]]:
+def _materials(tenant_id: int | None):
+    """The materials a price file is matched against: one tenant's, or every tenant's when None."""
+    rows = Material.objects.filter(deleted=False)
+    return rows if tenant_id is None else rows.filter(tenant_id=tenant_id)
+
+
+def _vendor_parts(vendor: str, tenant_id: int | None = None) -> dict[str, list[tuple]]:
     """Upper-cased part number -> the materials listing it under `vendor` (primary or other vendor), one query."""
     wanted = vendor.strip().lower()
     rows = (
-        Material.objects.filter(deleted=False)
+        _materials(tenant_id)
         .filter(Q(vendor_name__iexact=vendor.strip()) | ~Q(other_vendors=[]))
         .values_list("st_id", "tenant_id", "code", "name", "cost", "vendor_name", "vendor_part", "other_vendors")
     )
@@ -185,11 +191,11 @@ def _vendor_parts(vendor: str) -> dict[str, list[tuple]]:
     return by_part
 
 
-def _by_code(codes: set[str]) -> dict[str, list[tuple]]:
+def _by_code(codes: set[str], tenant_id: int | None = None) -> dict[str, list[tuple]]:
     found: dict[str, list[tuple]] = {}
     if not codes:
         return found
-    rows = Material.objects.filter(deleted=False, code__any_of=sorted(codes)).values_list(
+    rows = _materials(tenant_id).filter(code__any_of=sorted(codes)).values_list(
         "st_id", "tenant_id", "code", "name", "cost"
     )
     for row in rows:
@@ -197,12 +203,15 @@ def _by_code(codes: set[str]) -> dict[str, list[tuple]]:
     return found
 
 
-def _pending_costs(keys: set[int]) -> dict[tuple[int, int], Decimal]:
+def _pending_costs(keys: set[int], tenant_id: int | None = None) -> dict[tuple[int, int], Decimal]:
     """(tenant, st_id) -> the cost of an override not yet synced: the cost staff see now."""
     if not keys:
         return {}
+    overrides = PricebookOverride.objects.filter(item_type="material", st_pricebook_id__any_of=sorted(keys))
+    if tenant_id is not None:
+        overrides = overrides.filter(tenant_id=tenant_id)
     rows = (
-        PricebookOverride.objects.filter(item_type="material", st_pricebook_id__any_of=sorted(keys))
+        overrides
         .exclude(status=PricebookOverride.Status.SYNCED)
         .exclude(override_cost=None)
         .values_list("tenant_id", "st_pricebook_id", "override_cost")
@@ -210,8 +219,11 @@ def _pending_costs(keys: set[int]) -> dict[tuple[int, int], Decimal]:
     return {(tenant, st_id): cost for tenant, st_id, cost in rows}
 
 
-def preview_vendor_costs(vendor: str, headers: list[str], grid: list[tuple], columns: dict[str, str]) -> VendorPreview:
-    """What the file would change, nothing written. `columns`: role -> heading (see `guess_columns`)."""
+def preview_vendor_costs(
+    vendor: str, headers: list[str], grid: list[tuple], columns: dict[str, str], *, tenant_id: int | None = None
+) -> VendorPreview:
+    """What the file would change, nothing written. `columns`: role -> heading (see `guess_columns`). `tenant_id`:
+    the tenant whose materials the file is matched against (None: every tenant's, as with a single tenant)."""
     vendor = (vendor or "").strip()
     if not vendor:
         raise VendorFileError("Say which vendor the file is from.")
@@ -223,7 +235,7 @@ def preview_vendor_costs(vendor: str, headers: list[str], grid: list[tuple], col
     if len(grid) > MAX_ROWS:
         raise VendorFileError(f"The file has {len(grid):,} rows; send at most {MAX_ROWS:,} at a time.")
     preview = VendorPreview(vendor=vendor, columns={role: headers[i] for role, i in index.items()})
-    by_part = _vendor_parts(vendor)
+    by_part = _vendor_parts(vendor, tenant_id)
     parsed = []
     for number, row in enumerate(grid, start=2):  # line 1 is the headings
         part, code, cost_text = _cell(row, index.get("vendor_part")), _cell(row, index.get("code")), ""
@@ -240,7 +252,7 @@ def preview_vendor_costs(vendor: str, headers: list[str], grid: list[tuple], col
         parsed.append((number, part, code, cost_text, cost))
     # Rows no vendor part matched are looked up by their item code (or by the part number used as a code).
     codes = {code or part for _, part, code, _, _ in parsed if not by_part.get(part.upper())} - {""}
-    by_code = _by_code(codes)
+    by_code = _by_code(codes, tenant_id)
     matches = []
     for number, part, code, cost_text, cost in parsed:
         candidates, how = by_part.get(part.upper(), []) if part else [], "vendor part"
@@ -263,7 +275,7 @@ def preview_vendor_costs(vendor: str, headers: list[str], grid: list[tuple], col
             )
         else:
             matches.append((number, part, code, cost, how, candidates[0]))
-    pending = _pending_costs({m[5][0] for m in matches})
+    pending = _pending_costs({m[5][0] for m in matches}, tenant_id)
     # The same item twice in the file: the last row wins.
     last = {}
     for number, part, code, cost, how, (st_id, tenant_id, item_code, name, current) in matches:

@@ -102,6 +102,9 @@ def _formatter(field: models.Field) -> Callable[[Any], str]:
         return lambda value: "t" if value else "f"
     if isinstance(field, models.JSONField):
         return _json_formatter(field)
+    if isinstance(field, models.BinaryField):
+        # bytea's hex input ("\x…"), its backslash escaped for COPY's text format.
+        return lambda value: "\\\\x" + bytes(value).hex()
     if isinstance(field, models.IntegerField | models.AutoField | models.DecimalField | models.FloatField):
         return str
     if isinstance(field, models.ForeignKey):

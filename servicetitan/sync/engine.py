@@ -323,6 +323,10 @@ class _Runner:
         self.run_record.deleted += gone
 
 
-def rebuild_targets(targets: Iterable[str] | None = None) -> dict[str, int]:
-    """Rebuild master rows (and relations) from raw rows, no ServiceTitan calls. Returns rows rebuilt per entity."""
-    return {stream.key: rebuild_stream(stream) for stream in resolve_targets(list(targets) if targets else None)}
+def rebuild_targets(targets: Iterable[str] | None = None, *, tenant_id: int | None = None) -> dict[str, int]:
+    """Rebuild master rows (and relations) from raw rows, no ServiceTitan calls: one tenant's rows (ServiceTitan's
+    tenant id), or every row when None. Returns rows rebuilt per entity."""
+    return {
+        stream.key: rebuild_stream(stream, tenant_id=tenant_id)
+        for stream in resolve_targets(list(targets) if targets else None)
+    }

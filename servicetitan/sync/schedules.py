@@ -1,9 +1,16 @@
-"""The default beat schedules, created by name and never overwritten: staff adjust them in the admin."""
+"""The default beat schedules, created by name and never overwritten: staff adjust them in the admin.
+
+Syncs are scheduled per tenant: each active tenant has its own incremental and nightly task per module (kwargs
+`tenant_id`), so staff can time one tenant's syncs apart from another's. The default tenant's keep the names they
+had before tenants were data ("LAZI: pricebook incremental sync"); another tenant's name its ServiceTitan id
+("LAZI: pricebook incremental sync (tenant 2000002)", stable across renames). A tenant deactivated or deleted loses
+its schedules (`remove_tenant_schedules`, from the tenant's signals); the push and log schedules are shared.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 
@@ -22,13 +29,16 @@ class DefaultSchedule:
     hour: str = "*"
     # The task it runs: a sync unless said otherwise (other tasks, e.g. the override push, take no arguments).
     task: str = TASK
+    # The tenant a sync is of (ServiceTitan's id); None: the settings' tenant (no tenant configured at all).
+    tenant_id: int | None = None
 
     def kwargs(self) -> str:
         if self.task != TASK:
             return "{}"
-        return json.dumps(
-            {"targets": list(self.targets) if self.targets else None, "full": self.full, "triggered_by": "schedule"}
-        )
+        kwargs = {"targets": list(self.targets) if self.targets else None, "full": self.full, "triggered_by": "schedule"}
+        if self.tenant_id is not None:
+            kwargs["tenant_id"] = self.tenant_id
+        return json.dumps(kwargs)
 
 
 # Every module's incremental sync (how often) and nightly full pass (when, UTC, staggered so they do not overlap).
@@ -66,8 +76,10 @@ def _module_schedules(module: str, every: int, minute: str, hour: str) -> tuple[
     )
 
 
-DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
-    *(schedule for module, timing in MODULE_TIMINGS.items() for schedule in _module_schedules(module, *timing)),
+SYNC_SCHEDULES: tuple[DefaultSchedule, ...] = tuple(
+    schedule for module, timing in MODULE_TIMINGS.items() for schedule in _module_schedules(module, *timing)
+)
+SHARED_SCHEDULES: tuple[DefaultSchedule, ...] = (
     DefaultSchedule(
         "LAZI: push pending pricebook overrides",
         None,
@@ -87,21 +99,99 @@ DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (
         task="servicetitan.tasks.purge_logs_task",
     ),
 )
+# Every schedule of a one-tenant deployment (the default tenant's syncs, then the shared tasks).
+DEFAULT_SCHEDULES: tuple[DefaultSchedule, ...] = (*SYNC_SCHEDULES, *SHARED_SCHEDULES)
+
+
+def tenant_schedules(tenant) -> tuple[DefaultSchedule, ...]:
+    """The sync schedules of one tenant (a `Tenant`, or None: the settings' tenant before any is configured)."""
+    if tenant is None:
+        return SYNC_SCHEDULES
+    suffix = "" if tenant.is_default else f" (tenant {tenant.st_tenant_id})"
+    return tuple(
+        replace(
+            schedule,
+            name=schedule.name + suffix,
+            tenant_id=tenant.st_tenant_id,
+            description=schedule.description + ("" if tenant.is_default else f" Tenant {tenant.name}."),
+        )
+        for schedule in SYNC_SCHEDULES
+    )
+
+
+def schedules_for(tenants) -> tuple[DefaultSchedule, ...]:
+    """Every default schedule: each tenant's syncs (`tenants`: the active ones; empty: the settings' tenant), then
+    the shared tasks."""
+    synced = [schedule for tenant in tenants for schedule in tenant_schedules(tenant)] or list(SYNC_SCHEDULES)
+    return (*synced, *SHARED_SCHEDULES)
+
+
+def _kwargs(task) -> dict:
+    try:
+        value = json.loads(task.kwargs or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def tenant_schedule_ids(st_tenant_id: int) -> list[int]:
+    """The periodic sync tasks of one tenant (by their `tenant_id` argument, whatever staff renamed them to)."""
+    from django_celery_beat.models import PeriodicTask
+
+    return [
+        task.pk
+        for task in PeriodicTask.objects.filter(task=TASK).only("pk", "kwargs")
+        if _kwargs(task).get("tenant_id") == st_tenant_id
+    ]
+
+
+def remove_tenant_schedules(st_tenant_id: int) -> list[str]:
+    """Delete one tenant's periodic syncs (deactivated or deleted: beat must not sync it). Returns their names."""
+    from django_celery_beat.models import PeriodicTask
+
+    tasks = PeriodicTask.objects.filter(pk__in=tenant_schedule_ids(st_tenant_id))
+    names = sorted(tasks.values_list("name", flat=True))
+    tasks.delete()
+    return names
+
+
+def stale_tenant_schedules(active_ids) -> list[str]:
+    """Remove the periodic syncs naming a tenant that is not active (deleted or deactivated while the signals were
+    not there, e.g. in a data migration). Returns their names."""
+    from django_celery_beat.models import PeriodicTask
+
+    active = set(active_ids)
+    stale = [
+        task.pk
+        for task in PeriodicTask.objects.filter(task=TASK).only("pk", "kwargs")
+        if "tenant_id" in _kwargs(task) and _kwargs(task)["tenant_id"] not in active
+    ]
+    tasks = PeriodicTask.objects.filter(pk__in=stale)
+    names = sorted(tasks.values_list("name", flat=True))
+    tasks.delete()
+    return names
 
 
 @transaction.atomic
 def setup_schedules(schedules: tuple[DefaultSchedule, ...] = DEFAULT_SCHEDULES) -> list[tuple[str, bool]]:
     """Create each missing schedule. An existing one keeps its timing, enabled state and arguments (staff edits);
-    only the task it runs is corrected, as that is code. Returns (name, created) pairs."""
+    only the task it runs and the tenant it syncs are corrected, as those are code. Returns (name, created) pairs."""
     from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
     outcome = []
     for schedule in schedules:
         existing = PeriodicTask.objects.filter(name=schedule.name).first()
         if existing is not None:
+            changed = []
             if existing.task != schedule.task:
                 existing.task = schedule.task
-                existing.save(update_fields=["task"])
+                changed.append("task")
+            kwargs = _kwargs(existing)
+            if schedule.task == TASK and schedule.tenant_id is not None and kwargs.get("tenant_id") != schedule.tenant_id:
+                existing.kwargs = json.dumps({**kwargs, "tenant_id": schedule.tenant_id})
+                changed.append("kwargs")
+            if changed:
+                existing.save(update_fields=changed)
             outcome.append((schedule.name, False))
             continue
         timing = {}

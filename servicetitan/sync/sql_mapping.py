@@ -162,10 +162,11 @@ def merge_master_from_raw(
     *,
     synced_at: datetime | None = None,
     pk_range: tuple[int, int] | None = None,
+    tenant_id: int | None = None,
 ) -> list[tuple[int, object, dict, list[str]]]:
     """Upsert the master rows of the raw rows in `source` (a quoted table: a page's staging table, or the raw table
-    itself for a rebuild, then limited to `pk_range` = (after, up to)), in one statement. `synced_at` defaults to the
-    raw rows' `fetched_at`.
+    itself for a rebuild, then limited to `pk_range` = (after, up to) and to `tenant_id` when given), in one
+    statement. `synced_at` defaults to the raw rows' `fetched_at`.
 
     A value that does not fit its column leaves the column empty (as if missing). Returns the records that had one,
     found set-based in the same statement: (tenant_id, st_id, payload, [columns]).
@@ -221,8 +222,15 @@ def merge_master_from_raw(
         f"{column} = EXCLUDED.{column}" for column in (_quote(master._meta.get_field(name).column) for name in update)
     )
     where, where_params = "", []
+    conditions = []
     if pk_range is not None:
-        where, where_params = 'WHERE "id" > %s AND "id" <= %s ', list(pk_range)  # raw models keep Django's default key
+        conditions.append('"id" > %s AND "id" <= %s')  # raw models keep Django's default key
+        where_params += list(pk_range)
+    if tenant_id is not None:
+        conditions.append('"tenant_id" = %s')
+        where_params.append(tenant_id)
+    if conditions:
+        where = f"WHERE {' AND '.join(conditions)} "
     # Identifiers come from model metadata (quoted), SQL from the models' own declarations; values are parameters.
     # `ctid`: the source row, to read back the payload of the (rare) records with a problem, and only theirs.
     raw_columns = ", ".join(["ctid AS row_ctid", "tenant_id", "st_id", "deleted", "fetched_at", *extracts])

@@ -321,16 +321,18 @@ def write_page(
     return result
 
 
-def rebuild_stream(stream: Stream) -> int:
+def rebuild_stream(stream: Stream, *, tenant_id: int | None = None) -> int:
+    """Rebuild the stream's master rows from its raw rows: one tenant's (`tenant_id`), or every tenant's."""
     raw, master = stream.raw(), stream.master()
     raw_table = connection.ops.quote_name(raw._meta.db_table)
     in_sql = maps_in_sql(master)
     # PostgreSQL maps in SQL: payloads are read into Python only for the stream's relations, if it has any.
     columns = ("pk", "tenant_id", "st_id", "deleted", *(("payload",) if stream.after_page or not in_sql else ()))
     count, last_pk, tenants = 0, 0, set()
+    rows = raw.objects.all() if tenant_id is None else raw.objects.filter(tenant_id=tenant_id)
     while True:
         # Chunks by primary key: memory stays flat however many rows there are.
-        chunk = list(raw.objects.filter(pk__gt=last_pk).order_by("pk").values_list(*columns)[:REBUILD_CHUNK])
+        chunk = list(rows.filter(pk__gt=last_pk).order_by("pk").values_list(*columns)[:REBUILD_CHUNK])
         if not chunk:
             break
         pk_range, last_pk = (last_pk, chunk[-1][0]), chunk[-1][0]
@@ -344,7 +346,12 @@ def rebuild_stream(stream: Stream) -> int:
             if in_sql:
                 # The chunk's master rows in one statement, straight from the raw table.
                 flagged = merge_master_from_raw(
-                    master, raw_table, master_update_fields(master), synced_at=now, pk_range=pk_range
+                    master,
+                    raw_table,
+                    master_update_fields(master),
+                    synced_at=now,
+                    pk_range=pk_range,
+                    tenant_id=tenant_id,
                 )
                 for tenant_id, ids in st_ids.items():
                     mine = [(st_id, payload, bad) for tid, st_id, payload, bad in flagged if tid == tenant_id]

@@ -1,4 +1,5 @@
-"""`st_import_costs FILE --vendor NAME [--dry-run]`: a vendor's price file in, as cost overrides (a drop-folder cron)."""
+"""`st_import_costs FILE --vendor NAME [--dry-run] [--tenant NAME]`: a vendor's price file in, as cost overrides of one
+tenant's materials (default: the default tenant's; a drop-folder cron per tenant). Exit 2 for an unknown tenant."""
 
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from pricebook.services.vendor_costs import (
     preview_vendor_costs,
     read_price_file,
 )
+from tenants.cli import add_tenant_argument, tenant_id_or_default
 
 
 class Command(BaseCommand):
@@ -25,8 +27,10 @@ class Command(BaseCommand):
         parser.add_argument("file", help="the price file (.csv or .xlsx)")
         parser.add_argument("--vendor", required=True, help="the vendor's name, as ServiceTitan lists it on materials")
         parser.add_argument("--dry-run", action="store_true", help="only count; write nothing")
+        add_tenant_argument(parser)
 
-    def handle(self, *args, file, vendor, dry_run=False, **options):
+    def handle(self, *args, file, vendor, dry_run=False, tenant=None, **options):
+        tenant_id = tenant_id_or_default(tenant)
         path = Path(file)
         try:
             content = path.read_bytes()
@@ -34,7 +38,7 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
         try:
             headers, grid = read_price_file(path.name, content)
-            preview = preview_vendor_costs(vendor, headers, grid, guess_columns(headers, vendor))
+            preview = preview_vendor_costs(vendor, headers, grid, guess_columns(headers, vendor), tenant_id=tenant_id)
         except VendorFileError as exc:
             raise CommandError(f"{path}: {exc}") from None
         counts = preview.counts()
