@@ -4,25 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('pricebook', '0013_merge_central_and_price_lists'),
+        ("pricebook", "0013_merge_central_and_price_lists"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='pricebookoverride',
-            name='override_category_ids',
-            field=models.JSONField(blank=True, editable=False, null=True, verbose_name='categories'),
+            model_name="pricebookoverride",
+            name="override_category_ids",
+            field=models.JSONField(blank=True, editable=False, null=True, verbose_name="categories"),
         ),
         migrations.AlterField(
-            model_name='centralchange',
-            name='field',
-            field=models.CharField(choices=[('price', 'price'), ('member_price', 'member price'), ('description', 'description'), ('cost', 'cost'), ('image', 'image'), ('categories', 'categories')], max_length=32),
+            model_name="centralchange",
+            name="field",
+            field=models.CharField(
+                choices=[
+                    ("price", "price"),
+                    ("member_price", "member price"),
+                    ("description", "description"),
+                    ("cost", "cost"),
+                    ("image", "image"),
+                    ("categories", "categories"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.AlterField(
-            model_name='centralmapping',
-            name='item_type',
-            field=models.CharField(choices=[('material', 'Material'), ('service', 'Service'), ('equipment', 'Equipment'), ('category', 'Category')], max_length=16),
+            model_name="centralmapping",
+            name="item_type",
+            field=models.CharField(
+                choices=[
+                    ("material", "Material"),
+                    ("service", "Service"),
+                    ("equipment", "Equipment"),
+                    ("category", "Category"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

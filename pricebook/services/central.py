@@ -224,9 +224,7 @@ def _category_texts(item_type: str, tenant_id: int, st_ids: list[int]) -> dict[i
     )
     if pending:
         wanted = {int(i) for ids in pending.values() for i in ids or []}
-        by_id = dict(
-            Category.objects.filter(tenant_id=tenant_id, st_id__in=wanted).values_list("st_id", "path")
-        )
+        by_id = dict(Category.objects.filter(tenant_id=tenant_id, st_id__in=wanted).values_list("st_id", "path"))
         for st_id, ids in pending.items():
             paths[st_id] = {by_id[int(i)][:255] for i in ids or [] if int(i) in by_id}
     return {st_id: categories_text(found) for st_id, found in paths.items()}

@@ -195,8 +195,10 @@ def _by_code(codes: set[str], tenant_id: int | None = None) -> dict[str, list[tu
     found: dict[str, list[tuple]] = {}
     if not codes:
         return found
-    rows = _materials(tenant_id).filter(code__any_of=sorted(codes)).values_list(
-        "st_id", "tenant_id", "code", "name", "cost"
+    rows = (
+        _materials(tenant_id)
+        .filter(code__any_of=sorted(codes))
+        .values_list("st_id", "tenant_id", "code", "name", "cost")
     )
     for row in rows:
         found.setdefault(row[2], []).append(row)
@@ -211,8 +213,7 @@ def _pending_costs(keys: set[int], tenant_id: int | None = None) -> dict[tuple[i
     if tenant_id is not None:
         overrides = overrides.filter(tenant_id=tenant_id)
     rows = (
-        overrides
-        .exclude(status=PricebookOverride.Status.SYNCED)
+        overrides.exclude(status=PricebookOverride.Status.SYNCED)
         .exclude(override_cost=None)
         .values_list("tenant_id", "st_pricebook_id", "override_cost")
     )

@@ -35,7 +35,11 @@ class DefaultSchedule:
     def kwargs(self) -> str:
         if self.task != TASK:
             return "{}"
-        kwargs = {"targets": list(self.targets) if self.targets else None, "full": self.full, "triggered_by": "schedule"}
+        kwargs = {
+            "targets": list(self.targets) if self.targets else None,
+            "full": self.full,
+            "triggered_by": "schedule",
+        }
         if self.tenant_id is not None:
             kwargs["tenant_id"] = self.tenant_id
         return json.dumps(kwargs)
@@ -187,7 +191,11 @@ def setup_schedules(schedules: tuple[DefaultSchedule, ...] = DEFAULT_SCHEDULES) 
                 existing.task = schedule.task
                 changed.append("task")
             kwargs = _kwargs(existing)
-            if schedule.task == TASK and schedule.tenant_id is not None and kwargs.get("tenant_id") != schedule.tenant_id:
+            if (
+                schedule.task == TASK
+                and schedule.tenant_id is not None
+                and kwargs.get("tenant_id") != schedule.tenant_id
+            ):
                 existing.kwargs = json.dumps({**kwargs, "tenant_id": schedule.tenant_id})
                 changed.append("kwargs")
             if changed:

@@ -70,7 +70,7 @@ def test_the_mapping_review_reports_a_category_missing_in_the_target(categorized
 
 
 def test_categories_fan_out_as_the_targets_own_ids_and_items_without_a_match_are_left_out(categorized):
-    book, a, b, valves, target_a = categorized
+    book, a, b, valves, _target_a = categorized
     subscribe(book, a, policy="auto", locked=("categories",))
     subscribe(book, b, policy="auto", locked=("categories",))
 
@@ -192,7 +192,7 @@ def test_a_central_image_that_is_not_an_image_fails_the_fan_out_in_words_and_sav
     item(Material, TENANT_A, "PIPE-1")
     subscribe(book, a, policy="auto", locked=("image",))
 
-    with pytest.raises(central.CentralError, match="The central image Images/Material/central-pipe.png .* cannot be"):
+    with pytest.raises(central.CentralError, match=r"The central image Images/Material/central-pipe\.png .* cannot be"):
         central.fan_out(book)
 
     assert not PricebookOverride.objects.exists() and not CentralChange.objects.exists()

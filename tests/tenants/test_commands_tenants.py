@@ -222,7 +222,7 @@ def test_st_central_tenant_fans_out_to_that_target_only(hub):  # noqa: F811
 
 
 def test_st_central_tenant_subscribed_to_nothing_is_exit_code_2(hub):  # noqa: F811
-    book, a, b = hub
+    book, a, _b = hub
     subscribe(book, a)
     error = stderr_of("st_central", "--tenant", "Branch B")
     assert error.returncode == 2 and "subscribes to no active central pricebook" in str(error)
