@@ -579,6 +579,7 @@ def measure_sync(invoice_lines: int, estimate_lines: int, log, *, sync_pricebook
         "invoice_lines": invoice_lines,
         "estimate_lines": estimate_lines,
         "tenant_id": tenant_id,
+        "batch": harness.EXPORT_BATCH,  # the simulator's export batch (RemoteSimulator's default)
         "probe": probe,
         "served": served,
         "mirrored": mirrored_counts(tenant_id),
@@ -604,8 +605,6 @@ def bench_item_sales_sync(log) -> list[str]:
 
 
 def render_sync(sizes: list[dict], figures: list[str], total_seconds: float) -> list[str]:
-    from devtools.benchmarks.harness import EXPORT_BATCH
-
     pricebook = next(size["pricebook"] for size in sizes if size["pricebook"])
     lines = [
         "## Syncing the sales lines (invoice and estimate items through the simulator)",
@@ -616,7 +615,7 @@ def render_sync(sizes: list[dict], figures: list[str], total_seconds: float) -> 
         f"({pricebook['records']:,} records, synced once first in {pricebook['seconds']:.1f} s). At each size a "
         "fresh process runs the engine's full sync of `accounting.invoices` and `sales.estimates` (each page: raw, "
         "master and its lines in one transaction), then an incremental sync with nothing changed; peak RSS is that "
-        f"process's own. Export batches of {EXPORT_BATCH:,}. Whole section: {total_seconds:.0f} s.",
+        f"process's own. Export batches of {sizes[-1]['batch']:,}. Whole section: {total_seconds:.0f} s.",
         "",
         "| invoice lines | estimate lines | invoices + estimates | seconds | records/s | lines/s | peak RSS (MB) | "
         "RSS after start-up (MB) |",
@@ -642,7 +641,7 @@ def render_sync(sizes: list[dict], figures: list[str], total_seconds: float) -> 
         "|---:|---|---:|---:|---:|---:|---:|",
     ]
     for size in sizes:
-        for row in call_rows(size["probe"]["streams"], EXPORT_BATCH):
+        for row in call_rows(size["probe"]["streams"], size["batch"]):
             lines.append(
                 f"| {size['invoice_lines']:,} | {row['key']} | {row['records']:,} | {row['calls']} | "
                 f"{row['minimum']} | {row['quiet_calls']} | {row['quiet_minimum']} |"
