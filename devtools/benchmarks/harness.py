@@ -120,13 +120,26 @@ def free_port(spec: str | None = None) -> int:
 class RemoteSimulator:
     """`st_simulator` in a subprocess, driven over its control API (the interface `bench_push` expects too)."""
 
-    def __init__(self, scale: float, *, export_batch_size: int = EXPORT_BATCH, seed: int = 1):
+    def __init__(
+        self,
+        scale: float,
+        *,
+        export_batch_size: int = EXPORT_BATCH,
+        seed: int = 1,
+        counts: dict[str, int] | None = None,
+        lines: dict[str, int] | None = None,
+        on_demand=(),
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.scale = scale
         command = [sys.executable, "manage.py", "st_simulator", "--port", str(self.port), "--scale", str(scale)]
         # Lazy: only the collections a benchmark warms up are generated (all of them at scale 90 would not fit).
         command += ["--seed", str(seed), "--export-batch-size", str(export_batch_size), "--lazy"]
+        # Exact sizes, and resources made record by record as they are read (never held whole).
+        command += [f"--count={key}={n}" for key, n in (counts or {}).items()]
+        command += [f"--lines={key}={n}" for key, n in (lines or {}).items()]
+        command += [f"--on-demand={key}" for key in on_demand]
         self.process = subprocess.Popen(  # noqa: S603 - our own manage.py with numeric arguments
             command,
             cwd=ROOT,
@@ -177,6 +190,10 @@ class RemoteSimulator:
 
     def reset_stats(self) -> None:
         self._call("POST", "reset-stats")
+
+    def counts(self, key: str) -> dict:
+        """{"records": n} (and "lines" for invoices and estimates): what the simulator holds of a resource now."""
+        return self._call("GET", f"counts?resource={key}")
 
     @property
     def stats(self):
@@ -494,12 +511,67 @@ def compare(simulator, streams: list[Stream], page_size: int, log, *, attempts: 
     for run, stream in zip(full_runs, streams, strict=True):
         batch = EXPORT_BATCH if stream.resource.export_path else page_size
         # The simulator serves every category as a record of its own (subcategories nested too), like the others.
-        result.calls[run.target] = (run.api_calls, max(1, math.ceil(run.records / batch)), run.records)
+        result.calls[run.target] = (run.api_calls, minimum_calls(run.records, batch), run.records)
     log("engine: incremental sync with nothing changed …")
     quiet = sync_targets(keys, client=get_client(), triggered_by="bench")
     result.quiet_calls = {run.target: run.api_calls for run in quiet}
     truncate_mirror(streams)
     gc.unfreeze()
+    return result
+
+
+def minimum_calls(records: int, batch: int) -> int:
+    """The fewest requests that read `records` records in batches (export batches or list pages) of `batch`: a
+    partly full last batch says hasMore=false itself, and an empty collection still takes one request."""
+    return max(1, math.ceil(records / batch))
+
+
+def sync_probe(keys: list[str]) -> dict:
+    """In a fresh process: a full sync of `keys` into tables the caller emptied, then an incremental sync with nothing
+    changed; seconds, records and API calls per stream, peak RSS and RSS after start-up. Leaves the rows mirrored."""
+    gc.collect()
+    baseline = peak_rss_mb()
+    started = time.perf_counter()
+    runs = sync_targets(keys, full=True, triggered_by="bench")
+    seconds = time.perf_counter() - started
+    peak = peak_rss_mb()
+    quiet = sync_targets(keys, triggered_by="bench")
+    return {
+        "seconds": seconds,
+        "peak_rss_mb": peak,
+        "baseline_mb": baseline,
+        "ok": all(run.status == "succeeded" for run in (*runs, *quiet)),
+        "errors": [run.summary() for run in (*runs, *quiet) if run.status != "succeeded"],
+        "streams": {
+            run.target: {"records": run.records, "calls": run.api_calls, "quiet_calls": quiet_run.api_calls}
+            for run, quiet_run in zip(runs, quiet, strict=True)
+        },
+    }
+
+
+def run_sync_probe_subprocess(keys: list[str], simulator: RemoteSimulator, database_url: str) -> dict:
+    """`sync_probe(keys)` in a fresh `st_bench --sync-probe` process against `simulator` (running already): the RSS
+    is the syncing process's alone."""
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "true",
+        "DATABASE_URL": database_url,
+        **{f"SERVICE_TITAN_{name}": value for name, value in simulator.environment().items()},
+    }
+    output = subprocess.run(  # noqa: S603 - our own manage.py with the names of registered streams
+        [sys.executable, "manage.py", "st_bench", "--sync-probe", ",".join(keys)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+    )
+    if output.returncode != 0:
+        raise RuntimeError(f"the sync probe failed: {output.stderr[-2000:]}")
+    result = json.loads(output.stdout.strip().splitlines()[-1])
+    if not result["ok"]:
+        raise RuntimeError("the sync probe's sync failed: " + "; ".join(result["errors"]))
     return result
 
 

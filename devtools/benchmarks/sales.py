@@ -19,6 +19,7 @@ import statistics
 import time
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 
 TENANT = 990_003
@@ -249,6 +250,33 @@ def _without_index(run) -> None:
         transaction.set_rollback(True)
 
 
+# The bare statements: the same rows as the figures (per item type, the same conditions), summed, nothing else.
+BARE_INVOICE_SQL = (
+    "SELECT tenant_id, sku_st_id, sum(quantity), sum(total), sum(quantity * cost) "
+    "FROM accounting_invoiceitem WHERE tenant_id = %s AND item_type = %s AND invoice_date >= %s AND active "
+    "AND NOT deleted GROUP BY tenant_id, sku_st_id"
+)
+BARE_ESTIMATE_SQL = (
+    "SELECT tenant_id, sku_st_id, count(DISTINCT estimate_st_id), "
+    "count(DISTINCT estimate_st_id) FILTER (WHERE status = 'Sold') FROM sales_estimateitem "
+    "WHERE tenant_id = %s AND sku_type = %s AND estimate_created_on >= %s AND active AND NOT deleted "
+    "GROUP BY tenant_id, sku_st_id"
+)
+
+
+def _bare_group_by(tenant_id: int, since, *statements) -> list:
+    """The bare statements run for every item type; their rows."""
+    from sales.selectors import ITEM_TYPES
+
+    rows = []
+    with connection.cursor() as cursor:
+        for sql in statements:
+            for _, line_type in ITEM_TYPES.values():
+                cursor.execute(sql, [tenant_id, line_type, since])
+                rows += cursor.fetchall()
+    return rows
+
+
 def _whole_pricebook(log) -> list[str]:
     from django.utils import timezone
 
@@ -257,25 +285,10 @@ def _whole_pricebook(log) -> list[str]:
     from sales.selectors import FIGURES, ITEM_TYPES, item_sales, item_sales_grouped, item_sales_grouped_sql
 
     since = timezone.now() - datetime.timedelta(days=DAYS)
-    # The bare statements: the same rows as the figures (per item type, the same conditions), summed, nothing else.
-    bare_sql = (
-        "SELECT tenant_id, sku_st_id, sum(quantity), sum(total), sum(quantity * cost) "
-        "FROM accounting_invoiceitem WHERE tenant_id = %s AND item_type = %s AND invoice_date >= %s AND active "
-        "AND NOT deleted GROUP BY tenant_id, sku_st_id"
-    )
-    bare_estimates_sql = (
-        "SELECT tenant_id, sku_st_id, count(DISTINCT estimate_st_id), "
-        "count(DISTINCT estimate_st_id) FILTER (WHERE status = 'Sold') FROM sales_estimateitem "
-        "WHERE tenant_id = %s AND sku_type = %s AND estimate_created_on >= %s AND active AND NOT deleted "
-        "GROUP BY tenant_id, sku_st_id"
-    )
+    bare_sql, bare_estimates_sql = BARE_INVOICE_SQL, BARE_ESTIMATE_SQL
 
     def fetch(*statements):
-        with connection.cursor() as cursor:
-            for sql in statements:
-                for _, line_type in ITEM_TYPES.values():
-                    cursor.execute(sql, [TENANT, line_type, since])
-                    cursor.fetchall()
+        _bare_group_by(TENANT, since, *statements)
 
     results = {}
 
@@ -391,4 +404,268 @@ def bench_item_sales(log) -> list[str]:
     ]
 
 
-BENCH_SECTIONS = {"item-sales": bench_item_sales}
+# --- item-sales-sync: the same volumes served by the simulator and mirrored by the real sync ------------------------
+SYNC_KEYS = ("accounting.invoices", "sales.estimates")
+PRICEBOOK_KEYS = ("pricebook.categories", "pricebook.materials", "pricebook.services", "pricebook.equipment")
+LINE_MODELS = {"accounting.invoices": "accounting.InvoiceItem", "sales.estimates": "sales.EstimateItem"}
+# Lines per invoice or estimate: the simulator spreads a resource's line total evenly (2 or 3 each).
+LINES_PER_RECORD = 2.5
+# (invoice lines, estimate lines): a tenth of the issue's sizes, then the issue's (ALL_LINES, ESTIMATE_LINES).
+SYNC_SIZES = ((ALL_LINES // 10, ESTIMATE_LINES // 10), (ALL_LINES, ESTIMATE_LINES))
+# The pricebook the lines sell, at the simulator's scale 1.0 (5,000 materials, 1,500 services, 500 equipment).
+SYNC_SCALE = 1.0
+
+
+def sync_tenant(invoice_lines: int, estimate_lines: int) -> dict:
+    """The simulator's arguments for a tenant whose invoices hold `invoice_lines` lines in all and whose estimates
+    hold `estimate_lines`, both resources generated record by record as they are read (never held whole)."""
+    return {
+        "counts": {
+            "accounting.invoices": max(1, round(invoice_lines / LINES_PER_RECORD)),
+            "sales.estimates": max(1, round(estimate_lines / LINES_PER_RECORD)),
+        },
+        "lines": {"accounting.invoices": invoice_lines, "sales.estimates": estimate_lines},
+        "on_demand": SYNC_KEYS,
+    }
+
+
+def mirrored_counts(tenant_id: int, keys=SYNC_KEYS) -> dict[str, dict]:
+    """What the mirror holds of each resource: records (master rows, inactive and deleted ones included, as the
+    export serves them) and lines."""
+    from django.apps import apps
+
+    from servicetitan.sync.streams import all_streams
+
+    streams = all_streams()
+    return {
+        key: {
+            "records": streams[key].master().objects.filter(tenant_id=tenant_id).count(),
+            "lines": apps.get_model(LINE_MODELS[key]).objects.filter(tenant_id=tenant_id).count(),
+        }
+        for key in keys
+    }
+
+
+def call_rows(streams: dict, batch: int) -> list[dict]:
+    """Per stream of a sync probe: the calls of the full sync and of the incremental one with nothing changed, each
+    beside its minimum (`harness.minimum_calls`, the sync comparison's definition: one per export batch of `batch`,
+    at least one)."""
+    from devtools.benchmarks.harness import minimum_calls
+
+    return [
+        {
+            "key": key,
+            "records": figures["records"],
+            "calls": figures["calls"],
+            "minimum": minimum_calls(figures["records"], batch),
+            "quiet_calls": figures["quiet_calls"],
+            "quiet_minimum": minimum_calls(0, batch),
+        }
+        for key, figures in streams.items()
+    ]
+
+
+def _empty_mirror(keys) -> None:
+    """The mirror's tables of these streams, and their lines, emptied (the benchmark database's own)."""
+    from django.apps import apps
+
+    from devtools.benchmarks.harness import truncate_mirror
+    from servicetitan.sync.streams import all_streams
+
+    streams = all_streams()
+    truncate_mirror([streams[key] for key in keys])
+    tables = [apps.get_model(LINE_MODELS[key])._meta.db_table for key in keys if key in LINE_MODELS]
+    if tables:
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+
+
+def _sync_pricebook(log) -> dict:
+    from servicetitan.sync.engine import sync_targets
+
+    log("item-sales-sync: the pricebook the lines sell …")
+    started = time.perf_counter()
+    runs = sync_targets(list(PRICEBOOK_KEYS), full=True, triggered_by="bench")
+    seconds = time.perf_counter() - started
+    failed = [run.summary() for run in runs if run.status != "succeeded"]
+    if failed:
+        raise RuntimeError("the pricebook sync failed: " + "; ".join(failed))
+    return {"records": sum(run.records for run in runs), "seconds": seconds}
+
+
+def _synced_figures(tenant_id: int, log) -> list[str]:
+    """The whole pricebook's figures over the synced lines (`item_sales_grouped`, the form `item-sales` times) beside
+    the bare GROUP BYs of the same rows, taking turns; the figures' units add up to the bare statement's."""
+    from django.utils import timezone
+
+    from sales.selectors import ITEM_TYPES, item_sales_grouped
+
+    log("item-sales-sync: the whole pricebook's figures over the synced lines …")
+    with connection.cursor() as cursor:
+        for table in ("accounting_invoiceitem", "sales_estimateitem", "pricebook_material", "pricebook_service",
+                      "pricebook_equipment"):  # fmt: skip
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    since = timezone.now() - datetime.timedelta(days=DAYS)
+    results = {}
+
+    def grouped():
+        results["grouped"] = {t: item_sales_grouped(t, tenant_id, DAYS) for t in ITEM_TYPES}
+
+    def bare():
+        results["bare"] = _bare_group_by(tenant_id, since, BARE_INVOICE_SQL)
+
+    runs = {
+        "bare GROUP BY of the invoice lines": bare,
+        "bare GROUP BYs of the invoice and estimate lines": lambda: _bare_group_by(
+            tenant_id, since, BARE_INVOICE_SQL, BARE_ESTIMATE_SQL
+        ),
+        "item_sales_grouped (3 item types, all figures)": grouped,
+    }
+    seconds = _alternating(runs)
+    units = sum(row["units_sold"] for rows in results["grouped"].values() for row in rows.values())
+    bare_units = sum(row[2] for row in results["bare"])
+    if units != bare_units:
+        raise RuntimeError(f"the figures' units sold ({units}) differ from the bare GROUP BY's ({bare_units})")
+    items = sum(len(rows) for rows in results["grouped"].values())
+    sold = sum(1 for rows in results["grouped"].values() for row in rows.values() if row["units_sold"])
+    invoice_bare = seconds["bare GROUP BY of the invoice lines"]
+    both_bare = seconds["bare GROUP BYs of the invoice and estimate lines"]
+    whole = seconds["item_sales_grouped (3 item types, all figures)"]
+    lines = ["| run | seconds (median of 5) | vs bare invoice GROUP BY | vs bare GROUP BYs of both |",
+             "|---|---:|---:|---:|"]  # fmt: skip
+    lines += [f"| {name} | {value:.3f} | {value / invoice_bare:.2f}x | {value / both_bare:.2f}x |"
+              for name, value in seconds.items()]  # fmt: skip
+    lines += [
+        "",
+        f"- {items:,} mirrored items, {sold:,} of them sold in the last {DAYS} days; the figures' units sold add up to "
+        f"the bare GROUP BY's ({units:,.0f}, checked)",
+        f"- whole pricebook over the synced rows: **{whole:.3f} s** (target: under 1 s), **{whole / invoice_bare:.2f}x** "
+        f"the bare invoice-lines GROUP BY, {whole / both_bare:.2f}x the bare GROUP BYs of both line tables",
+    ]
+    return lines
+
+
+def measure_sync(invoice_lines: int, estimate_lines: int, log, *, sync_pricebook: bool, database_url: str) -> dict:
+    """One size: a simulator of its own serving the tenant, the pricebook synced here (when asked), the invoices and
+    estimates fully synced then synced again with nothing changed in a fresh process (`harness.sync_probe`); the
+    simulator's counts beside the mirror's."""
+    from devtools.benchmarks import harness
+
+    tenant = sync_tenant(invoice_lines, estimate_lines)
+    simulator = harness.RemoteSimulator(SYNC_SCALE, **tenant)
+    saved = dict(settings.SERVICE_TITAN)
+    try:
+        # Generated before anything is timed: the pricebook (the lines' prices and costs come from it); invoices
+        # and estimates are made as they are read, so counting them costs nothing.
+        for key in PRICEBOOK_KEYS:
+            simulator.counts(key)
+        simulator.point_settings_here()
+        pricebook = None
+        if sync_pricebook:
+            _empty_mirror([*PRICEBOOK_KEYS, *SYNC_KEYS])
+            pricebook = _sync_pricebook(log)
+        else:
+            _empty_mirror(SYNC_KEYS)
+        log(f"item-sales-sync: {invoice_lines:,} invoice and {estimate_lines:,} estimate lines, full sync in a fresh "
+            "process …")  # fmt: skip
+        probe = harness.run_sync_probe_subprocess(list(SYNC_KEYS), simulator, database_url)
+        served = {key: simulator.counts(key) for key in SYNC_KEYS}
+        tenant_id = int(simulator.environment()["TENANT_ID"])
+    finally:
+        simulator.stop()
+        settings.SERVICE_TITAN.clear()
+        settings.SERVICE_TITAN.update(saved)
+    return {
+        "invoice_lines": invoice_lines,
+        "estimate_lines": estimate_lines,
+        "tenant_id": tenant_id,
+        "batch": harness.EXPORT_BATCH,  # the simulator's export batch (RemoteSimulator's default)
+        "probe": probe,
+        "served": served,
+        "mirrored": mirrored_counts(tenant_id),
+        "pricebook": pricebook,
+    }
+
+
+def bench_item_sales_sync(log) -> list[str]:
+    from devtools.benchmarks import harness
+
+    url = harness.database_url_of_current_connection()
+    sizes, figures = [], []
+    started = time.perf_counter()
+    try:
+        for number, (invoice_lines, estimate_lines) in enumerate(SYNC_SIZES):
+            sizes.append(measure_sync(invoice_lines, estimate_lines, log, sync_pricebook=number == 0,
+                                      database_url=url))  # fmt: skip
+        figures = _synced_figures(sizes[-1]["tenant_id"], log)
+    finally:
+        _empty_mirror([*PRICEBOOK_KEYS, *SYNC_KEYS])
+    total = time.perf_counter() - started
+    return render_sync(sizes, figures, total)
+
+
+def render_sync(sizes: list[dict], figures: list[str], total_seconds: float) -> list[str]:
+    pricebook = next(size["pricebook"] for size in sizes if size["pricebook"])
+    lines = [
+        "## Syncing the sales lines (invoice and estimate items through the simulator)",
+        "",
+        f"A tenant whose invoices hold the invoice lines and whose estimates the estimate lines, {LINES_PER_RECORD} "
+        "a record (2 or 3), each resource generated record by record as the export reads it (the simulator holds "
+        f"none of them: a process of its own, its work not LAZI's), beside a pricebook at scale {SYNC_SCALE} "
+        f"({pricebook['records']:,} records, synced once first in {pricebook['seconds']:.1f} s). At each size a "
+        "fresh process runs the engine's full sync of `accounting.invoices` and `sales.estimates` (each page: raw, "
+        "master and its lines in one transaction), then an incremental sync with nothing changed; peak RSS is that "
+        f"process's own. Export batches of {sizes[-1]['batch']:,}. Whole section: {total_seconds:.0f} s.",
+        "",
+        "| invoice lines | estimate lines | invoices + estimates | seconds | records/s | lines/s | peak RSS (MB) | "
+        "RSS after start-up (MB) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size in sizes:
+        probe = size["probe"]
+        records = sum(stream["records"] for stream in probe["streams"].values())
+        mirrored_lines = sum(counts["lines"] for counts in size["mirrored"].values())
+        lines.append(
+            f"| {size['invoice_lines']:,} | {size['estimate_lines']:,} | {records:,} | {probe['seconds']:.1f} | "
+            f"{records / probe['seconds']:,.0f} | {mirrored_lines / probe['seconds']:,.0f} | "
+            f"{probe['peak_rss_mb']:.0f} | {probe['baseline_mb']:.0f} |"
+        )
+    small, large = sizes[0]["probe"], sizes[-1]["probe"]
+    lines += [
+        "",
+        f"- peak RSS at {sizes[-1]['invoice_lines'] // max(1, sizes[0]['invoice_lines'])}x the lines: "
+        f"**{large['peak_rss_mb'] / small['peak_rss_mb']:.2f}x** ({small['peak_rss_mb']:.0f} → "
+        f"{large['peak_rss_mb']:.0f} MB; flat means bounded by the page, not the collection)",
+        "",
+        "| size (invoice lines) | entity | records | calls | minimum | incremental, nothing changed | minimum |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for size in sizes:
+        for row in call_rows(size["probe"]["streams"], size["batch"]):
+            lines.append(
+                f"| {size['invoice_lines']:,} | {row['key']} | {row['records']:,} | {row['calls']} | "
+                f"{row['minimum']} | {row['quiet_calls']} | {row['quiet_minimum']} |"
+            )
+    lines += [
+        "",
+        "| size (invoice lines) | entity | records: simulator / mirror | lines: simulator / mirror | equal |",
+        "|---:|---|---:|---:|---|",
+    ]
+    for size in sizes:
+        for key in SYNC_KEYS:
+            served, mirrored = size["served"][key], size["mirrored"][key]
+            lines.append(
+                f"| {size['invoice_lines']:,} | {key} | {served['records']:,} / {mirrored['records']:,} | "
+                f"{served['lines']:,} / {mirrored['lines']:,} | {'yes' if served == mirrored else '**NO**'} |"
+            )
+    lines += [
+        "",
+        f"### The whole pricebook's figures ({DAYS} days) over the synced rows "
+        f"({sizes[-1]['invoice_lines']:,} invoice and {sizes[-1]['estimate_lines']:,} estimate lines)",
+        "",
+        *figures,
+    ]
+    return lines
+
+
+BENCH_SECTIONS = {"item-sales": bench_item_sales, "item-sales-sync": bench_item_sales_sync}

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, quote, unquote
 
 from devtools.simulator import bodies
 from devtools.simulator.constants import DEMO_APP_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
-from devtools.simulator.dataset import Dataset, ListFilter, canonical
+from devtools.simulator.dataset import LINE_KEYS, Dataset, ListFilter, canonical
 from devtools.simulator.faults import FaultConfig, RequestBudget
 from devtools.simulator.shapes import shape_of
 from devtools.simulator.spec import module_schemas, resource_schema_names
@@ -857,6 +857,15 @@ class SimulatorApp:
             return Response(200, found[0], found[1])
         if path == "/_simulator/health" and method == "GET":
             body = {"status": "ok", "tenant": self.tenant_id, "scale": self.dataset.scale, "seed": self.dataset.seed}
+            return Response(200, dumps(body))
+        if path == "/_simulator/counts" and method == "GET":
+            # Records and (for invoices and estimates) lines a resource holds now: what a full sync must mirror.
+            key = request.param("resource")
+            if key not in self.dataset.simulated_keys():
+                raise HttpError(400, f"unknown resource {key!r}")
+            body = {"records": len(self.dataset.collection(key).records)}
+            if key in LINE_KEYS:
+                body["lines"] = self.dataset.line_total(key)
             return Response(200, dumps(body))
         if path == "/_simulator/stats" and method == "GET":
             return Response(200, dumps(self.stats.snapshot()))

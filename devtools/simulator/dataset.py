@@ -13,8 +13,9 @@ from __future__ import annotations
 import random
 import threading
 import zlib
+from array import array
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -24,6 +25,8 @@ from devtools.simulator.shapes import shape_of
 from servicetitan.registry import get_resource
 
 SIMULATED_KEYS = tuple(COUNTS)
+# Resources whose records hold lines (`items`) whose total a benchmark can set (`Dataset(lines=...)`).
+LINE_KEYS = ("accounting.invoices", "sales.estimates")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DAY_US = 86_400_000_000
 YEAR_US = 365 * DAY_US
@@ -66,6 +69,65 @@ class Collection:
     list_cache: dict = field(default_factory=dict)
 
 
+class GeneratedRecords(MutableMapping):
+    """id -> record of an on-demand collection: record `index` is generated each time it is read (from its own
+    `random.Random`, so any record can be made alone); only records changed since (writes, mutations, creates) are
+    stored. Iterates in id order like a generated collection's dict."""
+
+    def __init__(self, dataset: Dataset, key: str, count: int):
+        self.dataset, self.key, self.count = dataset, key, count
+        self.changed: dict = {}
+
+    def index_of(self, record_id) -> int | None:
+        """The generated index of an id (None when the id is not one of the `count` generated records)."""
+        if not isinstance(record_id, int):
+            return None
+        index, rest = divmod(record_id - self.dataset.id_at(self.key, 0), self.dataset.step(self.key))
+        return index if rest == 0 and 0 <= index < self.count else None
+
+    def __getitem__(self, record_id) -> dict:
+        found = self.changed.get(record_id)
+        if found is not None:
+            return found
+        index = self.index_of(record_id)
+        if index is None:
+            raise KeyError(record_id)
+        return self.dataset.generate_on_demand(self.key, index, self.count)
+
+    def __setitem__(self, record_id, record: dict) -> None:
+        self.changed[record_id] = record
+
+    def __delitem__(self, record_id) -> None:
+        raise TypeError("simulated records are never removed (deleted ones stay, marked)")
+
+    def __contains__(self, record_id) -> bool:
+        return record_id in self.changed or self.index_of(record_id) is not None
+
+    def __iter__(self) -> Iterator:
+        id_at = self.dataset.id_at
+        for index in range(self.count):
+            yield id_at(self.key, index)
+        yield from sorted(record_id for record_id in self.changed if self.index_of(record_id) is None)
+
+    def __len__(self) -> int:
+        return self.count + sum(1 for record_id in self.changed if self.index_of(record_id) is None)
+
+
+class GeneratedSeqs(dict):
+    """id -> latest change sequence of an on-demand collection: record `index`'s first change is `index + 1` (its
+    initial log is in index order, which is modifiedOn order); later changes are stored."""
+
+    def __init__(self, records: GeneratedRecords):
+        super().__init__()
+        self.records = records
+
+    def get(self, record_id, default=None):
+        if dict.__contains__(self, record_id):
+            return dict.__getitem__(self, record_id)
+        index = self.records.index_of(record_id)
+        return default if index is None else index + 1
+
+
 @dataclass(frozen=True)
 class ListFilter:
     active: str | None = None  # "true" | "false" | None (any)
@@ -94,12 +156,24 @@ class Dataset:
         anchor: datetime | None = None,
         export_batch_size: int = 500,
         counts: dict[str, int] | None = None,
+        lines: dict[str, int] | None = None,
+        on_demand: Iterable[str] = (),
     ):
-        unknown = set(counts or ()) - set(SIMULATED_KEYS)
-        if unknown:
-            raise ValueError(f"unknown resource(s) in counts: {', '.join(sorted(unknown))}")
+        on_demand = frozenset(on_demand)
+        for name, keys in (("counts", counts or ()), ("lines", lines or ()), ("on_demand", on_demand)):
+            unknown = set(keys) - set(SIMULATED_KEYS)
+            if unknown:
+                raise ValueError(f"unknown resource(s) in {name}: {', '.join(sorted(unknown))}")
+        without_lines = set(lines or ()) - set(LINE_KEYS)
+        if without_lines:
+            raise ValueError(f"resource(s) without lines: {', '.join(sorted(without_lines))} (lines: {LINE_KEYS})")
         # Exact record counts for some resources (benchmarks: 500k materials without 3M jobs); others follow scale.
         self.counts = dict(counts or {})
+        # Exact line counts (an invoice's or estimate's `items`) over a whole resource, spread evenly over its
+        # records; without one, each record draws 1-4 lines.
+        self.lines = dict(lines or {})
+        # Resources generated record by record when read, never held whole (benchmarks: 200,000 invoices).
+        self.on_demand = on_demand
         self.scale = scale
         self.seed = seed
         self.tenant_id = tenant_id
@@ -143,6 +217,33 @@ class Dataset:
             return contact_id(self.seed, index)
         return self._bases[key] + index * self._steps[key]
 
+    def step(self, key: str) -> int:
+        return self._steps[key]
+
+    def line_count(self, key: str, index: int, rng: random.Random | None = None) -> int:
+        """How many lines record `index` of a resource with lines has: its even share of the configured total
+        (`lines`: the first `base_count` records hold exactly that many), else a draw of 1-4 from `rng`."""
+        total = self.lines.get(key)
+        if total is None:
+            return rng.randint(1, 4)
+        count = max(1, self.base_count(key))
+        return (index + 1) * total // count - index * total // count
+
+    def line_total(self, key: str) -> int:
+        """The lines the resource's records hold now (deleted records included: the export shows them)."""
+        collection = self.collection(key)
+        records = collection.records
+        if isinstance(records, GeneratedRecords) and key in self.lines:
+            # Untouched records hold their share; changed and created ones what they hold.
+            shares = self.lines[key] - sum(
+                self.line_count(key, index)
+                for index in (records.index_of(record_id) for record_id in records.changed)
+                if index is not None
+            )
+            return shares + sum(len(record.get("items") or ()) for record in records.changed.values())
+        with self.lock:
+            return sum(len(record.get("items") or ()) for record in records.values())
+
     # --- the clock -----------------------------------------------------------------------------------------------
     def _tick(self) -> str:
         now = datetime.now(UTC) - EPOCH
@@ -163,6 +264,9 @@ class Dataset:
     def _generate(self, key: str) -> None:
         if key in self._generating:
             raise RuntimeError(f"circular generation of {key}")
+        if key in self.on_demand:
+            self._collections[key] = self._on_demand_collection(key)
+            return
         self._generating.add(key)
         try:
             rng = random.Random(f"{self.seed}:{key}")
@@ -186,6 +290,26 @@ class Dataset:
             self._collections[key] = collection
         finally:
             self._generating.discard(key)
+
+    def _on_demand_collection(self, key: str) -> Collection:
+        """A collection whose records are made when read (`GeneratedRecords`); its initial change log is the index
+        order, kept as two arrays of integers (16 bytes a record)."""
+        count = self.base_count(key)
+        records = GeneratedRecords(self, key, count)
+        collection = Collection(key, records=records, seq_of=GeneratedSeqs(records))
+        collection.log_seq = array("q", range(1, count + 1))
+        collection.log_id = array("q", (self.id_at(key, index) for index in range(count)))
+        collection.last_seq = collection.next_index = count
+        return collection
+
+    def generate_on_demand(self, key: str, index: int, count: int) -> dict:
+        """Record `index` of an on-demand resource, always the same: its own seeded `random.Random`, and modifiedOn
+        rising with the index (evenly over the year before the anchor), so the index order is the export's order."""
+        rng = random.Random(f"{self.seed}:{key}:{index}")
+        modified = self.anchor_us - DAY_US // 24 - (count - index) * (YEAR_US // max(count, 1))
+        created = modified - rng.randrange(30 * DAY_US)
+        fields = self.generators.fields(key, rng, index, format_us(created), format_us(modified))
+        return shape_of(key).new(fields)
 
     @staticmethod
     def simulated_keys() -> tuple[str, ...]:

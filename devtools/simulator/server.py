@@ -75,10 +75,19 @@ class SimulatorServer:
         dataset: Dataset | None = None,
         export_batch_size: int = 500,
         counts: dict[str, int] | None = None,
+        lines: dict[str, int] | None = None,
+        on_demand=(),
         verbose: bool = False,
         tenant_id: int | None = None,
     ):
-        self.dataset = dataset or Dataset(scale=scale, seed=seed, export_batch_size=export_batch_size, counts=counts)
+        self.dataset = dataset or Dataset(
+            scale=scale,
+            seed=seed,
+            export_batch_size=export_batch_size,
+            counts=counts,
+            lines=lines,
+            on_demand=on_demand,
+        )
         self.faults = faults or FaultConfig(seed=seed)
         # `tenant_id`: the tenant this simulator answers for (several simulators stand for several tenants).
         self.app = SimulatorApp(self.dataset, self.faults, rate_per_second=rate_per_second, tenant_id=tenant_id)

@@ -45,6 +45,9 @@ class Command(BaseCommand):
         parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database for the next run")
         parser.add_argument("--rss-probe", type=int, help="(internal) one peak-RSS measurement, in a fresh process")
         parser.add_argument(
+            "--sync-probe", help="(internal) full + quiet incremental sync of these streams (comma-separated), fresh"
+        )
+        parser.add_argument(
             "--only",
             help="run only these sections of the apps' benchmarks (comma-separated names, see --list), "
             "skipping the sync comparison",
@@ -68,6 +71,10 @@ class Command(BaseCommand):
             )
         if options["rss_probe"]:
             self.stdout.write(json.dumps(bench.rss_probe(options["rss_probe"])))
+            return
+        if options["sync_probe"]:
+            keys = [key.strip() for key in options["sync_probe"].split(",") if key.strip()]
+            self.stdout.write(json.dumps(bench.sync_probe(keys)))
             return
         self._run(options)
 

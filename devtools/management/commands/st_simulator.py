@@ -45,6 +45,22 @@ class Command(BaseCommand):
             metavar="RESOURCE=N",
             help="exact record count for a resource, e.g. --count pricebook.materials=500000 (repeatable)",
         )
+        parser.add_argument(
+            "--lines",
+            action="append",
+            default=[],
+            metavar="RESOURCE=N",
+            help="exact line count over a resource's records (invoices' or estimates' items), e.g. "
+            "--lines accounting.invoices=500000 (repeatable)",
+        )
+        parser.add_argument(
+            "--on-demand",
+            action="append",
+            default=[],
+            metavar="RESOURCE",
+            help="generate this resource's records when read, never all held in memory (large benchmark tenants; "
+            "repeatable)",
+        )
         parser.add_argument("--verbose-requests", action="store_true", help="log every request")
         parser.add_argument(
             "--write-price-file",
@@ -79,18 +95,14 @@ class Command(BaseCommand):
             token_lifetime=options["token_lifetime"],
             seed=options["seed"],
         )
-        counts = {}
-        for item in options["count"]:
-            key, _, number = item.partition("=")
-            if not number.isdigit():
-                raise CommandError(f"--count takes RESOURCE=N, got {item!r}")
-            counts[key.strip()] = int(number)
+        counts = _resource_numbers(options["count"], "--count")
+        lines = _resource_numbers(options["lines"], "--lines")
         if options.get("write_price_file"):
             self._write_price_file(options, counts)
             return
         started = time.monotonic()
         try:
-            server = self._server(options, faults, counts)
+            server = self._server(options, faults, counts, lines)
         except (ValueError, OSError) as exc:
             raise CommandError(str(exc)) from exc
         keeper = SnapshotKeeper(server, options["state_file"]) if options["state_file"] else None
@@ -150,7 +162,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Wrote {path}: {rows} rows from vendor {DISTRIBUTOR!r}.")
 
     @staticmethod
-    def _server(options: dict, faults: FaultConfig, counts: dict) -> SimulatorServer:
+    def _server(options: dict, faults: FaultConfig, counts: dict, lines: dict) -> SimulatorServer:
         return SimulatorServer(
             port=options["port"],
             host=options["host"],
@@ -160,5 +172,17 @@ class Command(BaseCommand):
             rate_per_second=options["rate_per_second"],
             export_batch_size=options["export_batch_size"],
             counts=counts,
+            lines=lines,
+            on_demand=[key.strip() for key in options["on_demand"]],
             verbose=options["verbose_requests"],
         )
+
+
+def _resource_numbers(items: list[str], option: str) -> dict[str, int]:
+    numbers = {}
+    for item in items:
+        key, _, number = item.partition("=")
+        if not number.isdigit():
+            raise CommandError(f"{option} takes RESOURCE=N, got {item!r}")
+        numbers[key.strip()] = int(number)
+    return numbers

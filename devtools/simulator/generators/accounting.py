@@ -26,7 +26,7 @@ class AccountingGenerators(ModuleGenerators):
         stamp = self.ds.format_us(self.ds.anchor_us - 86_400_000_000)
         items = [
             self._invoice_item(rng, shape, self.ds.id_at("accounting.invoices", index) * 10 + order, order, stamp)
-            for order in range(rng.randint(1, 4))
+            for order in range(self.ds.line_count("accounting.invoices", index, rng))
         ]
         sub_total = money(sum(float(item["total"]) for item in items))
         tax = money(sub_total * 0.0825)

@@ -22,7 +22,7 @@ class SalesGenerators(ModuleGenerators):
         created = self.ds.anchor_us - rng.randrange(1, 400) * 86_400_000_000
         fmt = self.ds.format_us
         items = []
-        for k in range(rng.randint(1, 4)):
+        for k in range(self.ds.line_count("sales.estimates", index, rng)):
             kind, key, _prefix = rng.choice(self.INVOICE_SKUS)
             sku_index = rng.randrange(self.ds.base_count(key))
             sku_id = self.ds.id_at(key, sku_index)
