@@ -549,17 +549,17 @@ def sync_probe(keys: list[str]) -> dict:
     }
 
 
-def run_sync_probe_subprocess(keys: list[str], simulator: RemoteSimulator, database_url: str) -> dict:
-    """`sync_probe(keys)` in a fresh `st_bench --sync-probe` process against `simulator` (running already): the RSS
-    is the syncing process's alone."""
+def _probe_in_fresh_process(probe_args: list[str], simulator: RemoteSimulator, database_url: str) -> dict:
+    """`manage.py st_bench <probe_args>` in a fresh process against `simulator` (running already), so the RSS it
+    reports is the probing process's alone; its last stdout line is the probe's JSON result."""
     env = {
         **os.environ,
         "DJANGO_DEBUG": "true",
         "DATABASE_URL": database_url,
         **{f"SERVICE_TITAN_{name}": value for name, value in simulator.environment().items()},
     }
-    output = subprocess.run(  # noqa: S603 - our own manage.py with the names of registered streams
-        [sys.executable, "manage.py", "st_bench", "--sync-probe", ",".join(keys)],
+    output = subprocess.run(  # noqa: S603 - our own manage.py with a probe flag and its argument
+        [sys.executable, "manage.py", "st_bench", *probe_args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -568,8 +568,14 @@ def run_sync_probe_subprocess(keys: list[str], simulator: RemoteSimulator, datab
         check=False,
     )
     if output.returncode != 0:
-        raise RuntimeError(f"the sync probe failed: {output.stderr[-2000:]}")
-    result = json.loads(output.stdout.strip().splitlines()[-1])
+        raise RuntimeError(f"the probe {probe_args[0]} failed: {output.stderr[-2000:]}")
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def run_sync_probe_subprocess(keys: list[str], simulator: RemoteSimulator, database_url: str) -> dict:
+    """`sync_probe(keys)` in a fresh `st_bench --sync-probe` process against `simulator` (running already): the RSS
+    is the syncing process's alone."""
+    result = _probe_in_fresh_process(["--sync-probe", ",".join(keys)], simulator, database_url)
     if not result["ok"]:
         raise RuntimeError("the sync probe's sync failed: " + "; ".join(result["errors"]))
     return result
@@ -594,25 +600,8 @@ def run_rss_probe_subprocess(records: int, database_url: str, log) -> dict:
     simulator = RemoteSimulator(scale_for(records, [s.key for s in streams]))
     try:
         simulator.warm_up([s.key for s in streams])
-        env = {
-            **os.environ,
-            "DJANGO_DEBUG": "true",
-            "DATABASE_URL": database_url,
-            **{f"SERVICE_TITAN_{name}": value for name, value in simulator.environment().items()},
-        }
         log(f"peak RSS: full sync of ~{records:,} records in a fresh process …")
-        output = subprocess.run(  # noqa: S603 - our own manage.py with a numeric argument
-            [sys.executable, "manage.py", "st_bench", "--rss-probe", str(records)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=3600,
-            check=False,
-        )
-        if output.returncode != 0:
-            raise RuntimeError(f"the RSS probe failed: {output.stderr[-2000:]}")
-        return json.loads(output.stdout.strip().splitlines()[-1])
+        return _probe_in_fresh_process(["--rss-probe", str(records)], simulator, database_url)
     finally:
         simulator.stop()
 
