@@ -338,9 +338,9 @@ def rebuild_stream(stream: Stream, *, tenant_id: int | None = None) -> int:
         pk_range, last_pk = (last_pk, chunk[-1][0]), chunk[-1][0]
         by_tenant: dict[int, list[tuple[dict, bool]]] = {}
         st_ids: dict[int, list] = {}
-        for _, tenant_id, st_id, deleted, *rest in chunk:
-            by_tenant.setdefault(tenant_id, []).append((rest[0] if rest else None, deleted))
-            st_ids.setdefault(tenant_id, []).append(st_id)
+        for _, row_tenant, st_id, deleted, *rest in chunk:
+            by_tenant.setdefault(row_tenant, []).append((rest[0] if rest else None, deleted))
+            st_ids.setdefault(row_tenant, []).append(st_id)
         now = timezone.now()
         with transaction.atomic():
             if in_sql:
@@ -353,20 +353,20 @@ def rebuild_stream(stream: Stream, *, tenant_id: int | None = None) -> int:
                     pk_range=pk_range,
                     tenant_id=tenant_id,
                 )
-                for tenant_id, ids in st_ids.items():
-                    mine = [(st_id, payload, bad) for tid, st_id, payload, bad in flagged if tid == tenant_id]
-                    store_problems(master, tenant_id, ids, describe_flagged(master, mine), now=now)
+                for row_tenant, ids in st_ids.items():
+                    mine = [(st_id, payload, bad) for tid, st_id, payload, bad in flagged if tid == row_tenant]
+                    store_problems(master, row_tenant, ids, describe_flagged(master, mine), now=now)
                 if stream.after_page:
-                    for tenant_id, records in by_tenant.items():
-                        run_after_page(stream, [payload for payload, _ in records], tenant_id)
+                    for row_tenant, records in by_tenant.items():
+                        run_after_page(stream, [payload for payload, _ in records], row_tenant)
             else:
-                for tenant_id, records in by_tenant.items():
-                    write_master(stream, records, tenant_id, now)
+                for row_tenant, records in by_tenant.items():
+                    write_master(stream, records, row_tenant, now)
         tenants.update(by_tenant)
         count += len(chunk)
     if stream.after_run:
-        for tenant_id in sorted(tenants):
-            stream.after_run(tenant_id)
+        for row_tenant in sorted(tenants):
+            stream.after_run(row_tenant)
     return count
 
 

@@ -17,6 +17,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from crm.models import Customer
 from devtools.simulator import DEMO_TENANT_ID
 from pricebook.models import CentralBatch, Material, PricebookOverride
+from servicetitan.sync.engine import rebuild_targets
 from servicetitan.sync.schedules import SYNC_SCHEDULES, TASK
 from servicetitan.sync.streams import resolve_targets
 from servicetitan.sync.upsert import upsert_records
@@ -76,6 +77,17 @@ def test_st_rebuild_rebuilds_that_tenants_rows_only(other_tenant):
     assert "crm.customers                1 rows rebuilt" in out.getvalue()
 
     call_command("st_rebuild", "crm.customers", stdout=StringIO())  # no --tenant: the default tenant
+    assert dict(Customer.objects.values_list("tenant_id", "name")) == {DEMO_TENANT_ID: "Default's", OTHER: "Bravo's"}
+
+
+def test_a_rebuild_of_every_tenant_rebuilds_each_tenants_rows(other_tenant):
+    stream = resolve_targets(["crm.customers"])[0]
+    upsert_records(stream, [_customer("Default's")], DEMO_TENANT_ID)
+    upsert_records(stream, [_customer("Bravo's")], OTHER)
+    Customer.objects.update(name="stale")
+
+    assert rebuild_targets(["crm.customers"]) == {"crm.customers": 2}  # no tenant: every tenant's rows
+
     assert dict(Customer.objects.values_list("tenant_id", "name")) == {DEMO_TENANT_ID: "Default's", OTHER: "Bravo's"}
 
 
