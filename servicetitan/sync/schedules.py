@@ -138,42 +138,37 @@ def _kwargs(task) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def tenant_schedule_ids(st_tenant_id: int) -> list[int]:
-    """The periodic sync tasks of one tenant (by their `tenant_id` argument, whatever staff renamed them to)."""
+def _sync_task_ids(wanted) -> list[int]:
+    """The periodic sync tasks whose arguments satisfy `wanted(kwargs)` (whatever staff renamed them to)."""
     from django_celery_beat.models import PeriodicTask
 
-    return [
-        task.pk
-        for task in PeriodicTask.objects.filter(task=TASK).only("pk", "kwargs")
-        if _kwargs(task).get("tenant_id") == st_tenant_id
-    ]
+    return [task.pk for task in PeriodicTask.objects.filter(task=TASK).only("pk", "kwargs") if wanted(_kwargs(task))]
+
+
+def _delete_tasks(ids: list[int]) -> list[str]:
+    from django_celery_beat.models import PeriodicTask
+
+    tasks = PeriodicTask.objects.filter(pk__in=ids)
+    names = sorted(tasks.values_list("name", flat=True))
+    tasks.delete()
+    return names
+
+
+def tenant_schedule_ids(st_tenant_id: int) -> list[int]:
+    """The periodic sync tasks of one tenant (by their `tenant_id` argument, whatever staff renamed them to)."""
+    return _sync_task_ids(lambda kwargs: kwargs.get("tenant_id") == st_tenant_id)
 
 
 def remove_tenant_schedules(st_tenant_id: int) -> list[str]:
     """Delete one tenant's periodic syncs (deactivated or deleted: beat must not sync it). Returns their names."""
-    from django_celery_beat.models import PeriodicTask
-
-    tasks = PeriodicTask.objects.filter(pk__in=tenant_schedule_ids(st_tenant_id))
-    names = sorted(tasks.values_list("name", flat=True))
-    tasks.delete()
-    return names
+    return _delete_tasks(tenant_schedule_ids(st_tenant_id))
 
 
 def stale_tenant_schedules(active_ids) -> list[str]:
     """Remove the periodic syncs naming a tenant that is not active (deleted or deactivated while the signals were
     not there, e.g. in a data migration). Returns their names."""
-    from django_celery_beat.models import PeriodicTask
-
     active = set(active_ids)
-    stale = [
-        task.pk
-        for task in PeriodicTask.objects.filter(task=TASK).only("pk", "kwargs")
-        if "tenant_id" in _kwargs(task) and _kwargs(task)["tenant_id"] not in active
-    ]
-    tasks = PeriodicTask.objects.filter(pk__in=stale)
-    names = sorted(tasks.values_list("name", flat=True))
-    tasks.delete()
-    return names
+    return _delete_tasks(_sync_task_ids(lambda kwargs: "tenant_id" in kwargs and kwargs["tenant_id"] not in active))
 
 
 @transaction.atomic
