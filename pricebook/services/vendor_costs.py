@@ -279,10 +279,10 @@ def preview_vendor_costs(
     pending = _pending_costs({m[5][0] for m in matches}, tenant_id)
     # The same item twice in the file: the last row wins.
     last = {}
-    for number, part, code, cost, how, (st_id, tenant_id, item_code, name, current) in matches:
-        shown = pending.get((tenant_id, st_id), current)
-        last[(tenant_id, st_id)] = CostMatch(
-            number, part, code, st_id, tenant_id, item_code, name, str(shown), str(cost), how
+    for number, part, code, cost, how, (st_id, item_tenant, item_code, name, current) in matches:
+        shown = pending.get((item_tenant, st_id), current)
+        last[(item_tenant, st_id)] = CostMatch(
+            number, part, code, st_id, item_tenant, item_code, name, str(shown), str(cost), how
         )
     preview.matched = sorted(last.values(), key=lambda m: m.line)
     return preview
