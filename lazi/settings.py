@@ -4,6 +4,8 @@ The embedded default (no DATABASE_URL, no REDIS_URL) runs on a SQLite file with 
 so a newcomer sees LAZI work without any server. Production sets DATABASE_URL (PostgreSQL) and REDIS_URL.
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -106,8 +108,19 @@ if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Syncs write while the admin reads; WAL plus a busy timeout keeps SQLite from answering "database is locked".
+    # BEGIN IMMEDIATE takes the write lock when a transaction starts: a deferred one that reads, then writes after
+    # another writer committed, fails at once (its snapshot is stale), whatever the timeout (two pushes claiming).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
+    # Tests run on a file as well (one per process): Django's default test database, a shared in-memory one, locks
+    # whole tables and answers "database table is locked" at once, without waiting, so threads could not race.
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(Path(tempfile.gettempdir()) / f"lazi-test-{os.getpid()}.sqlite3")
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

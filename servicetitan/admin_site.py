@@ -9,10 +9,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch, reverse
+
+logger = logging.getLogger(__name__)
 
 OPERATORS_GROUP = "Operators"
 APP_ORDER = ("pricebook", "crm", "jobs", "dispatch", "accounting", "inventory", "servicetitan")
@@ -84,6 +90,26 @@ def _grouped(queryset, field: str):
     return queryset.order_by().values_list(field).annotate(n=Count("pk")).values_list(field, "n")
 
 
+class UnreadableQueryGuard:
+    """A list asked for with a query string it cannot read (a date drill-down to the year 10**25, a filter value its
+    column cannot hold) is answered as Django answers an unknown filter: back to the list with `?e=1` ("wrong
+    filters"), never a 500. Mixed into every ModelAdmin of the site; logged, so a real bug still shows."""
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except (ArithmeticError, ValueError, ValidationError) as exc:
+            logger.warning("Admin list %s: unreadable query string %r (%s)", request.path, request.GET.urlencode(), exc)
+            raise IncorrectLookupParameters(exc) from exc
+
+
+def guarded_admin_class(admin_class):
+    """`admin_class` with `UnreadableQueryGuard` (once: a subclass is not wrapped twice)."""
+    if issubclass(admin_class, UnreadableQueryGuard):
+        return admin_class
+    return type(admin_class.__name__, (UnreadableQueryGuard, admin_class), {"__module__": admin_class.__module__})
+
+
 class LaziAdminSite(admin.AdminSite):
     site_header = "LAZI"
     site_title = "LAZI admin"
@@ -98,7 +124,8 @@ class LaziAdminSite(admin.AdminSite):
 
         models_ = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else list(model_or_iterable)
         for model in models_:
-            super().register(model, scoped_admin_class(model, admin_class or admin.ModelAdmin), **options)
+            admin_class_of_model = guarded_admin_class(scoped_admin_class(model, admin_class or admin.ModelAdmin))
+            super().register(model, admin_class_of_model, **options)
 
     def get_urls(self):
         from django.urls import path

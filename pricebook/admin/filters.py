@@ -36,7 +36,9 @@ class CategoryTreeFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        category = scope_queryset(Category.objects.filter(pk=self.value()), admin_scope(request)).first()
+        if not str(self.value()).isascii() or not str(self.value()).isdigit():
+            return queryset.none()  # not a category's id (a hand-typed or truncated link): no category, no items
+        category = scope_queryset(Category.objects.filter(pk=int(self.value())), admin_scope(request)).first()
         return filter_by_category_tree(queryset, category) if category else queryset.none()
 
 
@@ -121,9 +123,10 @@ class MarginBelowFilter(admin.SimpleListFilter):
 
     def number(self):
         try:
-            return Decimal(str(self.value()).strip().rstrip("%"))
+            number = Decimal(str(self.value()).strip().rstrip("%"))
         except (ArithmeticError, ValueError):
             return None
+        return number if number.is_finite() else None  # "nan" and "inf" are Decimals, not margins
 
     def queryset(self, request, queryset):
         if self.value() in (None, ""):
