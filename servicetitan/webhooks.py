@@ -77,6 +77,19 @@ def _tenant_secret(tenant) -> str:
 TENANT_KEYS = ("tenantId", "tenant")
 
 
+def _tenant_number(value) -> int | None:
+    """A ServiceTitan tenant id written as plain digits (not "²" nor a number past 64 bits, which no query can hold)."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or int(text) >= 2**63:
+        return None
+    return int(text)
+
+
+def _text(value: str, limit: int) -> str:
+    # PostgreSQL's text holds no NUL character: a delivery carrying one is still logged, without it.
+    return value.replace("\x00", "")[:limit]
+
+
 def _delivery_tenant(in_url: str | None, payload) -> tuple:
     """The tenant a delivery is for: the one its URL names, else its body's `tenantId`, else the default one (None
     when no tenant is configured at all: the SERVICE_TITAN_* settings alone). Returns (tenant, problem)."""
@@ -85,9 +98,9 @@ def _delivery_tenant(in_url: str | None, payload) -> tuple:
 
     if in_url is not None:
         value = in_url.strip()
-        tenant = Tenant.objects.filter(name=value).first()
-        if tenant is None and value.isdigit():
-            tenant = Tenant.objects.filter(st_tenant_id=int(value)).first()
+        tenant = Tenant.objects.filter(name=_text(value, 200)).first()
+        if tenant is None and _tenant_number(value) is not None:
+            tenant = Tenant.objects.filter(st_tenant_id=_tenant_number(value)).first()
         if tenant is None or not tenant.active:
             return None, "unknown tenant in the webhook URL"
         return tenant, ""
@@ -95,8 +108,8 @@ def _delivery_tenant(in_url: str | None, payload) -> tuple:
     named = next((payload[key] for key in TENANT_KEYS if isinstance(payload, dict) and key in payload), None)
     if named in (None, ""):
         return default, ""
-    if str(named).strip().isdigit():
-        tenant = Tenant.objects.filter(st_tenant_id=int(str(named).strip()), active=True).first()
+    if _tenant_number(named) is not None:
+        tenant = Tenant.objects.filter(st_tenant_id=_tenant_number(named), active=True).first()
         if tenant is not None:
             return tenant, ""
     return None, "unknown tenant in the webhook body"
@@ -156,11 +169,11 @@ def target_for_event(event_type: str) -> str | None:
 
 def _event_type(request: HttpRequest, payload) -> str:
     if request.headers.get(EVENT_HEADER):
-        return request.headers[EVENT_HEADER][:200]
+        return _text(request.headers[EVENT_HEADER], 200)
     if isinstance(payload, dict):
         for key in EVENT_KEYS:
             if isinstance(payload.get(key), str):
-                return payload[key][:200]
+                return _text(payload[key], 200)
     return ""
 
 
@@ -190,7 +203,7 @@ def _event_time(value) -> datetime.datetime | bool | None:
             return datetime.datetime.fromtimestamp(value, tz=datetime.UTC)
         except (OverflowError, OSError, ValueError):
             return False
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         return _event_time(int(value.strip()))
     parsed = utc_datetime(value)
     return parsed if parsed is not None else False
@@ -218,7 +231,7 @@ def receive_webhook(
         remote_addr=remote_addr,
         body_bytes=len(body),
         body_sha256=hashlib.sha256(body).hexdigest(),
-        event_id=event_id[:200],
+        event_id=_text(event_id, 200),
     )
     secret = _tenant_secret(tenant)
     event.signature_valid = signature_is_valid(body, signature, secret)

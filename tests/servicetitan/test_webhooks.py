@@ -284,3 +284,37 @@ def test_redis_unreachable_answers_503_and_the_retry_is_processed(client, secret
     assert post(client, body, signature=sign(body)).status_code == 503
     settings.REDIS_URL = ""
     assert post(client, body, signature=sign(body)).status_code == 202
+
+
+BAD_DELIVERIES = {
+    "empty body": (b"", None, URL),
+    "not JSON": (b"{not json", None, URL),
+    "binary": (b"\xff\xfe\x00\x01", None, URL),
+    "JSON but a list": (b"[1, 2]", None, URL),
+    "wrong signature": (b'{"eventType": "customer.updated"}', "c2lnbmVk", URL),
+    "unknown tenant in the URL": (b'{"eventType": "customer.updated"}', None, URL + "no-such-tenant/"),
+    "tenant id past 64 bits in the URL": (b"{}", None, URL + "9" * 30 + "/"),
+    "superscript digits in the URL": (b"{}", None, URL + "\u00b2/"),
+    "tenant id past 64 bits in the body": (json.dumps({"tenantId": "9" * 30}).encode(), None, URL),
+    "superscript digits in the body": (json.dumps({"tenantId": "\u00b2"}).encode(), None, URL),
+    "superscript digits as the timestamp": (json.dumps({"timestamp": "\u00b2"}).encode(), None, URL),
+    "NUL in the event type and id": (json.dumps({"eventType": "a\u0000b", "eventId": "x\u0000"}).encode(), None, URL),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_DELIVERIES))
+def test_a_bad_delivery_is_a_4xx_that_echoes_no_secret(client, secret, queued, name):
+    body, signature, url = BAD_DELIVERIES[name]
+    headers = {"X-ServiceTitan-Signature": signature if signature is not None else "bm90LXRoZS1zaWduYXR1cmU="}
+    client.raise_request_exception = False
+    response = client.post(url, body, content_type="application/json", headers=headers)
+    assert 400 <= response.status_code < 500, (name, response.status_code)
+    assert SECRET not in response.content.decode(errors="replace")
+    assert queued == []
+
+
+def test_a_refused_delivery_with_a_nul_is_logged_without_it(client, secret, queued):
+    response = post(client, {"eventType": "customer.\u0000updated", "eventId": "e\u00001"}, signature="bad")
+    assert response.status_code == 403
+    event = WebhookEvent.objects.get(pk=response.json()["event"])
+    assert event.event_type == "customer.updated" and event.event_id == "e1"
