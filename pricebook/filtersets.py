@@ -92,7 +92,7 @@ class PricebookOverrideFilterSet(LaziFilterSet):
 class PriceHistoryFilterSet(filters.FilterSet):
     """`item_type`, `st_pricebook_id`, `field`, `source`, `changed_since` (ISO 8601)."""
 
-    changed_since = filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte", label="Changed on or after")
+    changed_since = IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte", label="Changed on or after")
 
     class Meta:
         model = PriceHistory

@@ -1,7 +1,7 @@
 from django_filters import rest_framework as filters
 
 from sales.models import DiscountFee, Estimate, EstimateItem
-from servicetitan.api.filtersets import MirrorFilterSet
+from servicetitan.api.filtersets import IntegerFilter, IntegerInFilter, MirrorFilterSet
 
 IDS = ["exact", "in"]
 PERIOD = ["gte", "lt"]
@@ -40,8 +40,8 @@ class EstimateItemFilterSet(MirrorFilterSet):
 class ItemSalesFilterSet(filters.FilterSet):
     """Filters of the item sales list (whichever item type it lists)."""
 
-    st_id = filters.NumberFilter(field_name="st_id")
-    st_id__in = filters.BaseInFilter(field_name="st_id", lookup_expr="in")
+    st_id = IntegerFilter(field_name="st_id")
+    st_id__in = IntegerInFilter(field_name="st_id", lookup_expr="in")
     active = filters.BooleanFilter(field_name="active")
     units_sold__gte = filters.NumberFilter(field_name="units_sold", lookup_expr="gte", label="Units sold at least")
     estimate_appearances__gte = filters.NumberFilter(

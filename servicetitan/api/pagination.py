@@ -12,16 +12,19 @@ import base64
 import json
 from collections import OrderedDict
 
-from django.db.models import F
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import F, IntegerField
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from servicetitan.api.filtersets import INT64
 from servicetitan.paginators import LargeTablePaginator
 
 MAX_PAGE_SIZE = 1000
+INVALID_CURSOR = "Invalid cursor: start with an empty `cursor=` and follow `next`."
 
 
 def encode_cursor(values) -> str:
@@ -35,8 +38,24 @@ def decode_cursor(text: str, size: int) -> list:
     except (ValueError, UnicodeError):
         values = None
     if not isinstance(values, list) or len(values) != size or not all(isinstance(v, int | str) for v in values):
-        raise ValidationError({"cursor": ["Invalid cursor: start with an empty `cursor=` and follow `next`."]})
+        raise ValidationError({"cursor": [INVALID_CURSOR]})
     return values
+
+
+def cursor_values(model, ordering, values) -> tuple:
+    """The decoded cursor's values as the ordering's columns hold them: a hand-made cursor with text for an id or a
+    number past 64 bits is a 400, not an error of the database driver."""
+    checked = []
+    for name, value in zip(ordering, values, strict=True):
+        field = model._meta.get_field(name)
+        try:
+            value = field.to_python(value)
+        except DjangoValidationError:
+            raise ValidationError({"cursor": [INVALID_CURSOR]}) from None
+        if isinstance(field, IntegerField) and not INT64[0] <= value <= INT64[1]:
+            raise ValidationError({"cursor": [INVALID_CURSOR]})
+        checked.append(value)
+    return tuple(checked)
 
 
 class LaziPagination(PageNumberPagination):
@@ -86,8 +105,8 @@ class LaziPagination(PageNumberPagination):
         text = request.query_params.get(self.cursor_query_param) or ""
         queryset = queryset.order_by(*ordering)
         if text:
-            after = decode_cursor(text, len(ordering))
-            queryset = queryset.filter(TupleGreaterThan(Tuple(*(F(name) for name in ordering)), tuple(after)))
+            after = cursor_values(queryset.model, ordering, decode_cursor(text, len(ordering)))
+            queryset = queryset.filter(TupleGreaterThan(Tuple(*(F(name) for name in ordering)), after))
         rows = list(queryset[: size + 1])
         self.has_next = len(rows) > size
         rows = rows[:size]
