@@ -20,6 +20,7 @@ from pricebook.models import Material, PricebookOverride, VendorPriceMapping
 from pricebook.services.overrides import save_cost_overrides
 from pricebook.services.reprice import propose_reprice
 from pricebook.services.spreadsheets import ImportFileError, read_grid
+from servicetitan.mirroring import MONEY
 
 ROLES = VendorPriceMapping.ROLES
 REQUIRED = ("cost",)
@@ -74,6 +75,10 @@ def remember_columns(vendor: str, columns: dict[str, str], user=None) -> VendorP
     return mapping
 
 
+# A cost column's digits before the decimal point (servicetitan.mirroring.MONEY): beyond them nothing can be stored.
+MAX_COST = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])
+
+
 def parse_cost(raw) -> Decimal:
     """A cell as a cost; ValueError (a staff message) unless a non-negative number."""
     if isinstance(raw, bool) or raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -87,6 +92,8 @@ def parse_cost(raw) -> Decimal:
         raise ValueError(f"'{raw}' is not a number")
     if value < 0:
         raise ValueError(f"'{raw}' is negative")
+    if value >= MAX_COST:
+        raise ValueError(f"'{raw}' is more than a cost column holds")
     return value.quantize(Decimal("0.0001"))
 
 
