@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -85,7 +87,10 @@ class JobAdmin(MirrorAdmin):
     def reason_view(self, request, object_id, kind):
         if not self.can_write_through(request):
             raise PermissionDenied
-        job = get_object_or_404(Job, pk=object_id)
+        # The admin's own lookup: the current tenant's jobs only, and a non-numeric id is "not found", not a crash.
+        job = self.get_object(request, unquote(object_id))
+        if job is None:
+            raise Http404(f"No job {object_id!r}.")
         title, service, done = JOB_ACTIONS[kind]
         form = JobReasonForm(request.POST or None, kind=kind, tenant_id=job.tenant_id)
         if request.method == "POST" and form.is_valid():

@@ -94,7 +94,10 @@ class MarkupTierEditAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        tiers = MarkupTier.objects.filter(st_id=request.GET.get("tier_st_id") or 0)
+        wanted = request.GET.get("tier_st_id") or ""
+        # A hand-edited link (text, a number past 64 bits) prefills nothing rather than failing the page.
+        st_id = int(wanted) if wanted.isascii() and wanted.isdigit() and len(wanted) <= 18 else 0
+        tiers = MarkupTier.objects.filter(st_id=st_id)
         tier = scope_queryset(tiers, admin_scope(request)).first()
         if tier is not None:
             initial.update(from_cost=tier.from_cost, to_cost=tier.to_cost, percent=tier.percent)

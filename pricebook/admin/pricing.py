@@ -259,7 +259,10 @@ class RepriceBatchAdmin(admin.ModelAdmin):
             elif "_approve_unflagged" in request.POST:
                 rows = "unflagged"
             elif "_approve_selected" in request.POST:
-                rows = [int(pk) for pk in request.POST.getlist("row") if pk.isdigit()]
+                # Row ids as the form sends them: plain digits a database id can hold (others are no row).
+                rows = [
+                    int(pk) for pk in request.POST.getlist("row") if pk.isascii() and pk.isdigit() and len(pk) <= 18
+                ]
                 if not rows:
                     self.message_user(request, "Tick the rows to approve first.", messages.WARNING)
                     return HttpResponseRedirect(here)

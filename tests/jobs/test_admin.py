@@ -60,3 +60,13 @@ def test_the_admin_says_when_no_reasons_are_mirrored(simulator):
     job = JobFactory(tenant_id=DEMO_TENANT_ID)
     page = staff_client().get(reverse("admin:jobs_job_hold", args=[job.pk])).content.decode()
     assert "No hold reasons are mirrored for this tenant yet" in page
+
+
+@pytest.mark.parametrize("kind", ["cancel", "hold"])
+def test_cancel_and_hold_of_an_unknown_or_non_numeric_job_is_not_found(kind):
+    client = staff_client()
+    client.raise_request_exception = False
+    job = JobFactory()
+    for object_id in ("abc", "9" * 30, str(job.pk + 1000)):
+        assert client.get(reverse(f"admin:jobs_job_{kind}", args=[object_id])).status_code == 404, object_id
+    assert client.get(reverse(f"admin:jobs_job_{kind}", args=[job.pk])).status_code == 200

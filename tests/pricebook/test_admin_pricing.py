@@ -80,3 +80,31 @@ def test_discard_and_the_list_action(priced):
     assert viewer.get("/admin/pricebook/repricebatch/add/").status_code == 403
     html = viewer.get("/admin/pricebook/material/").content.decode()
     assert "reprice_selected" not in html
+
+
+def test_approving_rows_named_by_anything_but_plain_digits_approves_nothing(priced):
+    plumbing, *_ = priced
+    login(EDITORS).post(
+        "/admin/pricebook/repricebatch/add/", {"target": "pricebook.materials", "category": plumbing.st_id}
+    )
+    batch = RepriceBatch.objects.get()
+    approver = login(APPROVERS)
+    approver.raise_request_exception = False
+    page = approver.post(
+        f"/admin/pricebook/repricebatch/{batch.pk}/change/", {"_approve_selected": "1", "row": ["\u00b2", "9" * 30]}
+    )
+    assert page.status_code == 302
+    assert not PricebookOverride.objects.exists()
+    batch.refresh_from_db()
+    assert batch.status == "proposed"
+
+
+def test_a_markup_edit_prefilled_from_a_garbage_tier_id_opens_empty():
+    from tests.admin_support import staff_client
+
+    client = staff_client()
+    client.raise_request_exception = False
+    for value in ("abc", "9" * 30, "\u00b2"):
+        page = client.get("/admin/pricebook/markuptieredit/add/", {"tier_st_id": value})
+        assert page.status_code == 200, value
+        assert page.context["adminform"].form.initial.get("from_cost") is None
