@@ -19,7 +19,11 @@ class _InArray(AnyOf):
     Only the PostgreSQL form differs from `any_of` (`IN (SELECT UNNEST(…))`, right for the mirror's tables that a
     first sync fills): a table just filled in the same run (the overrides an approval wrote a moment ago) has no
     statistics yet, and the planner then joins the unnested ids with a nested loop over every row (5,000 × 5,000
-    comparisons). A constant array is an index condition (hashed otherwise)."""
+    comparisons). A constant array is an index condition (hashed otherwise).
+
+    The array is cast to the column's type: the driver sends a list of ids as `integer[]`, and a `bigint` column
+    compared with an `integer[]` as a filter (not an index condition) is searched element by element, 5,000 × 5,000
+    comparisons again; with the column's own type the filter is one hash lookup per row."""
 
     lookup_name = "in_array"
 
@@ -28,7 +32,12 @@ class _InArray(AnyOf):
         values = list(self.rhs)
         if not values:
             raise EmptyResultSet
-        return f"{lhs} = ANY(%s)", [*lhs_params, values]
+        return f"{lhs} = ANY(%s::{array_type(self.lhs.output_field, connection)})", [*lhs_params, values]
+
+
+def array_type(field, connection) -> str:
+    """The PostgreSQL array type of this field's column (`bigint[]`), for a list parameter compared with it."""
+    return f"{field.rel_db_type(connection)}[]"
 
 
 def in_ids(field: str, ids: Iterable) -> _InArray:
@@ -73,7 +82,8 @@ def claim_returning_rows(model, ids: list, *, where: dict, values: dict, copy: d
     where_params = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in where.items()]
     statement = (
         f"UPDATE {table} SET {', '.join(assignments)} WHERE {pk} IN ("  # noqa: S608 - names from model metadata
-        f"SELECT {pk} FROM {table} WHERE {pk} = ANY(%s) AND {conditions} FOR UPDATE SKIP LOCKED"
+        f"SELECT {pk} FROM {table} WHERE {pk} = ANY(%s::{array_type(meta.pk, connection)}) AND {conditions} "
+        "FOR UPDATE SKIP LOCKED"
         f") RETURNING {', '.join(quote(f.column) for f in fields)}"
     )
     with connection.cursor() as cursor:
