@@ -34,7 +34,7 @@ from datetime import timedelta
 
 import orjson
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, OuterRef, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -48,7 +48,7 @@ from pricebook.services.payloads import bulk_item, patch_body
 from pricebook.services.refresh import IDS_PER_LOOKUP as IDS_PER_LOOKUP
 from pricebook.services.refresh import batched, ids_of, read_by_ids, write_back_pushed
 from pricebook.services.refresh import refresh_from_servicetitan as refresh_from_servicetitan  # the admin's import
-from pricebook.services.rowsets import in_ids, update_returning_pks
+from pricebook.services.rowsets import claim_returning_rows, in_ids, update_returning_pks
 from servicetitan.client.errors import (
     ApiError,
     AuthenticationError,
@@ -178,6 +178,16 @@ def _claim(ids: Iterable[int]) -> list[PricebookOverride]:
     ids = list(ids)
     if not ids:
         return []
+    if connection.vendor == "postgresql":
+        # Lock, update and read back in one statement (the three steps below, for any other database).
+        claimed = claim_returning_rows(
+            PricebookOverride,
+            ids,
+            where={"status": Status.PENDING},
+            values={"status": Status.PUSHING, "claim_token": token, "push_started_at": timezone.now()},
+            copy={"claimed_revision": "revision"},
+        )
+        return sorted(claimed, key=lambda o: o.pk)
     with transaction.atomic():
         free = list(
             PricebookOverride.objects.filter(in_ids("pk", ids), status=Status.PENDING)

@@ -120,3 +120,51 @@ def test_the_bulk_push_pauses_the_cyclic_collector_and_restores_it(synced, edito
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)  # the other connection must see the overrides to lock one
+def test_the_claim_answers_the_overrides_as_stored_and_skips_rows_another_push_holds(synced, editor):
+    from pricebook.services.push import _claim
+
+    items = list(Material.objects.filter(active=True, deleted=False).order_by("st_id")[:3])
+    ids = _pending(items, "34")
+    taken, held, done = ids
+    PricebookOverride.objects.filter(pk=done).update(status=PricebookOverride.Status.SYNCED)
+
+    # Another push holds `held` (its row locked in another transaction): skipped, not waited for.
+    from django.db import connections
+
+    other = connections.create_connection("default")
+    try:
+        other.set_autocommit(False)
+        with other.cursor() as cursor:
+            cursor.execute("SELECT id FROM pricebook_pricebookoverride WHERE id = %s FOR UPDATE", [held])
+        claimed = _claim(ids)
+    finally:
+        other.rollback()
+        other.close()
+
+    assert [o.pk for o in claimed] == [taken]
+    fresh = PricebookOverride.objects.get(pk=taken)
+    (answered,) = claimed
+    # Every field as the database holds it now, in its Python type (UUID, datetimes, decimals, JSON).
+    for f in PricebookOverride._meta.concrete_fields:
+        assert getattr(answered, f.attname) == getattr(fresh, f.attname), f.name
+    assert fresh.status == PricebookOverride.Status.PUSHING and fresh.claim_token is not None
+    assert fresh.claimed_revision == fresh.revision and fresh.push_started_at is not None
+    assert answered.override_price == Decimal("34") and not answered._state.adding
+    statuses = dict(PricebookOverride.objects.filter(pk__in=[held, done]).values_list("pk", "status"))
+    assert statuses == {held: PricebookOverride.Status.PENDING, done: PricebookOverride.Status.SYNCED}
+
+
+@pytest.mark.postgresql
+def test_in_ids_casts_the_array_to_the_columns_type(db):
+    from pricebook.models import RepriceRow
+    from pricebook.services.rowsets import in_ids
+
+    assert '"override_id" = ANY([1, 2]::bigint[])' in str(
+        RepriceRow.objects.filter(in_ids("override_id", [1, 2])).query
+    )
+    explained = RepriceRow.objects.filter(in_ids("override_id", [1, 2])).explain()
+    assert "bigint[]" in explained

@@ -31,3 +31,21 @@ def test_update_rows_sets_only_the_given_columns_of_the_given_rows():
     with CaptureQueriesContext(connection) as queries:
         update_rows(Category, [], ["path"])
     assert len(queries) == 0 and other.pk in rows[3].__class__.objects.values_list("pk", flat=True)
+
+
+@pytest.mark.django_db(False)
+def test_copy_escaping_is_the_translation_of_backslash_tab_newline_and_return():
+    from servicetitan.sync.bulk import _ESCAPES, _escape
+
+    samples = [
+        "plain",
+        "back\\slash",
+        "literal \\n is not a newline",
+        "tab\tnew\nline\rreturn\r\n",
+        '{"description": "A \\"quoted\\" line\\nsecond", "name": "ünï\tcode"}',
+        "\\\\\t\\\n",
+        "",
+    ]
+    for text in samples:
+        assert _escape(text) == text.translate(_ESCAPES)
+    assert _escape("a\\b\tc") == "a\\\\b\\tc"
