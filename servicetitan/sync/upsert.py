@@ -113,7 +113,8 @@ def payload_hash(payload: dict, text: str | None = None) -> str:
 
 
 def is_deleted_payload(payload: dict) -> bool:
-    return any(payload.get(marker) is True for marker in DELETED_MARKERS)
+    # The two markers of DELETED_MARKERS spelled out: called for every record, `any()` over a generator cost more.
+    return payload.get("deleted") is True or payload.get("isDeleted") is True
 
 
 def st_id_of(model: type[models.Model]):
@@ -244,10 +245,10 @@ def raw_copy_text(raw_model, tenant_id: int, now: datetime, stored: list[tuple])
 
 
 def insert_new_raw_rows(raw_model, copy_text: tuple[tuple[str, ...], io.StringIO]) -> tuple[int, int] | None:
-    """PostgreSQL: COPY raw rows none of which is mirrored (`raw_copy_text`'s) straight into the raw table (what a first sync writes,
-    at the database's own pace). Returns the primary keys they took, as the range (after, up to) the master merge
-    reads; None, with nothing written, when one of them was mirrored meanwhile (a concurrent write of ServiceTitan's
-    answer): the caller merges through staging instead."""
+    """PostgreSQL: COPY raw rows none of which is mirrored (as `raw_copy_text` wrote them) straight into the raw table
+    (what a first sync writes, at the database's own pace). Returns the primary keys they took, as the range (after,
+    up to) the master merge reads; None, with nothing written, when one of them was mirrored meanwhile (a concurrent
+    write of ServiceTitan's answer): the caller merges through staging instead."""
     table = connection.ops.quote_name(raw_model._meta.db_table)
     with connection.cursor() as cursor:
         # Keys come from the table's sequence, so this page's rows take keys above every row visible now (the range
@@ -299,7 +300,7 @@ def write_page(
     direct = postgres and not existing and maps_in_sql(master)
     stored, master_records, unchanged_ids, changed = [], [], [], []
     for st_id, record in records:
-        deleted = record.get("deleted") is True or record.get("isDeleted") is True  # is_deleted_payload, inlined
+        deleted = is_deleted_payload(record)
         if deleted and st_id in previous:
             record = {**previous[st_id], **record}
         text, digest = canonical_json_and_hash(record)
