@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from django.conf import settings
-from django.db import connection, reset_queries, transaction
+from django.db import reset_queries, transaction
 from django.db.models import Subquery
 from django.utils import timezone
 
@@ -230,22 +230,6 @@ def _close_abandoned_runs(tenant_id: int, target: str) -> None:
     )
 
 
-def _commit_without_waiting_for_disk() -> None:
-    """PostgreSQL: this page's commit returns before its WAL reaches the disk (`synchronous_commit = off`, for this
-    transaction only).
-
-    Safe for a sync page: a database crash can lose at most the last few such commits (never half of one, never a
-    later one without an earlier one), and a page's rows, its export token and the run's counters commit together,
-    so a lost page is lost whole and the next run fetches it again from the previous token; a list run's watermark
-    moves only in the run's last transaction, which keeps the normal, waiting commit (and a waiting commit makes
-    every earlier one durable with it: the log is written in order). A crash of LAZI's process
-    (kill -9) loses nothing: the database still writes what it confirmed.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
-
-
 class _Runner:
     """The page loop of one run; every page is one transaction with its cursor and the run's counters."""
 
@@ -299,7 +283,6 @@ class _Runner:
             reset_queries()  # with DEBUG on, Django would keep every statement of a long run in memory
             now = timezone.now()
             with transaction.atomic():
-                _commit_without_waiting_for_disk()
                 result = write_page(
                     self.stream, page.items, self.tenant_id, now=now, touch_unchanged=sweep, run=self.run_record
                 )

@@ -14,7 +14,6 @@ same write in a transaction of its own, for ServiceTitan's answers to LAZI's wri
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 from collections.abc import Iterable
@@ -28,15 +27,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from servicetitan.conversions import utc_datetime
-from servicetitan.sync.bulk import (
-    NULL,
-    PreSerializedJSON,
-    copy_json_text,
-    insert_copy_text,
-    raw_copy_formatter,
-    upsert_rows,
-    with_defaults,
-)
+from servicetitan.sync.bulk import PreSerializedJSON, insert_rows, upsert_rows
 from servicetitan.sync.sql_mapping import maps_in_sql, merge_master_from_raw
 from servicetitan.sync.streams import PageChanges, Stream
 
@@ -48,17 +39,6 @@ UNIQUE = ("tenant_id", "st_id")
 RAW_UPDATE_FIELDS = ["payload", "payload_hash", "st_modified_on", "active", "deleted", "fetched_at"]
 # Raw rows a rebuild reads at a time (memory stays flat however many rows there are).
 REBUILD_CHUNK = 2000
-# The raw columns a page supplies, in `raw_copy_text`'s order.
-RAW_COPY_COLUMNS = (
-    "tenant_id",
-    "st_id",
-    "payload",
-    "payload_hash",
-    "st_modified_on",
-    "active",
-    "deleted",
-    "fetched_at",
-)
 
 
 @dataclass
@@ -227,28 +207,11 @@ def existing_raw_rows(raw_model, tenant_id: int, st_ids: list) -> dict:
     return {st_id: rest for st_id, *rest in rows.values_list("st_id", "payload_hash", "active", "deleted")}
 
 
-def raw_copy_text(raw_model, tenant_id: int, now: datetime, stored: list[tuple]) -> tuple[tuple[str, ...], io.StringIO]:
-    """The page's raw rows, (st_id, JSON text, hash, modifiedOn, active, deleted) each, in COPY's text format: one
-    f-string a row (the generic `bulk` formatting calls a formatter per value, and this is the first sync's bulk)."""
-    attnames, suffix = with_defaults(raw_model, RAW_COPY_COLUMNS)
-    st_id_text = raw_copy_formatter(raw_model, "st_id")
-    fetched = now.isoformat()
-    buffer = io.StringIO()
-    buffer.writelines(
-        f"{tenant_id}\t{st_id_text(st_id)}\t{copy_json_text(text)}\t{digest}\t"
-        f"{NULL if modified is None else modified.isoformat()}\t{'t' if active else 'f'}\t{'t' if deleted else 'f'}\t"
-        f"{fetched}{suffix}\n"
-        for st_id, text, digest, modified, active, deleted in stored
-    )
-    buffer.seek(0)
-    return attnames, buffer
-
-
-def insert_new_raw_rows(raw_model, copy_text: tuple[tuple[str, ...], io.StringIO]) -> tuple[int, int] | None:
-    """PostgreSQL: COPY raw rows none of which is mirrored (as `raw_copy_text` wrote them) straight into the raw table
-    (what a first sync writes, at the database's own pace). Returns the primary keys they took, as the range (after,
-    up to) the master merge reads; None, with nothing written, when one of them was mirrored meanwhile (a concurrent
-    write of ServiceTitan's answer): the caller merges through staging instead."""
+def insert_new_raw_rows(raw_model, raw_rows: list[dict]) -> tuple[int, int] | None:
+    """PostgreSQL: COPY raw rows none of which is mirrored straight into the raw table (what a first sync writes,
+    at the database's own pace). Returns the primary keys they took, as the range (after, up to) the master merge
+    reads; None, with nothing written, when one of them was mirrored meanwhile (a concurrent write of ServiceTitan's
+    answer): the caller merges through staging instead."""
     table = connection.ops.quote_name(raw_model._meta.db_table)
     with connection.cursor() as cursor:
         # Keys come from the table's sequence, so this page's rows take keys above every row visible now (the range
@@ -257,7 +220,7 @@ def insert_new_raw_rows(raw_model, copy_text: tuple[tuple[str, ...], io.StringIO
         before = cursor.fetchone()[0]
         try:
             with transaction.atomic():  # a savepoint: a unique violation leaves the page's transaction usable
-                insert_copy_text(raw_model, *copy_text)
+                insert_rows(raw_model, raw_rows)
         except IntegrityError:
             return None
         cursor.execute(f'SELECT MAX("id") FROM {table}')  # noqa: S608 - quoted model metadata
@@ -294,11 +257,8 @@ def write_page(
         else {}
     )
 
-    master = stream.master()
+    raw_rows, master_records, unchanged_ids, changed = [], [], [], []
     postgres = connection.vendor == "postgresql"
-    # Every record new (a first sync): its raw rows go straight into the table, no staging, no merge.
-    direct = postgres and not existing and maps_in_sql(master)
-    stored, master_records, unchanged_ids, changed = [], [], [], []
     for st_id, record in records:
         deleted = is_deleted_payload(record)
         if deleted and st_id in previous:
@@ -317,30 +277,28 @@ def write_page(
             result.deactivated += before[1] and not active
             changed.append((st_id, record, deleted))
         result.deleted += deleted and (before is None or not before[2])
-        stored.append((st_id, text, digest, utc_datetime(record.get("modifiedOn")), active, deleted))
+        raw_rows.append(
+            {
+                "tenant_id": tenant_id,
+                "st_id": st_id,
+                "payload": PreSerializedJSON(text) if postgres else record,
+                "payload_hash": digest,
+                "st_modified_on": utc_datetime(record.get("modifiedOn")),
+                "active": active,
+                "deleted": deleted,
+                "fetched_at": now,
+            }
+        )
         master_records.append((record, deleted))
 
-    if stored:
+    if raw_rows:
+        master = stream.master()
         new_rows = None
-        if direct:
-            new_rows = insert_new_raw_rows(raw_model, raw_copy_text(raw_model, tenant_id, now, stored))
+        if postgres and not existing and maps_in_sql(master):
+            # Every record is new (a first sync): its raw rows go straight into the table, no staging, no merge.
+            new_rows = insert_new_raw_rows(raw_model, raw_rows)
         stage = None
         if new_rows is None:
-            raw_rows = [
-                {
-                    "tenant_id": tenant_id,
-                    "st_id": st_id,
-                    "payload": PreSerializedJSON(text) if postgres else record,
-                    "payload_hash": digest,
-                    "st_modified_on": modified,
-                    "active": active,
-                    "deleted": deleted,
-                    "fetched_at": now,
-                }
-                for (st_id, text, digest, modified, active, deleted), (record, _) in zip(
-                    stored, master_records, strict=True
-                )
-            ]
             stage = upsert_rows(raw_model, raw_rows, unique=UNIQUE, update=RAW_UPDATE_FIELDS)
         if stream.before_master and changed:
             stream.before_master(master, PageChanges(tenant_id, now, changed, stage, origin))
@@ -354,7 +312,7 @@ def write_page(
             problems = describe_flagged(
                 master, [(st_id, payload, bad) for tid, st_id, payload, bad in flagged if tid == tenant_id]
             )
-            store_problems(master, tenant_id, [row[0] for row in stored], problems, run=run, now=now)
+            store_problems(master, tenant_id, [row["st_id"] for row in raw_rows], problems, run=run, now=now)
             result.problems += len(problems)
             run_after_page(stream, [record for record, _ in master_records], tenant_id)
         else:
