@@ -353,7 +353,7 @@ def bench_tenants(log) -> list[str]:
     load_at_start = os.getloadavg()[0]
     timeout = float(os.environ.get("LAZI_BENCH_TENANTS_TIMEOUT", "3600"))
     several, single = measure_tenants(count, items, url, log, timeout=timeout)
-    return _report(count, items, several, single, load_at_start)
+    return render(count, items, several, single, load_at_start)
 
 
 def measure_tenants(count: int, items: int, url: str, log, *, timeout: float = 3600) -> tuple[Run, Run]:
@@ -374,12 +374,15 @@ def measure_tenants(count: int, items: int, url: str, log, *, timeout: float = 3
     try:
         with _through_the_broker(url) as connection:
             try:
+                phase = time.perf_counter()
+                workers.start()  # starting up meanwhile: they need no simulator until a task comes
                 simulators = _start_simulators([*((tenant_id, items) for tenant_id in ids), (single_id, count * items)])
+                log(f"tenants: {len(simulators)} simulators ready in {time.perf_counter() - phase:.1f} s")
                 for n, simulator in enumerate(simulators[:-1]):
                     _tenant(f"{TENANT_PREFIX}{n}", simulator)
                 _tenant(f"{TENANT_PREFIX}single", simulators[-1])
-                workers.start()
                 workers.wait_ready(connection)
+                log(f"tenants: {WORKERS} workers answering a ping after {time.perf_counter() - phase:.1f} s")
                 truncate_mirror([stream])
                 settle()
                 for simulator in simulators:
@@ -394,7 +397,9 @@ def measure_tenants(count: int, items: int, url: str, log, *, timeout: float = 3
                 single = _sync_on_workers(simulators[-1:], single_queue, connection, workers, timeout)
                 single.checked = _check(simulators[-1:])
             finally:
+                phase = time.perf_counter()
                 workers.stop()
+                log(f"tenants: workers stopped in {time.perf_counter() - phase:.1f} s")
                 _delete_queues(connection, [shared_queue, single_queue])
     finally:
         for simulator in simulators:
@@ -411,7 +416,7 @@ def _heading(count: int, items: int) -> str:
     )
 
 
-def _report(count: int, items: int, several: Run, single: Run, load: float) -> list[str]:
+def render(count: int, items: int, several: Run, single: Run, load: float) -> list[str]:
     total = count * items
     # Worker-seconds: what the run occupied of the workers, busy or waiting; CPU: what their processes computed.
     several_cost, single_cost = WORKERS * several.wall / total * 1000, 1 * single.wall / total * 1000
