@@ -174,7 +174,13 @@ class Run:
     runs: list  # SyncRun, one per tenant, in the order of the tenants
     cpu: float | None
     simulators_cpu: float | None
+    load: float  # the 1-minute load average when it was queued (other work on the machine)
     checked: Checked | None = None
+
+    @property
+    def task_seconds(self) -> float:
+        """The runs' own durations, summed: the workers' busy time (2 × wall when neither ever waited for work)."""
+        return sum((run.finished_at - run.started_at).total_seconds() for run in self.runs)
 
     @staticmethod
     def per_thousand(seconds: float | None, items: int) -> str:
@@ -245,6 +251,7 @@ def _sync_on_workers(
     tenant_ids = [simulator.tenant_id for simulator in simulators]
     simulator_pids = {simulator.process.pid for simulator in simulators}
     cpu_before, simulators_before = workers.cpu_seconds(), cpu_seconds(pids=simulator_pids)
+    load = os.getloadavg()[0]
     enqueued_at = timezone.now()
     for tenant_id in tenant_ids:
         sync_targets_task.apply_async(
@@ -275,6 +282,7 @@ def _sync_on_workers(
         runs=[runs[tenant_id] for tenant_id in tenant_ids],
         cpu=_difference(cpu_before, cpu_after),
         simulators_cpu=_difference(simulators_before, simulators_after),
+        load=load,
     )
 
 
@@ -350,10 +358,9 @@ def bench_tenants(log) -> list[str]:
     if not url:
         log("tenants: skipped, no Redis broker (REDIS_URL or LAZI_BENCH_BROKER_URL)")
         return ["", _heading(count, items), "", "Skipped: its Celery workers need a Redis broker (set REDIS_URL)."]
-    load_at_start = os.getloadavg()[0]
     timeout = float(os.environ.get("LAZI_BENCH_TENANTS_TIMEOUT", "3600"))
     several, single = measure_tenants(count, items, url, log, timeout=timeout)
-    return render(count, items, several, single, load_at_start)
+    return render(count, items, several, single)
 
 
 def measure_tenants(count: int, items: int, url: str, log, *, timeout: float = 3600) -> tuple[Run, Run]:
@@ -416,7 +423,7 @@ def _heading(count: int, items: int) -> str:
     )
 
 
-def render(count: int, items: int, several: Run, single: Run, load: float) -> list[str]:
+def render(count: int, items: int, several: Run, single: Run) -> list[str]:
     total = count * items
     # Worker-seconds: what the run occupied of the workers, busy or waiting; CPU: what their processes computed.
     several_cost, single_cost = WORKERS * several.wall / total * 1000, 1 * single.wall / total * 1000
@@ -435,14 +442,15 @@ def render(count: int, items: int, several: Run, single: Run, load: float) -> li
         f"the timing; one `sync_targets_task(['{KEY}'], full=True, tenant_id=…)` per tenant (the schedules' task) "
         "queued at once; wall time from the first enqueue to the last run's end (its SyncRun). Each tenant has its "
         "own `st_simulator` process, credentials and budget; the one-tenant run goes to one worker (the other up and "
-        f"idle) into the same table, emptied. Load average at the start: {load:.2f} on {os.cpu_count()} CPUs.",
+        f"idle) into the same table, emptied. Load average when queued: {several.load:.2f} and {single.load:.2f} on "
+        f"{os.cpu_count()} CPUs (the machine's other work included).",
         "",
         "| run | rows mirrored | = simulators' records | wall seconds | items/s | worker-seconds per 1,000 items "
-        "| CPU seconds per 1,000 items: workers, simulators |",
-        "|---|---:|:---:|---:|---:|---:|---:|",
+        "| task-seconds per 1,000 items | CPU seconds per 1,000 items: workers, simulators |",
+        "|---|---:|:---:|---:|---:|---:|---:|---:|",
         *(
             f"| {name} | {sum(run.checked.rows.values()):,} | {'yes' if run.checked.all_mirrored else 'NO'} | "
-            f"{run.wall:.1f} | {total / run.wall:,.0f} | {cost:.3f} | "
+            f"{run.wall:.1f} | {total / run.wall:,.0f} | {cost:.3f} | {run.task_seconds / total * 1000:.3f} | "
             f"{run.per_thousand(run.cpu, total)}, {run.per_thousand(run.simulators_cpu, total)} |"
             for name, run, cost in (
                 (f"{count} tenants, {WORKERS} workers", several, several_cost),
@@ -451,8 +459,11 @@ def render(count: int, items: int, several: Run, single: Run, load: float) -> li
         ),
         "",
         f"- per item, {count} tenants on {WORKERS} workers vs one tenant on one: **{several_cost / single_cost:.2f}x** "
-        f"worker-seconds (near 1 is the target); wall time {single.wall / several.wall:.2f}x shorter; workers' CPU "
-        f"per item {several.cpu_ratio(single)}.",
+        f"worker-seconds (near 1 is the target); {WORKERS} workers' wall time is {several.wall / single.wall:.2f}x "
+        f"one worker's (1/{WORKERS} would be the workers fully used at the one worker's speed); per item, task-seconds "
+        f"{several.task_seconds / single.task_seconds:.2f}x (above 1: each sync slowed by the other beside it; the "
+        "rest of the worker-seconds is a worker idle, its queue empty, while the other finishes), "
+        f"workers' CPU {several.cpu_ratio(single)}.",
         f"- rows mirrored equal to the tenant's simulator: {mirrored} of {count} tenants"
         f"{'' if checked.all_mirrored else ' (' + checked.mismatches() + ')'}; the one tenant: "
         f"{'yes' if single.checked.all_mirrored else 'NO (' + single.checked.mismatches() + ')'}; the {count} tasks "

@@ -49,7 +49,7 @@ def test_every_tenant_is_synced_by_the_two_workers_reported_and_everything_clean
     assert not Tenant.objects.filter(name__startswith=section.TENANT_PREFIX).exists()
     assert not Material.objects.exists()
 
-    report = "\n".join(section.render(COUNT, ITEMS, several, single, load=1.0))
+    report = "\n".join(section.render(COUNT, ITEMS, several, single))
     assert "## Tenants: 2 × 700 materials on 2 Celery workers vs 1,400 in one tenant on one" in report
     assert "| 2 tenants, 2 workers | 1,400 | yes |" in report
     assert "| 1 tenant, 1 worker | 1,400 | yes |" in report
