@@ -259,9 +259,10 @@ def _sync_on_workers(
             queue=queue,
             connection=connection,
         )
-    finished = SyncRun.objects.filter(target=KEY, triggered_by=TRIGGER, tenant_id__in=tenant_ids).exclude(
-        status=SyncRun.Status.RUNNING
-    )
+    # This run's own (a tenant synced by an earlier run of the section has a finished run of its own already).
+    finished = SyncRun.objects.filter(
+        target=KEY, triggered_by=TRIGGER, tenant_id__in=tenant_ids, started_at__gte=enqueued_at
+    ).exclude(status=SyncRun.Status.RUNNING)
     deadline = time.monotonic() + timeout
     while finished.count() < len(tenant_ids):
         workers.check_alive()
@@ -359,13 +360,15 @@ def bench_tenants(log) -> list[str]:
         log("tenants: skipped, no Redis broker (REDIS_URL or LAZI_BENCH_BROKER_URL)")
         return ["", _heading(count, items), "", "Skipped: its Celery workers need a Redis broker (set REDIS_URL)."]
     timeout = float(os.environ.get("LAZI_BENCH_TENANTS_TIMEOUT", "3600"))
-    several, single = measure_tenants(count, items, url, log, timeout=timeout)
-    return render(count, items, several, single)
+    several, single, serial = measure_tenants(count, items, url, log, timeout=timeout)
+    return render(count, items, several, single, serial)
 
 
-def measure_tenants(count: int, items: int, url: str, log, *, timeout: float = 3600) -> tuple[Run, Run]:
-    """`count` tenants × `items` materials on two workers, then `count` × `items` in one tenant on one; every process
-    it starts (simulators, workers) stopped and its tenants, rows and queues gone at the end, failed or not."""
+def measure_tenants(count: int, items: int, url: str, log, *, timeout: float = 3600) -> tuple[Run, Run, Run]:
+    """`count` tenants × `items` materials on two workers, then `count` × `items` in one tenant on one, then the
+    `count` tenants again on that one worker (what several tenants cost per item without a second worker competing
+    for the CPUs); every process it starts (simulators, workers) stopped and its tenants, rows and queues gone at the
+    end, failed or not."""
     from servicetitan.sync.streams import all_streams
     from tenants.models import Tenant
 
@@ -403,6 +406,13 @@ def measure_tenants(count: int, items: int, url: str, log, *, timeout: float = 3
                 log(f"tenants: the same {count * items:,} materials in one tenant, one task, one worker …")
                 single = _sync_on_workers(simulators[-1:], single_queue, connection, workers, timeout)
                 single.checked = _check(simulators[-1:])
+                truncate_mirror([stream])
+                settle()
+                for simulator in simulators[:-1]:
+                    simulator.reset_stats()
+                log(f"tenants: the {count} tenants again, one after another on one worker …")
+                serial = _sync_on_workers(simulators[:-1], single_queue, connection, workers, timeout)
+                serial.checked = _check(simulators[:-1])
             finally:
                 phase = time.perf_counter()
                 workers.stop()
@@ -413,7 +423,7 @@ def measure_tenants(count: int, items: int, url: str, log, *, timeout: float = 3
             simulator.stop()
         Tenant.objects.filter(name__startswith=TENANT_PREFIX).delete()
         truncate_mirror([stream])
-    return several, single
+    return several, single, serial
 
 
 def _heading(count: int, items: int) -> str:
@@ -423,7 +433,7 @@ def _heading(count: int, items: int) -> str:
     )
 
 
-def render(count: int, items: int, several: Run, single: Run) -> list[str]:
+def render(count: int, items: int, several: Run, single: Run, serial: Run) -> list[str]:
     total = count * items
     # Worker-seconds: what the run occupied of the workers, busy or waiting; CPU: what their processes computed.
     several_cost, single_cost = WORKERS * several.wall / total * 1000, 1 * single.wall / total * 1000
@@ -442,7 +452,7 @@ def render(count: int, items: int, several: Run, single: Run) -> list[str]:
         f"the timing; one `sync_targets_task(['{KEY}'], full=True, tenant_id=…)` per tenant (the schedules' task) "
         "queued at once; wall time from the first enqueue to the last run's end (its SyncRun). Each tenant has its "
         "own `st_simulator` process, credentials and budget; the one-tenant run goes to one worker (the other up and "
-        f"idle) into the same table, emptied. Load average when queued: {several.load:.2f} and {single.load:.2f} on "
+        f"idle) into the same table, emptied; then the tenants again, all on that one worker. Load average when queued: {several.load:.2f} and {single.load:.2f} on "
         f"{os.cpu_count()} CPUs (the machine's other work included).",
         "",
         "| run | rows mirrored | = simulators' records | wall seconds | items/s | worker-seconds per 1,000 items "
@@ -455,6 +465,7 @@ def render(count: int, items: int, several: Run, single: Run) -> list[str]:
             for name, run, cost in (
                 (f"{count} tenants, {WORKERS} workers", several, several_cost),
                 ("1 tenant, 1 worker", single, single_cost),
+                (f"{count} tenants, 1 worker", serial, serial.wall / total * 1000),
             )
         ),
         "",
@@ -464,6 +475,10 @@ def render(count: int, items: int, several: Run, single: Run) -> list[str]:
         f"{several.task_seconds / single.task_seconds:.2f}x (above 1: each sync slowed by the other beside it; the "
         "rest of the worker-seconds is a worker idle, its queue empty, while the other finishes), "
         f"workers' CPU {several.cpu_ratio(single)}.",
+        f"- per item, {count} tenants on one worker vs one tenant on one: **{serial.wall / single.wall:.2f}x** (what "
+        f"tenants cost per item when no second worker shares the {os.cpu_count()} CPUs with the database; rows equal "
+        f"to the simulators: {'yes' if serial.checked.all_mirrored else 'NO (' + serial.checked.mismatches() + ')'})"
+        f"; the {count} tasks ran on {len({run.worker for run in serial.runs})} worker process.",
         f"- rows mirrored equal to the tenant's simulator: {mirrored} of {count} tenants"
         f"{'' if checked.all_mirrored else ' (' + checked.mismatches() + ')'}; the one tenant: "
         f"{'yes' if single.checked.all_mirrored else 'NO (' + single.checked.mismatches() + ')'}; the {count} tasks "
