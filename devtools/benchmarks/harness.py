@@ -129,8 +129,12 @@ class RemoteSimulator:
         counts: dict[str, int] | None = None,
         lines: dict[str, int] | None = None,
         on_demand=(),
+        tenant_id: int | None = None,
     ):
+        from devtools.simulator import DEMO_TENANT_ID
+
         self.port = free_port()
+        self.tenant_id = tenant_id or DEMO_TENANT_ID
         self.url = f"http://127.0.0.1:{self.port}"
         self.scale = scale
         command = [sys.executable, "manage.py", "st_simulator", "--port", str(self.port), "--scale", str(scale)]
@@ -140,6 +144,7 @@ class RemoteSimulator:
         command += [f"--count={key}={n}" for key, n in (counts or {}).items()]
         command += [f"--lines={key}={n}" for key, n in (lines or {}).items()]
         command += [f"--on-demand={key}" for key in on_demand]
+        command += ["--tenant-id", str(self.tenant_id)]
         self.process = subprocess.Popen(  # noqa: S603 - our own manage.py with numeric arguments
             command,
             cwd=ROOT,
@@ -154,6 +159,7 @@ class RemoteSimulator:
                 break
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()  # not left running when it answers too late
                     raise RuntimeError("the simulator did not start") from None
                 time.sleep(0.2)
 
@@ -166,7 +172,7 @@ class RemoteSimulator:
             return json.loads(response.read() or b"null")
 
     def environment(self) -> dict:
-        from devtools.simulator import DEMO_APP_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID
+        from devtools.simulator import DEMO_APP_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 
         return {
             "API_URL": self.url,
@@ -174,7 +180,7 @@ class RemoteSimulator:
             "CLIENT_ID": DEMO_CLIENT_ID,
             "CLIENT_SECRET": DEMO_CLIENT_SECRET,
             "APP_KEY": DEMO_APP_KEY,
-            "TENANT_ID": str(DEMO_TENANT_ID),
+            "TENANT_ID": str(self.tenant_id),
         }
 
     def point_settings_here(self) -> None:

@@ -61,3 +61,23 @@ def test_bad_counts_are_refused():
         call_command("st_simulator", "--port", "0", "--count", "pricebook.materials")
     with pytest.raises(CommandError, match="unknown resource"):
         call_command("st_simulator", "--port", "0", "--count", "pricebook.nothing=3")
+
+
+def test_tenant_id_makes_the_simulator_answer_for_that_tenant_only():
+    from devtools.benchmarks.harness import RemoteSimulator
+
+    simulator = RemoteSimulator(0.01, tenant_id=4242)  # `st_simulator --tenant-id 4242` in a process of its own
+    try:
+        assert simulator._call("GET", "health")["tenant"] == 4242
+        assert simulator.environment()["TENANT_ID"] == "4242"
+        token = requests.post(
+            f"{simulator.url}/connect/token",
+            data={"grant_type": "client_credentials", "client_id": "demo-client", "client_secret": "demo-secret"},
+            timeout=5,
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}", "ST-App-Key": "demo-app-key"}
+        path = "/pricebook/v2/tenant/{}/materials"
+        assert requests.get(simulator.url + path.format(4242), headers=headers, timeout=5).status_code == 200
+        assert requests.get(simulator.url + path.format(4243), headers=headers, timeout=5).status_code != 200
+    finally:
+        simulator.stop()

@@ -26,6 +26,13 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=float, default=0.05, help="1.0 ≈ a mid-size tenant (default 0.05)")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
+            "--tenant-id",
+            type=int,
+            default=DEMO_TENANT_ID,
+            help=f"the ServiceTitan tenant id it answers for (default {DEMO_TENANT_ID}); several simulators on "
+            "several ports stand for several tenants",
+        )
+        parser.add_argument(
             "--lazy",
             action="store_true",
             help="generate each collection when first asked for, not all at start (the benchmarks ask for a few "
@@ -119,11 +126,11 @@ class Command(BaseCommand):
             f"ServiceTitan simulator on {url} — scale {options['scale']}, seed {options['seed']}, "
             f"{generated} in {time.monotonic() - started:.1f}s\n"
             f"Demo credentials (not secrets): client id {DEMO_CLIENT_ID}, client secret {DEMO_CLIENT_SECRET}, "
-            f"app key {DEMO_APP_KEY}, tenant {DEMO_TENANT_ID}\n"
+            f"app key {DEMO_APP_KEY}, tenant {options['tenant_id']}\n"
             "Point LAZI at it:\n"
             f"  export SERVICE_TITAN_API_URL={url} SERVICE_TITAN_AUTH_URL={url}\n"
             f"  export SERVICE_TITAN_CLIENT_ID={DEMO_CLIENT_ID} SERVICE_TITAN_CLIENT_SECRET={DEMO_CLIENT_SECRET}\n"
-            f"  export SERVICE_TITAN_APP_KEY={DEMO_APP_KEY} SERVICE_TITAN_TENANT_ID={DEMO_TENANT_ID}\n"
+            f"  export SERVICE_TITAN_APP_KEY={DEMO_APP_KEY} SERVICE_TITAN_TENANT_ID={options['tenant_id']}\n"
             f"Controls: GET {url}/_simulator/health | /_simulator/stats, POST /_simulator/mutate | /_simulator/faults"
             " | /_simulator/reset-stats. Ctrl-C stops it."
         )
@@ -175,6 +182,7 @@ class Command(BaseCommand):
             lines=lines,
             on_demand=[key.strip() for key in options["on_demand"]],
             verbose=options["verbose_requests"],
+            tenant_id=options["tenant_id"],
         )
 
 
