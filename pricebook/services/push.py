@@ -44,7 +44,7 @@ from pricebook.selectors import ITEM_KINDS, ItemKind, item_kind, overrides_needi
 from pricebook.services.conflicts import flag_conflicts, is_conflict
 from pricebook.services.history import PushOrigin, change_row, record_changes, record_push_history
 from pricebook.services.images import upload_image
-from pricebook.services.payloads import bulk_item, patch_body
+from pricebook.services.payloads import bulk_item, fits_bulk, patch_body
 from pricebook.services.refresh import IDS_PER_LOOKUP as IDS_PER_LOOKUP
 from pricebook.services.refresh import batched, ids_of, read_by_ids, write_back_pushed
 from pricebook.services.refresh import refresh_from_servicetitan as refresh_from_servicetitan  # the admin's import
@@ -509,7 +509,7 @@ def _latest_records(kind: ItemKind, tenant_id: int, st_ids: list[int]) -> dict[i
 def _push_bulk(client, kind: ItemKind, overrides: list[PricebookOverride], result: PushResult) -> None:
     tenant_id = overrides[0].tenant_id
     latest = _latest_records(kind, tenant_id, [o.st_pricebook_id for o in overrides])
-    ready, ended = [], []
+    ready, ended, alone = [], [], []
     try:
         for override in overrides:
             payload, modified_on, deleted, _ = latest.get(override.st_pricebook_id, (None, None, True, None))
@@ -523,10 +523,15 @@ def _push_bulk(client, kind: ItemKind, overrides: list[PricebookOverride], resul
                 ended.append(refused)
             elif not (body := patch_body(override, payload)):
                 ended.append(_synced(override, "Nothing differed from ServiceTitan; nothing sent."))
+            elif not fits_bulk(kind.item_type, item := bulk_item(override, payload, body=body)):
+                # Not expressible as a complete bulk item (no primary vendor): pushed by PATCH …/{id} below.
+                alone.append(override)
             else:
-                ready.append((override, bulk_item(override, payload, body=body)))
+                ready.append((override, item))
     finally:
         _settle(kind, ended, result)
+    for override in alone:
+        _push_single(client, kind, override, result)
 
     started = timezone.now()
     accepted, interrupted = [], None
