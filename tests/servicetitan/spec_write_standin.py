@@ -108,10 +108,13 @@ def schema_errors(api_module: str, schema: dict, value: Any, where: str, *, stri
     """Every way `value` breaks `schema` (an OpenAPI schema of that module's spec), one line each. `strict`: as the
     spec says (what LAZI sends); otherwise fields the spec does not name are allowed (what ServiceTitan answers)."""
     validator = _validator(api_module, json.dumps(schema, sort_keys=True), strict)
-    return [
-        f"{where}{''.join(f'[{p!r}]' for p in error.absolute_path)}: {error.message}"
-        for error in sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
-    ]
+    found = []
+    for error in sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path))):
+        # "not valid under any of the given schemas" (a nullable `oneOf`): the reason inside, not the wrapper's.
+        while error.context:
+            error = jsonschema.exceptions.best_match(error.context)
+        found.append(f"{where}{''.join(f'[{p!r}]' for p in error.absolute_path)}: {error.message}")
+    return found
 
 
 # --- operations -----------------------------------------------------------------------------------------------------
@@ -300,8 +303,8 @@ class WriteStandIn:
         self.exchanges.append(exchange)
         self.errors += exchange.errors
         status, answer, headers = self._respond(op, path_params, query, body)
-        _, answer_schema = op.answer()
-        if answer_schema is not None and answer is not None:
+        success, answer_schema = op.answer()
+        if status == success and answer_schema is not None and answer is not None:
             self.errors += schema_errors(
                 op.api_module, answer_schema, answer, f"the stand-in's answer to {op.key}", strict=False
             )

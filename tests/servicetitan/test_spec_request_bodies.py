@@ -336,3 +336,111 @@ def test_image_download_asks_the_spec_way(standin):
     assert content.startswith(b"GIF") and mime == "image/gif"
     (sent,) = standin.sent(f"GET {PB}/images")
     assert sent.query == {"path": "Images/Pricebook/1.gif"}
+
+
+# --- jobs and appointments (ServiceTitan's JPM): created, changed, cancelled, held, rescheduled through the API ------
+JPM = "/jpm/v2/tenant/{tenant}"
+TOMORROW = "2030-05-06T09:00:00Z"
+WINDOW = {"start": TOMORROW, "end": "2030-05-06T11:00:00Z"}
+
+
+def _active(records: list[dict]) -> list[dict]:
+    return [{**record, "active": True} for record in records]
+
+
+def seed_active(server: WriteStandIn, resource_key: str, variant: str) -> dict:
+    """One active record (reasons and the like must be active to be chosen)."""
+    resource = get_resource(resource_key)
+    record = _active(generate(resource, resource.export_operation or resource.list_operation, variant, 1, seed=7))[0]
+    server.seed(collection_of(resource_key), [record])
+    store_records(resource_key, [record], TENANT)
+    return record
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_job_writes_send_spec_bodies(standin, admin_client, variant):
+    job = seed(standin, "jobs.jobs", variant)[0]
+    appointment = seed(standin, "jobs.appointments", variant, seed_no=2)[0]
+    cancel_reason = seed_active(standin, "jobs.job-cancel-reasons", variant)
+    hold_reason = seed_active(standin, "jobs.job-hold-reasons", variant)
+    ids = {"customer_st_id": 2**40 + 1, "location_st_id": 2**40 + 2, "business_unit_st_id": 31, "job_type_id": 32,
+           "campaign_id": 2**33, "priority": "High"}  # fmt: skip
+    calls = [
+        ("post", "/api/v1/jobs/jobs/", {**ids, "summary": "New job", "tag_type_ids": [5],
+         "appointments": [{**WINDOW, "technician_st_ids": [2**35]}]}, 201),
+        ("patch", f"/api/v1/jobs/jobs/{job['id']}/", {**ids, "summary": "Changed", "customer_po": "PO-1",
+         "tag_type_ids": []}, 200),
+        ("post", f"/api/v1/jobs/jobs/{job['id']}/hold/", {"reason_id": hold_reason["id"], "memo": "Parts"}, 200),
+        ("post", f"/api/v1/jobs/jobs/{job['id']}/cancel/", {"reason_id": cancel_reason["id"], "memo": ""}, 200),
+        ("post", "/api/v1/jobs/appointments/", {"job_st_id": job["id"], **WINDOW,
+         "arrival_window_start": TOMORROW, "arrival_window_end": "2030-05-06T10:00:00Z",
+         "special_instructions": "Gate code 12"}, 201),
+        ("post", f"/api/v1/jobs/appointments/{appointment['id']}/reschedule/", WINDOW, 200),
+    ]  # fmt: skip
+
+    for method, url, payload, status in calls:
+        response = getattr(admin_client, method)(url, payload, content_type="application/json")
+        assert response.status_code == status, (url, response.content)
+
+    assert_conforming(standin)
+    (create,) = standin.sent(f"POST {JPM}/jobs")
+    assert create.body["customerId"] == 2**40 + 1 and create.body["appointments"][0]["technicianIds"] == [2**35]
+    (update,) = standin.sent(f"PATCH {JPM}/jobs/{{id}}")
+    assert update.body["summary"] == "Changed" and update.path_params["id"] == str(job["id"])
+    (hold,) = standin.sent(f"PUT {JPM}/jobs/{{id}}/hold")
+    assert hold.body == {"reasonId": hold_reason["id"], "memo": "Parts"}
+    (cancel,) = standin.sent(f"PUT {JPM}/jobs/{{id}}/cancel")
+    assert cancel.body == {"reasonId": cancel_reason["id"], "memo": ""}
+    (new_appointment,) = standin.sent(f"POST {JPM}/appointments")
+    assert new_appointment.body["jobId"] == job["id"] and new_appointment.body["specialInstructions"] == "Gate code 12"
+    (reschedule,) = standin.sent(f"PATCH {JPM}/appointments/{{id}}/reschedule")
+    assert reschedule.path_params["id"] == str(appointment["id"])
+    # A cancel and a hold answer without the job: it is read back by id (GET, no query).
+    assert len(standin.sent(f"GET {JPM}/jobs/{{id}}")) >= 2
+
+
+# --- customers and locations (CRM) ---------------------------------------------------------------------------------
+CRM = "/crm/v2/tenant/{tenant}"
+ADDRESS = {"street": "1 Main St", "unit": None, "city": "Springfield", "state": "IL", "zip": "62701",
+           "country": "USA", "latitude": 39.8, "longitude": -89.6}  # fmt: skip
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_crm_writes_send_spec_bodies(standin, admin_client, variant):
+    customer = seed(standin, "crm.customers", variant)[0]
+    location = seed(standin, "crm.locations", variant, seed_no=2)[0]
+    calls = [
+        ("post", "/api/v1/crm/customers/", {"name": "New customer", "type": "Residential", "address": ADDRESS,
+         "do_not_mail": True, "credit_limit": "1500.50", "payment_term_id": 2**34}, 201),
+        ("patch", f"/api/v1/crm/customers/{customer['id']}/", {"name": "Renamed", "address": {"city": "Shelbyville",
+         "latitude": 39.7, "longitude": -88.9}, "tax_exempt": True}, 200),
+        ("post", "/api/v1/crm/locations/", {"customer_st_id": customer["id"], "name": "Cabin", "address": ADDRESS}, 201),
+        ("patch", f"/api/v1/crm/locations/{location['id']}/", {"name": "Main house", "tax_zone_id": 9,
+         "address": {"street": "2 Side St", "unit": None}}, 200),  # no unit: null is allowed in LAZI
+    ]  # fmt: skip
+    if (customer.get("address") or {}).get("latitude") is None:
+        # ServiceTitan's customer update takes latitude and longitude, never null: without them LAZI refuses
+        # (a 400 naming them) and sends nothing.
+        refused = admin_client.patch(
+            f"/api/v1/crm/customers/{customer['id']}/",
+            {"address": {"city": "Ogdenville"}},
+            content_type="application/json",
+        )
+        assert refused.status_code == 400 and "latitude" in refused.json()["address"][0], refused.content
+        assert standin.sent(f"PATCH {CRM}/customers/{{id}}") == []
+
+    for method, url, payload, status in calls:
+        response = getattr(admin_client, method)(url, payload, content_type="application/json")
+        assert response.status_code == status, (url, response.content)
+
+    assert_conforming(standin)
+    (create,) = standin.sent(f"POST {CRM}/customers")
+    assert create.body["name"] == "New customer" and create.body["locations"][0]["address"]["city"] == "Springfield"
+    (update,) = standin.sent(f"PATCH {CRM}/customers/{{id}}")
+    assert update.body["name"] == "Renamed" and update.body["address"]["city"] == "Shelbyville"
+    assert update.body["taxExempt"] is True
+    (new_location,) = standin.sent(f"POST {CRM}/locations")
+    assert new_location.body["customerId"] == customer["id"]
+    (location_update,) = standin.sent(f"PATCH {CRM}/locations/{{id}}")
+    assert location_update.body["name"] == "Main house" and location_update.body["taxZoneId"] == 9
+    assert location_update.body["address"]["street"] == "2 Side St"  # completed from the mirror, whole
