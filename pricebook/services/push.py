@@ -10,7 +10,8 @@ not finish, and an override left `pushing` by a crashed worker becomes `pending`
 - Many items of one kind go through PATCH /pricebook in batches of complete items built from the raw record; a
   rejected batch is split so the good items still go and each bad one carries its own message. The bulk PATCH
   answers without a body: the pushed items are then re-read through the list endpoint (changed since the push), for
-  their new modifiedOn (the base the next conflict check compares with).
+  their new modifiedOn (the base the next conflict check compares with). An item the bulk schema cannot carry (a
+  material or equipment without the primary vendor it requires) is PATCHed by id instead, in the same push.
 - 4xx: the override is `failed` with ServiceTitan's message. 429/5xx/timeouts (after the client's own retries): it
   goes back to `pending`, returned in `PushResult.retry` for the task to re-queue (and the scheduled push).
 
@@ -524,14 +525,13 @@ def _push_bulk(client, kind: ItemKind, overrides: list[PricebookOverride], resul
             elif not (body := patch_body(override, payload)):
                 ended.append(_synced(override, "Nothing differed from ServiceTitan; nothing sent."))
             elif not fits_bulk(kind.item_type, item := bulk_item(override, payload, body=body)):
-                # Not expressible as a complete bulk item (no primary vendor): pushed by PATCH …/{id} below.
-                alone.append(override)
+                # Not expressible as a complete bulk item (no primary vendor): PATCH …/{id} with the changed fields.
+                alone.append((override, body))
             else:
                 ready.append((override, item))
     finally:
         _settle(kind, ended, result)
-    for override in alone:
-        _push_single(client, kind, override, result)
+    _push_alone(client, kind, alone, tenant_id, result)
 
     started = timezone.now()
     accepted, interrupted = [], None
@@ -557,6 +557,30 @@ def _push_bulk(client, kind: ItemKind, overrides: list[PricebookOverride], resul
         _settle(kind, [_synced(o, "Pushed to ServiceTitan (bulk update).") for o in pushed], result)
     if interrupted is not None:
         raise interrupted
+
+
+def _push_alone(client, kind: ItemKind, pairs: list, tenant_id: int, result: PushResult) -> None:
+    """Items of a bulk push the bulk schema cannot carry (a required primary vendor they lack): one PATCH …/{id} each
+    with only the changed fields (checked against the mirror like the bulk path, so no GET first); the answers stored
+    in one page write and the outcomes settled in one go, whatever their count."""
+    answers, outcomes = [], []
+    try:
+        for override, body in pairs:
+            try:
+                answer = _send_update(client, kind, override.st_pricebook_id, body)
+            except TRANSIENT_ERRORS + BLOCKING_ERRORS:
+                raise
+            except ApiError as exc:
+                outcomes.append(_failure(override, exc))
+                continue
+            if isinstance(answer, dict) and answer.get("id") is not None:
+                answers.append(answer)
+            outcomes.append(_synced(override, f"Pushed to ServiceTitan ({', '.join(sorted(body))})."))
+    finally:
+        if answers:
+            synced = [o.override for o in outcomes if o.status == Status.SYNCED]
+            record_push_history(kind.item_type, answers, tenant_id, overrides=synced)
+        _settle(kind, outcomes, result)
 
 
 @contextmanager
