@@ -38,7 +38,11 @@ def update_location(location: Location, changes: dict) -> Location:
 
 
 def _with_whole_address(row, changes: dict) -> dict:
-    """ServiceTitan's PATCH takes an address only whole: complete a partial one from the mirrored row."""
+    """ServiceTitan's PATCH takes an address only whole: complete a partial one from the mirrored row. Its `unit` is
+    a required string there (UpdateCustomerAddress, AddressPatchModel), never null: none is an empty one."""
     if "address" not in changes:
         return changes
-    return {**changes, "address": {**address_of(row), **changes["address"]}}
+    address = {**address_of(row), **changes["address"]}
+    if address.get("unit") is None:
+        address["unit"] = ""
+    return {**changes, "address": address}

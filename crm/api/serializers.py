@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from crm.models import Customer
 from servicetitan.api.serializers import AddressSerializer, ServiceTitanBodySerializer
+from servicetitan.mirroring import address_of
 
 
 # --- Read ---------------------------------------------------------------------------------------------------------------
@@ -37,6 +38,19 @@ class CustomerUpdateInput(ServiceTitanBodySerializer):
     tax_exempt = serializers.BooleanField()
     payment_term_id = serializers.IntegerField()
     credit_limit = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+    def validate_address(self, value):
+        # ServiceTitan's customer update (UpdateCustomerAddress) requires latitude and longitude, never null; an
+        # address the mirror has without them cannot be completed, so the caller must give them.
+        row = self.context.get("row")
+        whole = {**(address_of(row) if row is not None else {}), **value}
+        missing = [part for part in ("latitude", "longitude") if whole.get(part) is None]
+        if missing:
+            raise serializers.ValidationError(
+                f"ServiceTitan takes a customer's address only with its latitude and longitude; this one has no "
+                f"{' or '.join(missing)}: send {', '.join(missing)} with the address."
+            )
+        return value
 
 
 class LocationCreateInput(ServiceTitanBodySerializer):

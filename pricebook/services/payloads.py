@@ -238,6 +238,16 @@ def complete_item(item_type: str, payload: dict) -> dict[str, Any]:
     return item
 
 
+# Objects the bulk update schemas require and do not allow null, which ServiceTitan's record may lack (a material or
+# equipment without a primary vendor): such an item cannot be a complete bulk item and goes by PATCH …/{id} instead.
+_BULK_REQUIRED_OBJECTS = {"material": ("primaryVendor",), "equipment": ("primaryVendor",)}
+
+
+def fits_bulk(item_type: str, item: dict[str, Any]) -> bool:
+    """Whether a `complete_item`/`bulk_item` is one the bulk update schema takes (every required object present)."""
+    return all(item.get(key) is not None for key in _BULK_REQUIRED_OBJECTS.get(item_type, ()))
+
+
 # The parts of a PATCH body that are not overridden fields: the vendors' costs, the image and the categories (see
 # `patch_body`).
 _BODY_EXTRAS = ("primaryVendor", "otherVendors", "assets", "image", "categories")

@@ -10,7 +10,8 @@ not finish, and an override left `pushing` by a crashed worker becomes `pending`
 - Many items of one kind go through PATCH /pricebook in batches of complete items built from the raw record; a
   rejected batch is split so the good items still go and each bad one carries its own message. The bulk PATCH
   answers without a body: the pushed items are then re-read through the list endpoint (changed since the push), for
-  their new modifiedOn (the base the next conflict check compares with).
+  their new modifiedOn (the base the next conflict check compares with). An item the bulk schema cannot carry (a
+  material or equipment without the primary vendor it requires) is PATCHed by id instead, in the same push.
 - 4xx: the override is `failed` with ServiceTitan's message. 429/5xx/timeouts (after the client's own retries): it
   goes back to `pending`, returned in `PushResult.retry` for the task to re-queue (and the scheduled push).
 
@@ -44,7 +45,7 @@ from pricebook.selectors import ITEM_KINDS, ItemKind, item_kind, overrides_needi
 from pricebook.services.conflicts import flag_conflicts, is_conflict
 from pricebook.services.history import PushOrigin, change_row, record_changes, record_push_history
 from pricebook.services.images import upload_image
-from pricebook.services.payloads import bulk_item, patch_body
+from pricebook.services.payloads import bulk_item, fits_bulk, patch_body
 from pricebook.services.refresh import IDS_PER_LOOKUP as IDS_PER_LOOKUP
 from pricebook.services.refresh import batched, ids_of, read_by_ids, write_back_pushed
 from pricebook.services.refresh import refresh_from_servicetitan as refresh_from_servicetitan  # the admin's import
@@ -519,7 +520,7 @@ def _latest_records(kind: ItemKind, tenant_id: int, st_ids: list[int]) -> dict[i
 def _push_bulk(client, kind: ItemKind, overrides: list[PricebookOverride], result: PushResult) -> None:
     tenant_id = overrides[0].tenant_id
     latest = _latest_records(kind, tenant_id, [o.st_pricebook_id for o in overrides])
-    ready, ended = [], []
+    ready, ended, alone = [], [], []
     try:
         for override in overrides:
             payload, modified_on, deleted, _ = latest.get(override.st_pricebook_id, (None, None, True, None))
@@ -533,10 +534,14 @@ def _push_bulk(client, kind: ItemKind, overrides: list[PricebookOverride], resul
                 ended.append(refused)
             elif not (body := patch_body(override, payload)):
                 ended.append(_synced(override, "Nothing differed from ServiceTitan; nothing sent."))
+            elif not fits_bulk(kind.item_type, item := bulk_item(override, payload, body=body)):
+                # Not expressible as a complete bulk item (no primary vendor): PATCH …/{id} with the changed fields.
+                alone.append((override, body))
             else:
-                ready.append((override, bulk_item(override, payload, body=body)))
+                ready.append((override, item))
     finally:
         _settle(kind, ended, result)
+    _push_alone(client, kind, alone, tenant_id, result)
 
     started = timezone.now()
     accepted, interrupted = [], None
@@ -562,6 +567,30 @@ def _push_bulk(client, kind: ItemKind, overrides: list[PricebookOverride], resul
         _settle(kind, [_synced(o, "Pushed to ServiceTitan (bulk update).") for o in pushed], result)
     if interrupted is not None:
         raise interrupted
+
+
+def _push_alone(client, kind: ItemKind, pairs: list, tenant_id: int, result: PushResult) -> None:
+    """Items of a bulk push the bulk schema cannot carry (a required primary vendor they lack): one PATCH …/{id} each
+    with only the changed fields (checked against the mirror like the bulk path, so no GET first); the answers stored
+    in one page write and the outcomes settled in one go, whatever their count."""
+    answers, outcomes = [], []
+    try:
+        for override, body in pairs:
+            try:
+                answer = _send_update(client, kind, override.st_pricebook_id, body)
+            except TRANSIENT_ERRORS + BLOCKING_ERRORS:
+                raise
+            except ApiError as exc:
+                outcomes.append(_failure(override, exc))
+                continue
+            if isinstance(answer, dict) and answer.get("id") is not None:
+                answers.append(answer)
+            outcomes.append(_synced(override, f"Pushed to ServiceTitan ({', '.join(sorted(body))})."))
+    finally:
+        if answers:
+            synced = [o.override for o in outcomes if o.status == Status.SYNCED]
+            record_push_history(kind.item_type, answers, tenant_id, overrides=synced)
+        _settle(kind, outcomes, result)
 
 
 @contextmanager

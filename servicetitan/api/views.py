@@ -137,7 +137,8 @@ class UpdateThroughMixin(WriteThroughMixin):
 
     def partial_update(self, request, *args, **kwargs):
         row = self.get_object()
-        return self.respond_with(self.update_service(row, self.validated_body(partial=True)))
+        # The row in the serializer's context: some checks need what the mirror has (a partial address completed).
+        return self.respond_with(self.update_service(row, self.validated_body(partial=True, row=row)))
 
 
 # --- Sync ---------------------------------------------------------------------------------------------------------------

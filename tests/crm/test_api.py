@@ -69,7 +69,15 @@ def test_create_customer_writes_to_servicetitan_and_mirrors_the_answer(simulator
 
 def test_update_customer_completes_a_partial_address(simulator):
     record = simulator.dataset.records("crm.customers")[0]
-    CustomerFactory(tenant_id=DEMO_TENANT_ID, st_id=record["id"], street=record["address"]["street"], city="Old")
+    # With its coordinates, as ServiceTitan's customer update requires them (the spec's UpdateCustomerAddress).
+    CustomerFactory(
+        tenant_id=DEMO_TENANT_ID,
+        st_id=record["id"],
+        street=record["address"]["street"],
+        city="Old",
+        latitude=29.76,
+        longitude=-95.37,
+    )
 
     response = writer("change_customer").patch(
         f"{CUSTOMERS}{record['id']}/", {"name": "Renamed", "address": {"city": "Houston"}}, format="json"

@@ -41,3 +41,20 @@ def make_material(code=None, price="10.00", categories=(), **fields) -> Material
     )
     material.categories.set(categories)
     return material
+
+
+def with_primary_vendor(queryset):
+    """The items of `queryset` whose ServiceTitan record has a primary vendor: the bulk update schema requires one, so
+    only those go in a bulk PATCH /pricebook (the others are PATCHed by id)."""
+    from pricebook.selectors import item_type_of
+
+    raw = item_kind_raw(item_type_of(queryset.model()))
+    bare = raw.objects.filter(payload__primaryVendor=None).values("st_id")
+    missing = raw.objects.exclude(payload__has_key="primaryVendor").values("st_id")
+    return queryset.exclude(st_id__in=bare).exclude(st_id__in=missing)
+
+
+def item_kind_raw(item_type: str):
+    from pricebook.selectors import item_kind
+
+    return item_kind(item_type).raw

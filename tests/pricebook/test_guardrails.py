@@ -223,8 +223,12 @@ def test_a_cost_override_is_pushed_alone_and_updates_the_margin(synced, editor):
 
 def test_cost_overrides_go_in_bulk_for_materials_and_equipment(synced, editor):
     used = Material.objects.filter(active=True, deleted=False, service_links__isnull=False).distinct()
-    materials = list(used.order_by("st_id")[:3])
+    from tests.pricebook.factories import with_primary_vendor
+
+    # With a primary vendor: the bulk schema requires one (the others are PATCHed by id).
+    materials = list(with_primary_vendor(used).order_by("st_id")[:3])
     assert len(materials) == 3, "the simulator's pricebook is too small for this test"
+    # The simulator's equipment has no primary vendor: PATCHed by id, one each (the bulk schema requires a vendor).
     equipment = list(Equipment.objects.filter(active=True, deleted=False).order_by("st_id")[:3])
     assert len(equipment) == 3, "the simulator's pricebook is too small for this test"
     ids = []
@@ -236,8 +240,9 @@ def test_cost_overrides_go_in_bulk_for_materials_and_equipment(synced, editor):
     result = push_overrides(ids, mode="bulk")
 
     assert sorted(result.synced) == sorted(ids) and not result.failed
-    assert _routes(synced)[BULK] == 2  # one batch per kind
+    assert _routes(synced)[BULK] == 1  # the materials' batch
     assert PATCH_MATERIAL not in _routes(synced)
+    assert _routes(synced)["PATCH /pricebook/v2/tenant/{tenant}/equipment/{id}"] == 3
     for n, item in enumerate([*materials, *equipment]):
         key = "pricebook.materials" if isinstance(item, Material) else "pricebook.equipment"
         assert synced.dataset.get(key, item.st_id)["cost"] == 7 + n

@@ -280,8 +280,12 @@ def test_approved_batch_is_pushed_in_bulk_against_the_simulator(synced, capsys):
         tenant_id=DEMO_TENANT_ID, name="all materials +77%", item_type="material", markup="percent", markup_percent=77
     )
     from pricebook.models import Material
+    from tests.pricebook.factories import with_primary_vendor
 
-    chosen = list(Material.objects.filter(active=True, deleted=False, cost__gt=0).order_by("st_id")[:6])
+    # With a primary vendor: the bulk schema requires one (the others are PATCHed by id).
+    chosen = list(
+        with_primary_vendor(Material.objects.filter(active=True, deleted=False, cost__gt=0)).order_by("st_id")[:6]
+    )
     batch = propose_reprice(tenant_id=DEMO_TENANT_ID, targets=["pricebook.materials"], st_ids=[m.st_id for m in chosen])
     assert batch.totals["changed"] == 6
     approve_batch(batch, rows="all", operator=True)  # the push is queued on commit: not run inside this test

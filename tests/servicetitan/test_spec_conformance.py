@@ -24,7 +24,15 @@ from servicetitan.models import RecordProblem, SyncCursor, SyncRun
 from servicetitan.sync.engine import sync_stream
 from servicetitan.sync.streams import all_streams
 from tests.servicetitan.client_support import API, TENANT, add_tokens, make_client
-from tests.servicetitan.spec_standin import ID_ABOVE_INT32, UNKNOWN_FIELD, VARIANTS, generate, query_errors
+from tests.servicetitan.spec_standin import (
+    ID_ABOVE_INT32,
+    UNKNOWN_FIELD,
+    VARIANTS,
+    generate,
+    query_errors,
+    schemas_of,
+)
+from tests.servicetitan.spec_write_standin import find_operation, schema_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +62,11 @@ class StandIn:
         self.changed: list[dict] = []
         self.queries: list[dict[str, str]] = []
         self.errors: list[str] = []
+        op, _ = find_operation("GET", f"{API}{resource.prefix}{self.operation.path}")
+        self.answer_schema = op.answer()[1]
+        self.answer_schema_required = set(
+            schemas_of(resource.api_module).resolve(self.answer_schema).get("required", ())
+        )
         url = f"{API}{resource.prefix}{self.operation.path.replace('{tenant}', str(TENANT))}"
         responses.add_callback(responses.GET, re.compile(re.escape(url) + r"(\?.*)?$"), callback=self.answer)
 
@@ -70,9 +83,16 @@ class StandIn:
         query = dict(parse_qsl(urlsplit(request.url).query, keep_blank_values=True))
         self.queries.append(query)
         self.errors += query_errors(self.resource, self.operation, query)
-        if self.resource.export_operation:
-            return 200, {}, json.dumps(self._export(query.get("from")))
-        return 200, {}, json.dumps(self._page(query))
+        body = self._export(query.get("from")) if self.resource.export_operation else self._page(query)
+        # The stand-in's own answer is the spec's shape (fields the spec does not name aside: ServiceTitan adds some).
+        self.errors += schema_errors(
+            self.resource.api_module,
+            self.answer_schema,
+            body,
+            f"the stand-in's answer to {self.operation.path}",
+            strict=False,
+        )
+        return 200, {}, json.dumps(body)
 
     def _export(self, token):
         if not token:
@@ -90,7 +110,9 @@ class StandIn:
             return {"page": page, "pageSize": size, "hasMore": False, "data": self.changed if page == 1 else []}
         data = self.pages[page - 1] if page <= len(self.pages) else []
         body = {"page": page, "pageSize": size, "hasMore": page < len(self.pages), "data": data}
-        if page == 1:
+        if "totalCount" in self.answer_schema_required:
+            body["totalCount"] = len(self.records)  # this page schema requires it (the markup table's)
+        elif page == 1:
             body["totalCount"] = None  # only with includeTotal=true; LAZI never asks for it
         return body
 
