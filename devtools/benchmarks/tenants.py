@@ -12,8 +12,8 @@ shares the bench's or another's GIL), credentials and budget.
 Reported: wall seconds, items/s, worker-seconds per 1,000 items (workers × wall / items), their ratio (near 1x means
 N tenants cost what the same items in one tenant cost), rows mirrored checked equal to each simulator's count, and
 each tenant's requests against the minimum. Sizes: LAZI_BENCH_TENANTS (default 10) and LAZI_BENCH_TENANT_ITEMS
-(default 25,000 per tenant); the broker: LAZI_BENCH_BROKER_URL, else REDIS_URL (without either the section is skipped
-and says so).
+(default 25,000 per tenant); the broker: REDIS_URL, which this process needs too (it pings the workers and queues the
+tasks through its own Celery app); without it the section is skipped and says so.
 """
 
 from __future__ import annotations
@@ -349,7 +349,7 @@ def _check(simulators: list[RemoteSimulator]) -> Checked:
 
 # --- the section -----------------------------------------------------------------------------------------------------
 def broker_url() -> str | None:
-    return os.environ.get("LAZI_BENCH_BROKER_URL") or settings.REDIS_URL or None
+    return settings.REDIS_URL or None
 
 
 def bench_tenants(log) -> list[str]:
@@ -357,7 +357,7 @@ def bench_tenants(log) -> list[str]:
     items = int(os.environ.get("LAZI_BENCH_TENANT_ITEMS", "25000"))
     url = broker_url()
     if not url:
-        log("tenants: skipped, no Redis broker (REDIS_URL or LAZI_BENCH_BROKER_URL)")
+        log("tenants: skipped, no Redis broker (REDIS_URL)")
         return ["", _heading(count, items), "", "Skipped: its Celery workers need a Redis broker (set REDIS_URL)."]
     timeout = float(os.environ.get("LAZI_BENCH_TENANTS_TIMEOUT", "3600"))
     several, single, serial = measure_tenants(count, items, url, log, timeout=timeout)
