@@ -65,7 +65,7 @@ def test_every_tenant_is_synced_by_the_two_workers_reported_and_everything_clean
     assert f"**{ratio:.2f}x** worker-seconds (near 1 is the target)" in report
 
 
-def test_without_a_broker_the_section_says_it_was_skipped(monkeypatch, settings):
+def test_without_a_broker_the_section_says_it_was_skipped(settings):
     settings.REDIS_URL = ""
 
     lines = section.bench_tenants(log=lambda message: None)
