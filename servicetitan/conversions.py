@@ -60,6 +60,15 @@ def _days_in_month(year: int, month: int) -> int:
     return 30 if month in (4, 6, 9, 11) else 31
 
 
+def plain_id(value) -> int | None:
+    """An id as staff, links and webhooks write it: plain ASCII digits below 2**63 (a bigint column's limit). None for
+    anything else ("abc", "²", a number no query can hold), so callers treat it as no id rather than fail."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or int(text) >= 2**63:
+        return None
+    return int(text)
+
+
 def check_integer(field: models.Field, value) -> int:
     low, high = INTEGER_RANGES.get(field.get_internal_type(), INTEGER_RANGES["BigIntegerField"])
     if type(value) is str and _INTEGER.fullmatch(value):

@@ -44,7 +44,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from servicetitan.conversions import utc_datetime
+from servicetitan.conversions import plain_id, utc_datetime
 from servicetitan.models import WebhookEvent
 from servicetitan.sync.services import QueueUnavailable, enqueue_sync
 from servicetitan.sync.streams import all_streams
@@ -77,14 +77,6 @@ def _tenant_secret(tenant) -> str:
 TENANT_KEYS = ("tenantId", "tenant")
 
 
-def _tenant_number(value) -> int | None:
-    """A ServiceTitan tenant id written as plain digits (not "²" nor a number past 64 bits, which no query can hold)."""
-    text = str(value).strip()
-    if not (text.isascii() and text.isdigit()) or int(text) >= 2**63:
-        return None
-    return int(text)
-
-
 def _text(value: str, limit: int) -> str:
     # PostgreSQL's text holds no NUL character: a delivery carrying one is still logged, without it.
     return value.replace("\x00", "")[:limit]
@@ -99,8 +91,8 @@ def _delivery_tenant(in_url: str | None, payload) -> tuple:
     if in_url is not None:
         value = in_url.strip()
         tenant = Tenant.objects.filter(name=_text(value, 200)).first()
-        if tenant is None and _tenant_number(value) is not None:
-            tenant = Tenant.objects.filter(st_tenant_id=_tenant_number(value)).first()
+        if tenant is None and (number := plain_id(value)) is not None:
+            tenant = Tenant.objects.filter(st_tenant_id=number).first()
         if tenant is None or not tenant.active:
             return None, "unknown tenant in the webhook URL"
         return tenant, ""
@@ -108,8 +100,8 @@ def _delivery_tenant(in_url: str | None, payload) -> tuple:
     named = next((payload[key] for key in TENANT_KEYS if isinstance(payload, dict) and key in payload), None)
     if named in (None, ""):
         return default, ""
-    if _tenant_number(named) is not None:
-        tenant = Tenant.objects.filter(st_tenant_id=_tenant_number(named), active=True).first()
+    if (number := plain_id(named)) is not None:
+        tenant = Tenant.objects.filter(st_tenant_id=number, active=True).first()
         if tenant is not None:
             return tenant, ""
     return None, "unknown tenant in the webhook body"

@@ -276,6 +276,15 @@ class _TimedClient:
             yield page
 
 
+def _with_primary_vendor(tenant_id: int) -> set[int]:
+    """The tenant's mirrored materials (ServiceTitan ids) whose record names a primary vendor."""
+    return {
+        st_id
+        for st_id, payload in RawMaterial.objects.filter(tenant_id=tenant_id).values_list("st_id", "payload")
+        if payload.get("primaryVendor")
+    }
+
+
 # Enough materials for 5,000 with a primary vendor (about 40% of the simulator's have one).
 PUSH_BATCH_SCALE = 3.5
 
@@ -308,11 +317,7 @@ def bench_push_batch(log) -> list[str]:
         # The bulk path's batch: materials with a primary vendor (the bulk schema requires one; the others take a
         # PATCH each, one request per item, which is not what this measures). A few more than needed: an item whose
         # price would not change is no row.
-        vendored = {
-            st_id
-            for st_id, payload in RawMaterial.objects.filter(tenant_id=DEMO_TENANT_ID).values_list("st_id", "payload")
-            if payload.get("primaryVendor")
-        }
+        vendored = _with_primary_vendor(DEMO_TENANT_ID)
         candidates = Material.objects.filter(active=True, deleted=False, cost__gt=0).order_by("st_id")
         materials = [m for m in candidates if m.st_id in vendored][: BATCH_ITEMS + 100]
         rule = PricingRule.objects.create(
@@ -331,16 +336,10 @@ def bench_push_batch(log) -> list[str]:
         stats = simulator.stats.snapshot()
         batch.refresh_from_db()
         # Materials without a primary vendor cannot be bulk items (the bulk schema requires one): a PATCH each.
-        pushed_ids = list(
+        pushed_ids = set(
             PricebookOverride.objects.filter(pk__in=approval.override_ids).values_list("st_pricebook_id", flat=True)
         )
-        alone = sum(
-            1
-            for payload in RawMaterial.objects.filter(tenant_id=DEMO_TENANT_ID, st_id__in=pushed_ids).values_list(
-                "payload", flat=True
-            )
-            if not payload.get("primaryVendor")
-        )
+        alone = len(pushed_ids - _with_primary_vendor(DEMO_TENANT_ID))
     finally:
         override_services.enqueue_push = original_enqueue
         simulator.stop()
@@ -885,15 +884,6 @@ def _central_cleanup(tenant_ids: list[int]) -> None:
     Tenant.objects.filter(st_tenant_id__in=tenant_ids).delete()
 
 
-def _with_primary_vendor(tenant_id: int) -> set[int]:
-    """The tenant's mirrored materials (ServiceTitan ids) whose record names a primary vendor."""
-    return {
-        st_id
-        for st_id, payload in RawMaterial.objects.filter(tenant_id=tenant_id).values_list("st_id", "payload")
-        if payload.get("primaryVendor")
-    }
-
-
 def bench_central_fanout(log, n: int = CENTRAL_ITEMS, targets: int = CENTRAL_TARGETS) -> list[str]:
     from django.conf import settings
     from django.db.models import F
@@ -983,8 +973,8 @@ def bench_central_fanout(log, n: int = CENTRAL_ITEMS, targets: int = CENTRAL_TAR
     return [
         "## Central pricebook: a price change fanned out to 10 tenants",
         "",
-        f"{items:,} head-office material prices changed (materials with a primary vendor), fanned out to {targets} target tenants (policy auto, price "
-        f"locked), each on a simulator of its own (threads of this process), pushed with its own client: bulk "
+        f"{items:,} head-office material prices changed (materials with a primary vendor), fanned out to {targets} "
+        f"target tenants (policy auto, price locked), each on a simulator of its own (threads of this process), pushed with its own client: bulk "
         f"`PATCH /pricebook` per {batch_size()}, the re-read in pages of {page_size:,}. Load average at the start: "
         f"{load:.2f} on {os.cpu_count()} CPUs.",
         "",

@@ -18,6 +18,7 @@ from pricebook.selectors import (
     filter_by_override_status,
 )
 from pricebook.selectors import item_type_of as item_kind_of
+from servicetitan.conversions import plain_id
 from tenants.access import scope_queryset
 from tenants.admin_scope import admin_scope
 
@@ -36,9 +37,10 @@ class CategoryTreeFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        if not str(self.value()).isascii() or not str(self.value()).isdigit():
+        category_id = plain_id(self.value())
+        if category_id is None:
             return queryset.none()  # not a category's id (a hand-typed or truncated link): no category, no items
-        category = scope_queryset(Category.objects.filter(pk=int(self.value())), admin_scope(request)).first()
+        category = scope_queryset(Category.objects.filter(pk=category_id), admin_scope(request)).first()
         return filter_by_category_tree(queryset, category) if category else queryset.none()
 
 

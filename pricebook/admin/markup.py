@@ -17,6 +17,7 @@ from pricebook.models import (
 )
 from pricebook.services import markup as markup_services
 from servicetitan.admin_base import MirrorAdmin
+from servicetitan.conversions import plain_id
 from tenants.access import scope_queryset
 from tenants.admin_scope import admin_scope
 
@@ -94,10 +95,8 @@ class MarkupTierEditAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        wanted = request.GET.get("tier_st_id") or ""
         # A hand-edited link (text, a number past 64 bits) prefills nothing rather than failing the page.
-        st_id = int(wanted) if wanted.isascii() and wanted.isdigit() and len(wanted) <= 18 else 0
-        tiers = MarkupTier.objects.filter(st_id=st_id)
+        tiers = MarkupTier.objects.filter(st_id=plain_id(request.GET.get("tier_st_id") or "") or 0)
         tier = scope_queryset(tiers, admin_scope(request)).first()
         if tier is not None:
             initial.update(from_cost=tier.from_cost, to_cost=tier.to_cost, percent=tier.percent)

@@ -20,6 +20,7 @@ from pricebook.models import Category, PricingRule, RepriceBatch, RepriceRow
 from pricebook.selectors import item_kind, item_type_of, with_sold_90_days
 from pricebook.services import reprice
 from pricebook.services.rules import FLAG_LABELS
+from servicetitan.conversions import plain_id
 from tenants.admin_scope import admin_scope
 
 ROWS_SHOWN = 1000
@@ -260,9 +261,7 @@ class RepriceBatchAdmin(admin.ModelAdmin):
                 rows = "unflagged"
             elif "_approve_selected" in request.POST:
                 # Row ids as the form sends them: plain digits a database id can hold (others are no row).
-                rows = [
-                    int(pk) for pk in request.POST.getlist("row") if pk.isascii() and pk.isdigit() and len(pk) <= 18
-                ]
+                rows = [pk for pk in map(plain_id, request.POST.getlist("row")) if pk is not None]
                 if not rows:
                     self.message_user(request, "Tick the rows to approve first.", messages.WARNING)
                     return HttpResponseRedirect(here)

@@ -93,8 +93,7 @@ def payload_hash(payload: dict, text: str | None = None) -> str:
 
 
 def is_deleted_payload(payload: dict) -> bool:
-    # The two markers of DELETED_MARKERS spelled out: called for every record, `any()` over a generator cost more.
-    return payload.get("deleted") is True or payload.get("isDeleted") is True
+    return any(payload.get(marker) is True for marker in DELETED_MARKERS)
 
 
 def st_id_of(model: type[models.Model]):
