@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -705,10 +706,18 @@ def settle_batch(batch: CentralBatch) -> bool:
     return True
 
 
-def settle_batches() -> list[int]:
+def settle_batches(override_ids: Iterable[int] | None = None) -> list[int]:
     """Every approved central batch whose overrides ServiceTitan has becomes pushed (for pushes run elsewhere: the
-    queued task, `st_push`). Returns the ids settled now."""
-    return [batch.pk for batch in CentralBatch.objects.filter(status=BatchStatus.APPROVED) if settle_batch(batch)]
+    queued task, `st_push`). With `override_ids` (what a push just pushed), only the batches holding one of them are
+    looked at. Returns the ids settled now."""
+    batches = CentralBatch.objects.filter(status=BatchStatus.APPROVED)
+    if override_ids is not None:
+        override_ids = list(override_ids)
+        if not override_ids:
+            return []
+        holding = CentralChange.objects.filter(in_ids("override_id", override_ids)).values("batch_id")
+        batches = batches.filter(pk__in=holding)
+    return [batch.pk for batch in batches if settle_batch(batch)]
 
 
 def audit_summary(tenant_id: int | None = None) -> dict[str, int]:

@@ -679,17 +679,17 @@ def push_overrides(ids: Iterable[int], *, client=None, mode: str = "auto") -> Pu
                 result.retry.extend(_release(token, [o.pk for o in overrides], message=result.error))
                 continue
             _push_claimed(tenant_client, overrides, token, mode, result)
-    result.batches_pushed = _settle_batches()
+    result.batches_pushed = _settle_batches([o.pk for o in claimed])
     return result
 
 
-def _settle_batches() -> list[int]:
+def _settle_batches(override_ids: list[int] | None = None) -> list[int]:
     """Approved batches whose overrides ServiceTitan now has become pushed: the reprice batches (their ids returned)
-    and the central pricebook's per-tenant batches."""
+    and the central pricebook's per-tenant batches; those holding `override_ids` only, when given (a push's own)."""
     from pricebook.services import central, reprice
 
-    central.settle_batches()
-    return reprice.settle_batches()
+    central.settle_batches(override_ids)
+    return reprice.settle_batches(override_ids)
 
 
 def push_pending(*, dry_run: bool = False, client=None, mode: str = "auto", tenant_id: int | None = None) -> PushResult:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -31,6 +32,7 @@ from pricebook.models import (
 from pricebook.selectors import ApplicableRules, item_kind, service_cost_lines, with_effective_values
 from pricebook.services.groups import APPROVE_PERMISSION
 from pricebook.services.overrides import save_overrides_bulk
+from pricebook.services.rowsets import in_ids
 from pricebook.services.rules import (
     ZERO,
     change_percent,
@@ -428,23 +430,41 @@ def discard_batch(batch: RepriceBatch, *, user=None) -> RepriceBatch:
     return batch
 
 
-def settle_batches() -> list[int]:
+def settle_batches(override_ids: Iterable[int] | None = None) -> list[int]:
     """Approved batches: rows whose override ServiceTitan took become pushed (failed when it refused them); a batch
-    with none left waiting is pushed. Returns the ids of the batches pushed now. Called after every push."""
-    done = []
-    for batch in RepriceBatch.objects.filter(status=Batch.APPROVED):
-        waiting = RepriceRow.objects.filter(batch=batch, status=Row.APPROVED)
-        waiting.filter(override__status=PricebookOverride.Status.SYNCED).update(status=Row.PUSHED)
-        waiting.filter(
-            override__status__in=[PricebookOverride.Status.FAILED, PricebookOverride.Status.CONFLICT]
-        ).update(status=Row.FAILED)
-        waiting.filter(override__isnull=True).update(status=Row.FAILED)
-        if not waiting.exists():
-            RepriceBatch.objects.filter(pk=batch.pk, status=Batch.APPROVED).update(
-                status=Batch.PUSHED, pushed_at=timezone.now()
-            )
-            done.append(batch.pk)
-    return done
+    with none left waiting is pushed. Returns the ids of the batches pushed now. Called after every push, with the
+    overrides it pushed (`override_ids`): only their rows and batches are looked at, so an approved batch waiting
+    elsewhere costs the push nothing; without them, every approved batch is (the scheduled push, `st_push`)."""
+    waiting = RepriceRow.objects.filter(status=Row.APPROVED, batch__status=Batch.APPROVED)
+    if override_ids is not None:
+        override_ids = list(override_ids)
+        if not override_ids:
+            return []
+        waiting = waiting.filter(in_ids("override_id", override_ids))
+        batch_ids = set(waiting.order_by().values_list("batch_id", flat=True).distinct())
+    else:
+        batch_ids = set(RepriceBatch.objects.filter(status=Batch.APPROVED).values_list("pk", flat=True))
+    # A row whose override is gone (deleted by staff) can never be pushed: it fails rather than hold its batch open.
+    RepriceRow.objects.filter(batch_id__in=batch_ids, status=Row.APPROVED, override__isnull=True).update(
+        status=Row.FAILED
+    )
+    waiting.filter(override__status=PricebookOverride.Status.SYNCED).update(status=Row.PUSHED)
+    waiting.filter(override__status__in=[PricebookOverride.Status.FAILED, PricebookOverride.Status.CONFLICT]).update(
+        status=Row.FAILED
+    )
+    still_waiting = set(
+        RepriceRow.objects.filter(batch_id__in=batch_ids, status=Row.APPROVED)
+        .order_by()
+        .values_list("batch_id", flat=True)
+        .distinct()
+    )
+    return [
+        pk
+        for pk in sorted(batch_ids - still_waiting)
+        if RepriceBatch.objects.filter(pk=pk, status=Batch.APPROVED).update(
+            status=Batch.PUSHED, pushed_at=timezone.now()
+        )
+    ]
 
 
 def approved_batches_waiting() -> list[str]:

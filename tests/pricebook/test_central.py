@@ -329,7 +329,13 @@ def test_approved_batches_settle_once_servicetitan_has_every_override(hub):
     assert central.settle_batches() == []
     PricebookOverride.objects.filter(tenant_id=TENANT_A).update(status="synced")
 
-    assert central.settle_batches() == [batch.pk]
+    # After a push, only the batches holding what it pushed are looked at.
+    unrelated = PricebookOverride.objects.create(tenant_id=TENANT_A, item_type="material", st_pricebook_id=999)
+    assert central.settle_batches([]) == [] and central.settle_batches([unrelated.pk]) == []
+    batch.refresh_from_db()
+    assert batch.status == "approved"
+    pushed = PricebookOverride.objects.filter(tenant_id=TENANT_A).exclude(pk=unrelated.pk).values_list("pk", flat=True)
+    assert central.settle_batches(pushed) == [batch.pk]
     batch.refresh_from_db()
     assert batch.status == "pushed" and batch.pushed_at is not None
 

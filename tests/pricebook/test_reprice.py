@@ -323,3 +323,47 @@ def test_rows_whose_prices_changed_since_the_preview_are_left_out(proposal):
     assert PricebookOverride.objects.get(st_pricebook_id=wild.st_id).override_price == D(20)
     statuses = dict(RepriceRow.objects.filter(batch=batch).values_list("st_pricebook_id", "status"))
     assert statuses == {calm.st_id: "not_approved", wild.st_id: "approved"}
+
+
+def test_a_push_settles_only_the_batches_holding_what_it_pushed(tree):
+    """After a push, only its overrides' rows and batches are looked at (a big batch waiting elsewhere costs the push
+    nothing); the full settle (the scheduled push) still reaches every approved batch."""
+    from pricebook.services.reprice import settle_batches
+
+    plumbing, pipes, *_ = tree
+    make_rule("default", markup_percent=D(100))
+    first = make_material(price="18.00", cost=D(10), categories=[plumbing])
+    second = make_material(price="18.00", cost=D(10), categories=[pipes])
+    mine = propose_reprice(tenant_id=TENANT_ID, st_ids=[first.st_id], targets=["pricebook.materials"])
+    elsewhere = propose_reprice(tenant_id=TENANT_ID, st_ids=[second.st_id], targets=["pricebook.materials"])
+    approve_batch(mine, rows="all", operator=True)
+    approve_batch(elsewhere, rows="all", operator=True)
+    mine_override = RepriceRow.objects.get(batch=mine).override
+    PricebookOverride.objects.update(status=PricebookOverride.Status.SYNCED)  # ServiceTitan has both
+
+    assert settle_batches([]) == []
+    assert settle_batches([mine_override.pk]) == [mine.pk]
+    mine.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert (mine.status, elsewhere.status) == ("pushed", "approved")
+    assert RepriceRow.objects.get(batch=elsewhere).status == "approved", "the other batch's row was not touched"
+    assert settle_batches([mine_override.pk]) == [], "a batch is settled once"
+    assert settle_batches() == [elsewhere.pk]
+
+
+def test_a_row_whose_override_was_deleted_fails_instead_of_holding_its_batch(tree):
+    from pricebook.services.reprice import settle_batches
+
+    plumbing, *_ = tree
+    make_rule("default", markup_percent=D(100))
+    kept = make_material(price="18.00", cost=D(10), categories=[plumbing])
+    gone = make_material(price="18.00", cost=D(10), categories=[plumbing])
+    batch = propose_reprice(tenant_id=TENANT_ID, st_ids=[kept.st_id, gone.st_id], targets=["pricebook.materials"])
+    approve_batch(batch, rows="all", operator=True)
+    PricebookOverride.objects.filter(st_pricebook_id=gone.st_id).delete()
+    kept_override = PricebookOverride.objects.get(st_pricebook_id=kept.st_id)
+    PricebookOverride.objects.filter(pk=kept_override.pk).update(status=PricebookOverride.Status.SYNCED)
+
+    assert settle_batches([kept_override.pk]) == [batch.pk]
+    statuses = dict(RepriceRow.objects.filter(batch=batch).values_list("st_pricebook_id", "status"))
+    assert statuses == {kept.st_id: "pushed", gone.st_id: "failed"}
