@@ -171,6 +171,9 @@ def wrap_to_python(to_python):
 
 
 _DATETIME = models.DateTimeField()
+# ServiceTitan's own shape of a timestamp (UTC, "Z", up to seven decimals): read by `datetime.fromisoformat` directly,
+# which is what `check_date_text` and Django's parsing come to for it (Python, like Django, keeps six decimals).
+_UTC_STAMP = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,7})?Z")
 
 
 def utc_datetime(value) -> datetime.datetime | None:
@@ -182,6 +185,11 @@ def utc_datetime(value) -> datetime.datetime | None:
         return None
     if isinstance(value, datetime.datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
+    if type(value) is str and _UTC_STAMP.fullmatch(value):
+        try:
+            return datetime.datetime.fromisoformat(value)
+        except ValueError:  # no such day or time (month 13, 30 February, 24:00)
+            return None
     try:
         check_date_text(value)
         parsed = _DATETIME.to_python(value)

@@ -64,7 +64,8 @@ def update_returning_pks(queryset, **values) -> list:
 def claim_returning_rows(model, ids: list, *, where: dict, values: dict, copy: dict) -> list:
     """PostgreSQL: in one statement, lock the rows of `ids` matching `where` that no other transaction holds (`FOR
     UPDATE SKIP LOCKED`), set `values` (constants) and `copy` (column -> column it takes its value from) and answer
-    the updated rows as model instances (their new values, through the fields' own conversions).
+    the updated rows as model instances (their new values, through the fields' own conversions; the `values` set are
+    not read back, every row took them).
 
     What `select_for_update(skip_locked=True)`, `update()` and a SELECT of the updated rows do in three statements:
     the separate lock pass and the re-read cost more than the update itself at thousands of rows."""
@@ -73,6 +74,9 @@ def claim_returning_rows(model, ids: list, *, where: dict, values: dict, copy: d
     meta = model._meta
     table, pk = quote(meta.db_table), quote(meta.pk.column)
     fields = meta.concrete_fields
+    # The constants set are known already: read back only the rest (converting a claim token or a timestamp per row
+    # is a good part of reading thousands of rows).
+    read_back = [f for f in fields if f.name not in values]
     conditions = " AND ".join(f"{quote(meta.get_field(name).column)} = %s" for name in where)
     assignments = [f"{quote(meta.get_field(name).column)} = %s" for name in values] + [
         f"{quote(meta.get_field(name).column)} = {quote(meta.get_field(source).column)}"
@@ -84,15 +88,21 @@ def claim_returning_rows(model, ids: list, *, where: dict, values: dict, copy: d
         f"UPDATE {table} SET {', '.join(assignments)} WHERE {pk} IN ("  # noqa: S608 - names from model metadata
         f"SELECT {pk} FROM {table} WHERE {pk} = ANY(%s::{array_type(meta.pk, connection)}) AND {conditions} "
         "FOR UPDATE SKIP LOCKED"
-        f") RETURNING {', '.join(quote(f.column) for f in fields)}"
+        f") RETURNING {', '.join(quote(f.column) for f in read_back)}"
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, [*params, list(ids), *where_params])
         rows = cursor.fetchall()
     compiler = SQLCompiler(sql.Query(model), connection, model.objects.db)
-    columns = [f.get_col(meta.db_table) for f in fields]
-    converters = compiler.get_converters(columns)
+    converters = compiler.get_converters([f.get_col(meta.db_table) for f in read_back])
     if converters:
         rows = compiler.apply_converters(rows, converters)
+    # Each row in the fields' order again, the constants in their places.
+    constants = {meta.get_field(name).attname: value for name, value in values.items()}
+    read_at = {f.attname: i for i, f in enumerate(read_back)}
     attnames = [f.attname for f in fields]
-    return [model.from_db(model.objects.db, attnames, row) for row in rows]
+    slots = [(read_at[a], None) if a in read_at else (None, constants[a]) for a in attnames]
+    return [
+        model.from_db(model.objects.db, attnames, [row[i] if i is not None else value for i, value in slots])
+        for row in rows
+    ]
