@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.utils.dateparse import parse_datetime
 
 from pricebook.models import (
     ITEM_TYPES,
@@ -29,6 +28,7 @@ from pricebook.services.price_lists import (
     price_list_errors,
 )
 from pricebook.services.pricing import PRICE_FIELDS, Rounding
+from servicetitan.conversions import readable_moment
 
 _MONEY_FIELD = {"max_digits": OVERRIDE_MONEY["max_digits"], "decimal_places": 4}
 LABELS = {
@@ -158,8 +158,8 @@ class ItemOverrideForm(forms.Form):
             del self.fields["image"], self.fields["confirm_warnings"]
 
     def clean_base_modified_on(self):
-        value = self.cleaned_data.get("base_modified_on")
-        return parse_datetime(value) if value else None
+        # The page's own hidden copy of ServiceTitan's modifiedOn; unreadable (a truncated or edited page): no check.
+        return readable_moment(self.cleaned_data.get("base_modified_on"))
 
     def clean(self):
         cleaned = super().clean()

@@ -11,12 +11,12 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from pricebook.models import PricebookOverride, override_fields_for
 from pricebook.selectors import effective_margins, item_kind, with_effective_values, with_margins
 from pricebook.services.guardrails import price_errors, price_warnings, values_after
 from pricebook.services.overrides import save_override
+from servicetitan.conversions import readable_moment
 
 # Columns staff can edit, in file order, with the headings staff may write instead of the column name. `cost` only
 # for materials and equipment (a service's cost is rolled up from its labour and linked items: exported, read-only).
@@ -380,7 +380,7 @@ def _moment(raw):
     if isinstance(raw, datetime.datetime):
         value = raw
     else:
-        value = parse_datetime(str(raw).strip())
+        value = readable_moment(raw)
         if value is None:
             return None
     return value if timezone.is_aware(value) else timezone.make_aware(value, datetime.UTC)

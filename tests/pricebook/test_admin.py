@@ -354,3 +354,23 @@ def test_reimporting_an_export_gives_back_the_same_name():
     make_material(code="R-1", price="1.00", name="=SUM(A1)")
     preview = preview_import("material", "r.csv", b"code,name\nR-1,'=SUM(A1)\n")
     assert preview.rows[0].errors == [] and preview.rows[0].changes == {}
+
+
+def test_an_item_page_sent_back_with_a_date_that_is_no_date_is_saved_not_a_500(editor_client):
+    # The hidden modifiedOn copy of a truncated or edited page: the shape of a datetime, month 13.
+    material = make_material(price="10.00")
+    url = reverse("admin:pricebook_material_change", args=[material.pk])
+    response = editor_client.post(
+        url, {"name": material.name, "price": "12.00", "base_modified_on": "2026-13-45T10:00:00+00:00"}
+    )
+    assert response.status_code == 302
+    assert PricebookOverride.objects.get(st_pricebook_id=material.st_id).override_price == Decimal("12.00")
+
+
+def test_an_import_whose_exported_at_is_no_date_previews_the_rows_not_a_500(editor_client):
+    make_material(code="IMP-D", price="10.00")
+    upload = io.BytesIO(b"code,price,exported_at\nIMP-D,11.50,2026-13-45T10:00:00\n")
+    upload.name = "prices.csv"
+    preview = editor_client.post(reverse("admin:pricebook_material_import"), {"file": upload, "item_type": "material"})
+    assert preview.status_code == 200
+    assert "1 item(s) to change" in preview.content.decode()
