@@ -223,6 +223,15 @@ class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 # --- REST API tokens: the key is shown once, when created, and masked everywhere after -----------------------------------
+def masked_token_text(token) -> str:
+    """A token as every admin page names it (page titles, "Recent actions", its history, the delete page, the
+    admin's own messages): the key's first characters and its user, never the key."""
+    return f"{token.key[:4]}… ({token.user})"
+
+
+# The admin names an object by `str()` (and keeps that name in its log, shown on the start page): the proxy is the
+# admin's alone, so its name is masked there; `Token` itself is left as DRF has it.
+TokenProxy.__str__ = masked_token_text
 admin.site.unregister(TokenProxy)
 
 
