@@ -40,6 +40,8 @@ class VendorCostsMixin:
             raise PermissionDenied
         stored = request.session.get(VENDOR_SESSION_KEY)
         error = None
+        # The upload form shows the vendor as typed: a refused file must not cost staff what they wrote.
+        vendor = (stored or {}).get("vendor", "")
         if request.method == "POST" and "_upload" in request.POST:
             upload, vendor = request.FILES.get("file"), request.POST.get("vendor", "").strip()
             if upload is None or not vendor:
@@ -105,6 +107,7 @@ class VendorCostsMixin:
             "opts": self.model._meta,
             "error": error,
             "stored": stored,
+            "vendor": vendor,
             "vendors": vendors,
             "headers": headers,
             "columns": columns,

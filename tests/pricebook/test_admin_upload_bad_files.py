@@ -64,3 +64,24 @@ def test_a_cost_past_what_the_column_holds_is_an_invalid_row(superuser_client):
     assert response.status_code == 200
     assert response.context["counts"]["invalid"] == 2
     assert "more than a cost column holds" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["empty", "fake xlsx", "unknown extension"])
+def test_a_refused_vendor_price_file_keeps_the_vendor_typed(superuser_client, name):
+    filename, content = BAD_FILES[name]
+    url = reverse("admin:pricebook_material_vendor_costs")
+    response = superuser_client.post(
+        url, {"_upload": "1", "vendor": "Acme Supply", "file": SimpleUploadedFile(filename, content)}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="pb-vendor-error"' in html
+    assert 'name="vendor" id="id_vendor" list="pb-vendors" required value="Acme Supply"' in html
+
+
+def test_a_refused_new_file_keeps_the_new_vendor_not_the_last_upload(superuser_client):
+    url = reverse("admin:pricebook_material_vendor_costs")
+    superuser_client.post(url, {"_upload": "1", "vendor": "Acme", "file": SimpleUploadedFile("p.csv", b"foo\n1\n")})
+    response = superuser_client.post(
+        url, {"_upload": "1", "vendor": "Ferguson", "file": SimpleUploadedFile("p.csv", b"")}
+    )
+    assert 'required value="Ferguson"' in response.content.decode()
