@@ -232,7 +232,8 @@ REST_FRAMEWORK = {
         "servicetitan.api.filters.KnownQueryParameters",
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        # `?ordering=` answered 400 for an unknown name, ended on a unique key (stable pages).
+        "servicetitan.api.filters.DeclaredOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "servicetitan.api.pagination.LaziPagination",
     # ServiceTitan's errors answered in words by every view (unreachable or unconfigured: 503; refused: 400).

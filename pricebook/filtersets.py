@@ -4,7 +4,13 @@ from django_filters import rest_framework as filters
 
 from pricebook.models import Category, Equipment, Material, PricebookOverride, PriceHistory, Service
 from pricebook.selectors import cost_column, filter_by_category_tree, filter_by_override_status
-from servicetitan.api.filtersets import IntegerFilter, IsoDateTimeFilter, LaziFilterSet, MirrorFilterSet
+from servicetitan.api.filtersets import (
+    BooleanFilter,
+    IntegerFilter,
+    IsoDateTimeFilter,
+    LaziFilterSet,
+    MirrorFilterSet,
+)
 
 TEXT = ["exact", "icontains"]
 OVERRIDE_STATUSES = [("none", "no override"), *PricebookOverride.Status.choices]
@@ -36,7 +42,7 @@ class PricebookItemFilterSet(MirrorFilterSet):
     markup_percent__gte = filters.NumberFilter(
         field_name="markup_percent", lookup_expr="gte", label="Markup % at least"
     )
-    cost_missing = filters.BooleanFilter(method="filter_cost_missing", label="Cost missing (0)")
+    cost_missing = BooleanFilter(method="filter_cost_missing", label="Cost missing (0)")
     category = IntegerFilter(method="filter_category", label="Category (ServiceTitan id, subcategories included)")
     override_status = filters.ChoiceFilter(choices=OVERRIDE_STATUSES, method="filter_override_status")
 
@@ -78,7 +84,7 @@ class EquipmentFilterSet(PricebookItemFilterSet):
 
 class PricebookOverrideFilterSet(LaziFilterSet):
     changed_since = IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte")
-    pending_sync = filters.BooleanFilter()
+    pending_sync = BooleanFilter()
 
     class Meta:
         model = PricebookOverride

@@ -1,7 +1,7 @@
 from django_filters import rest_framework as filters
 
 from sales.models import DiscountFee, Estimate, EstimateItem
-from servicetitan.api.filtersets import IntegerFilter, IntegerInFilter, MirrorFilterSet
+from servicetitan.api.filtersets import BooleanFilter, IntegerFilter, IntegerInFilter, MirrorFilterSet
 
 IDS = ["exact", "in"]
 PERIOD = ["gte", "lt"]
@@ -42,7 +42,7 @@ class ItemSalesFilterSet(filters.FilterSet):
 
     st_id = IntegerFilter(field_name="st_id")
     st_id__in = IntegerInFilter(field_name="st_id", lookup_expr="in")
-    active = filters.BooleanFilter(field_name="active")
+    active = BooleanFilter(field_name="active")
     units_sold__gte = filters.NumberFilter(field_name="units_sold", lookup_expr="gte", label="Units sold at least")
     estimate_appearances__gte = filters.NumberFilter(
         field_name="estimate_appearances", lookup_expr="gte", label="On at least this many estimates"

@@ -288,7 +288,7 @@ class PricebookOverrideSerializer(RejectUnknownFieldsMixin, serializers.ModelSer
 
 
 # --- Pricing rules and reprices ------------------------------------------------------------------------------------
-class PricingRuleSerializer(serializers.ModelSerializer):
+class PricingRuleSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     """A pricing rule; `category` is a category's ServiceTitan id (its subcategories included), null for every one."""
 
     category = serializers.IntegerField(source="category_st_id", allow_null=True, required=False)
@@ -431,7 +431,7 @@ class RepriceBatchDetailSerializer(RepriceBatchSerializer):
         read_only_fields = fields
 
 
-class RepriceRequestSerializer(serializers.Serializer):
+class RepriceRequestSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """What to reprice: targets as in st_sync (none: every item type), a category subtree, chosen items."""
 
     targets = serializers.ListField(child=serializers.CharField(), required=False, default=list)
@@ -439,7 +439,7 @@ class RepriceRequestSerializer(serializers.Serializer):
     st_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
 
 
-class ApproveRequestSerializer(serializers.Serializer):
+class ApproveRequestSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """`rows`: "all", "unflagged", or a list of row ids."""
 
     rows = serializers.JSONField()
@@ -516,7 +516,7 @@ class MarkupTierSerializer(serializers.ModelSerializer):
         return MarkupTierEditSerializer(edit).data if edit else None
 
 
-class MarkupTierInputSerializer(serializers.Serializer):
+class MarkupTierInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     """A new tier (POST: all three) or a change (PATCH: any of them). Checked as a whole table before anything is
     sent: 0 ≤ from < to ≤ 2147483647, 0 ≤ percent ≤ 100, no overlap or gap with the other tiers. Written back to
     ServiceTitan at once (POST / PUT)."""

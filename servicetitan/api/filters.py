@@ -2,7 +2,8 @@
 
 `KnownQueryParameters` (first in `DEFAULT_FILTER_BACKENDS`) answers 400 with the list of allowed parameters when a
 read carries one the view does not know: a typo (`?actve=false`) must not silently return the whole table.
-`DeclaredOrderingFilter` does the same for `?ordering=` values (DRF's own drops unknown ones silently).
+`DeclaredOrderingFilter` (the default ordering backend of every view) does the same for `?ordering=` values (DRF's own
+drops unknown ones silently) and ends every ordering on a unique key, so OFFSET pages neither repeat nor skip rows.
 """
 
 from __future__ import annotations
@@ -71,19 +72,31 @@ class KnownQueryParameters:
 
 
 class DeclaredOrderingFilter(OrderingFilter):
-    """`?ordering=` over the model's columns and the view's declared aliases, unknown names answered 400.
+    """`?ordering=` over the view's `ordering_fields` (`"__all__"`: the model's columns, JSON ones excepted) and its
+    declared aliases, unknown names answered 400.
 
     A view may declare `ordering_aliases = {"effective_price": "description"}` and `ordering_expression(name)` giving
-    each alias's SQL expression (e.g. a value computed for the page only, ordered in SQL by its expression). Columns
-    are the model's own (JSON ones excepted); the table's unique `(tenant_id, st_id)` ends every ordering so OFFSET
-    pages are stable. The schema lists every allowed value."""
+    each alias's SQL expression (e.g. a value computed for the page only, ordered in SQL by its expression). A unique
+    key ends every ordering so OFFSET pages are stable: a mirror's `(tenant_id, st_id)`, else the primary key. The
+    schema lists every allowed value."""
 
-    tie_break = ("tenant_id", "st_id")
+    mirror_key = ("tenant_id", "st_id")
 
     @staticmethod
     def columns(view) -> list[str]:
+        declared = getattr(view, "ordering_fields", None)
+        if declared and declared != "__all__":
+            return list(declared)
         model = view.queryset.model
         return [f.name for f in model._meta.concrete_fields if not isinstance(f, models.JSONField)]
+
+    @classmethod
+    def tie_break(cls, model) -> tuple[str, ...]:
+        """The unique key that ends every ordering of `model`'s rows."""
+        fields = {f.name for f in model._meta.concrete_fields}
+        if set(cls.mirror_key) <= fields:
+            return cls.mirror_key
+        return (model._meta.pk.name,)
 
     def allowed(self, view) -> list[str]:
         return [*self.columns(view), *getattr(view, "ordering_aliases", {})]
@@ -113,7 +126,9 @@ class DeclaredOrderingFilter(OrderingFilter):
             names.add(name)
             expression = view.ordering_expression(name) if name in aliases else F(name)
             terms.append(expression.desc() if term.startswith("-") else expression.asc())
-        terms += [F(name).asc() for name in self.tie_break if name not in names and name in self.columns(view)]
+        pk = queryset.model._meta.pk.name
+        if not names & {pk, "pk"}:
+            terms += [F(name).asc() for name in self.tie_break(queryset.model) if name not in names]
         return queryset.order_by(*terms)
 
     def get_schema_operation_parameters(self, view):

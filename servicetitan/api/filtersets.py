@@ -42,6 +42,45 @@ class IsoDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
+TRUE_FALSE = {"true": True, "false": False, "1": True, "0": False}
+
+
+class StrictBooleanWidget(forms.TextInput):
+    """`?active=true|false|1|0` as True / False; anything else is handed to the field as given (django-filter's own
+    widget turns it into "no filter", so `?active=maybe` served the whole table)."""
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        if isinstance(value, str):
+            return TRUE_FALSE.get(value.strip().lower(), value)
+        return value
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    widget = StrictBooleanWidget
+    default_error_messages = {"invalid": "Give true or false."}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class BooleanFilter(filters.BooleanFilter):
+    """A true/false filter whose junk value (`?active=maybe`) is a 400, not an unfiltered list."""
+
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", StrictBooleanWidget)
+        super().__init__(*args, **kwargs)
+
+
 INT64 = (-(2**63), 2**63 - 1)
 
 
@@ -63,10 +102,11 @@ class IntegerInFilter(filters.BaseInFilter, IntegerFilter):
 
 
 class LaziFilterSet(filters.FilterSet):
-    """django-filter's REST FilterSet with LAZI's datetime filter for every datetime column."""
+    """django-filter's REST FilterSet with LAZI's datetime, integer and true/false filters for those columns."""
 
     FILTER_DEFAULTS = deepcopy(filters.FilterSet.FILTER_DEFAULTS)
     FILTER_DEFAULTS[models.DateTimeField] = {"filter_class": IsoDateTimeFilter}
+    FILTER_DEFAULTS[models.BooleanField] = {"filter_class": BooleanFilter}
     for _integer in (
         models.AutoField,
         models.BigAutoField,

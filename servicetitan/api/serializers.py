@@ -137,7 +137,7 @@ class SyncRunSerializer(serializers.ModelSerializer):
         return run.duration.total_seconds() if run.duration is not None else None
 
 
-class SyncRequestSerializer(serializers.Serializer):
+class SyncRequestSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     targets = serializers.ListField(
         child=serializers.CharField(),
         required=False,
