@@ -524,3 +524,7 @@ class MarkupTierInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer
     from_cost = serializers.DecimalField(max_digits=14, decimal_places=4)
     to_cost = serializers.DecimalField(max_digits=14, decimal_places=4)
     percent = serializers.DecimalField(max_digits=9, decimal_places=4)
+    # A tier as the API answers it may be sent back as it is: its read-only fields are known, and ignored.
+    st_id = serializers.IntegerField(read_only=True)
+    pending_edit = serializers.JSONField(read_only=True)
+    synced_at = serializers.DateTimeField(read_only=True)

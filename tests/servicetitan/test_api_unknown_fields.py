@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from pricebook.models import MarkupTier, PricingRule, RepriceBatch
+from pricebook.models import MarkupTier, MarkupTierEdit, PricingRule, RepriceBatch
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +83,19 @@ def test_markup_tier_with_a_misspelt_field_is_refused(api):
     body = {"from_cost": "10", "to_cost": "20", "precent": "40"}
     response = api.post("/api/v1/pricebook/markup-tiers/", body, format="json")
     refused(response, "precent")
+
+
+def test_a_markup_tier_as_the_api_answered_it_may_be_sent_back(api):
+    tier = MarkupTier.objects.create(
+        tenant_id=TENANT_ID,
+        st_id=8,
+        from_cost=Decimal("0"),
+        to_cost=Decimal("2147483647"),
+        percent=Decimal("50"),
+        synced_at=timezone.now(),
+    )
+    current = api.get(f"/api/v1/pricebook/markup-tiers/{tier.st_id}/").json()
+    assert {"st_id", "pending_edit", "synced_at"} <= set(current)
+    response = api.patch(f"/api/v1/pricebook/markup-tiers/{tier.st_id}/", {**current, "percent": "55"}, format="json")
+    assert "Unknown field" not in response.content.decode(), response.content
+    assert MarkupTierEdit.objects.get(tier_st_id=tier.st_id).percent == Decimal("55")
