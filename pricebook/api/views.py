@@ -309,7 +309,9 @@ class PriceHistoryViewSet(MirrorViewSet):
     price, with its source (`sync`: changed in ServiceTitan, `push`: pushed from LAZI, `import`: from a file)."""
 
     lookup_field = "pk"
-    lookup_value_regex = r"[0-9]+"
+    # Any id reaches the view (as for every other route): text or a number past 64 bits is the API's JSON 404, not
+    # the site's HTML "page not found".
+    lookup_value_regex = r"[^/]+"
     ordering = ("-changed_at", "-id")
     # History rows have no ServiceTitan id of their own: `?cursor=` pages on (tenant, row id), not the mirrors' key.
     cursor_ordering = ("tenant_id", "id")
