@@ -28,7 +28,7 @@ from pricebook.services.price_lists import (
     price_list_errors,
 )
 from pricebook.services.pricing import PRICE_FIELDS, Rounding
-from servicetitan.conversions import readable_moment
+from servicetitan.conversions import utc_datetime
 
 _MONEY_FIELD = {"max_digits": OVERRIDE_MONEY["max_digits"], "decimal_places": 4}
 LABELS = {
@@ -159,7 +159,7 @@ class ItemOverrideForm(forms.Form):
 
     def clean_base_modified_on(self):
         # The page's own hidden copy of ServiceTitan's modifiedOn; unreadable (a truncated or edited page): no check.
-        return readable_moment(self.cleaned_data.get("base_modified_on"))
+        return utc_datetime(self.cleaned_data.get("base_modified_on") or None)
 
     def clean(self):
         cleaned = super().clean()

@@ -25,7 +25,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.dateparse import parse_datetime
 
 INTEGER_TEXT = r"^[-+]?[0-9]{1,20}$"
 NUMBER_TEXT = r"^[-+]?([0-9]{1,40}(\.[0-9]{0,100})?|\.[0-9]{1,100})([eE][-+]?[0-9]{1,3})?$"
@@ -199,17 +198,6 @@ def utc_datetime(value) -> datetime.datetime | None:
     if isinstance(parsed, datetime.datetime) and parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=datetime.UTC)
     return parsed
-
-
-def readable_moment(value) -> datetime.datetime | None:
-    """Date-and-time text as typed or sent back by a page or a spreadsheet (`parse_datetime`'s shapes), None when it
-    is empty or names no real moment: "2026-13-45T10:00" matches the shape but is no date, and must not raise."""
-    if value in (None, ""):
-        return None
-    try:
-        return parse_datetime(str(value).strip())
-    except (TypeError, ValueError):  # the shape of a datetime, but month 13, 30 February, 25:00
-        return None
 
 
 # --- The same rules in SQL, over the value's text (`payload #>> path`) ---------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -16,7 +15,7 @@ from pricebook.models import PricebookOverride, override_fields_for
 from pricebook.selectors import effective_margins, item_kind, with_effective_values, with_margins
 from pricebook.services.guardrails import price_errors, price_warnings, values_after
 from pricebook.services.overrides import save_override
-from servicetitan.conversions import readable_moment
+from servicetitan.conversions import utc_datetime
 
 # Columns staff can edit, in file order, with the headings staff may write instead of the column name. `cost` only
 # for materials and equipment (a service's cost is rolled up from its labour and linked items: exported, read-only).
@@ -374,16 +373,8 @@ def preview_import(item_type: str, filename: str, content: bytes) -> ImportPrevi
 
 
 def _moment(raw):
-    """The `exported_at` cell as an aware datetime, None when absent or unreadable."""
-    if raw in (None, ""):
-        return None
-    if isinstance(raw, datetime.datetime):
-        value = raw
-    else:
-        value = readable_moment(raw)
-        if value is None:
-            return None
-    return value if timezone.is_aware(value) else timezone.make_aware(value, datetime.UTC)
+    """The `exported_at` cell as an aware datetime (no offset: UTC), None when absent or unreadable."""
+    return utc_datetime(raw or None)
 
 
 def _equal(a, b) -> bool:
