@@ -13,7 +13,7 @@ import os
 import time
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from pricebook.models import Material, PricebookOverride, PricebookOverrideChange, RawMaterial
 from pricebook.services.overrides import save_override
@@ -173,7 +173,6 @@ def _clean_reprice(everything: bool = False) -> None:
 def bench_reprice(log) -> list[str]:
     """Reprice preview + proposed rows for 25,000 items; 5,000 of them proposed and approved into overrides, beside a
     bulk INSERT of the same 5,000 override rows (median of 3 each, taking turns)."""
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from pricebook.services import overrides as override_services
@@ -314,6 +313,10 @@ def bench_push_batch(log) -> list[str]:
         simulator.point_settings_here()
         bench.truncate_mirror(bench.bench_streams())
         sync_targets(keys, full=True, triggered_by="bench")
+        # What autovacuum does after a sync: statistics for the planner, and no dead rows left by the sections before
+        # (the reprice section deletes its 25,000 items) in the tables and indexes the push writes.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
         # The bulk path's batch: materials with a primary vendor (the bulk schema requires one; the others take a
         # PATCH each, one request per item, which is not what this measures). A few more than needed: an item whose
         # price would not change is no row.
@@ -507,7 +510,6 @@ def _health_data(n: int) -> None:
 
 def _health_cleanup(tenant_id: int = HEALTH_TENANT) -> None:
     """Remove the section's tenant: a few set-based DELETEs (the ORM's cascade would load every row first)."""
-    from django.db import connection
 
     from pricebook.models import (
         Category,
@@ -539,7 +541,6 @@ def _health_cleanup(tenant_id: int = HEALTH_TENANT) -> None:
 
 def bench_health(log) -> list[str]:
     """Each check's query at HEALTH_ITEMS materials (plus services and equipment): ms (best of 3), queries, count."""
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from pricebook.health import CHECKS, run_check
@@ -593,7 +594,6 @@ def bench_vendor_import(log) -> list[str]:
     import csv
     import io
 
-    from django.db import connection, transaction
     from django.utils import timezone
 
     from pricebook.services.vendor_costs import (
@@ -701,7 +701,6 @@ def bench_margin_lists(log, n: int = 25_000, repeat: int = 7) -> list[str]:
     import statistics
 
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
@@ -743,7 +742,6 @@ def bench_margin_lists(log, n: int = 25_000, repeat: int = 7) -> list[str]:
 
 
 def _margin_measurements(log, user, repeat, statistics, Client, CaptureQueriesContext, reverse, MaterialAdmin):
-    from django.db import connection
 
     below = Material.objects.filter(margin_percent__lt=40).count()
     api_pages = -(-below // 100)
