@@ -46,9 +46,16 @@ CONVERSIONS = {
     "DecimalField": "({})::numeric",
     "FloatField": "({})::double precision",
     # ServiceTitan sends up to seven decimals of a second: Python keeps six and drops the rest, PostgreSQL would round
-    # them; both must store the same instant. Timestamps without an offset are UTC: Django's connections to
+    # them; both must store the same instant. The text fits (guarded) when this runs: ServiceTitan's own shape
+    # (`…:56.1234567Z`) is cut by position, six decimals or fewer go as they are, only other shapes need the regular
+    # expression (which costs three times as much). Timestamps without an offset are UTC: Django's connections to
     # PostgreSQL run in UTC (USE_TZ).
-    "DateTimeField": r"regexp_replace({}, '(\.[0-9]{{6}})[0-9]+', '\1')::timestamptz",
+    "DateTimeField": (
+        "(CASE WHEN char_length({0}) = 28 AND substring({0} from 20 for 1) = '.' AND right({0}, 1) = 'Z' "
+        "THEN left({0}, 26) || 'Z' "
+        "WHEN strpos({0}, '.') = 0 OR substring({0} from strpos({0}, '.') + 7 for 1) NOT BETWEEN '0' AND '9' THEN {0} "
+        r"ELSE regexp_replace({0}, '(\.[0-9]{{6}})[0-9]+', '\1') END)::timestamptz"
+    ),
     "DateField": "({})::date",
 }
 # Columns every master row takes from its raw row rather than from the payload.

@@ -194,3 +194,39 @@ def test_computed_sql_may_contain_a_percent_sign(monkeypatch):
         assert Material.objects.get(tenant_id=SQL_TENANT, st_id=1).name == "50%"
     finally:
         sql_mapping._plan.cache_clear()
+
+
+# Timestamps as ServiceTitan and others write them: its own seven decimals with "Z", six or fewer, none, an offset,
+# a space for the "T", more decimals than anyone keeps. SQL takes some by position and the rest by a regular
+# expression; both must store what Python stores.
+TIMESTAMP_SHAPES = (
+    "2026-03-04T05:06:07.1234567Z",
+    "2026-03-04T05:06:07.9999999Z",
+    "2026-03-04T05:06:07.123456Z",
+    "2026-03-04T05:06:07.1Z",
+    "2026-03-04T05:06:07Z",
+    "2026-03-04T05:06:07",
+    "2026-03-04T05:06",
+    "2026-03-04 05:06:07.1234567",
+    "2026-03-04T05:06:07.12345678901234567890+02:00",
+    "2026-03-04T05:06:07.1234567-05:30",
+    "2026-03-04T05:06:07.123456+0100",
+)
+
+
+def test_sql_mapping_reads_every_timestamp_shape_as_python_does():
+    stream = all_streams()["crm.customers"]
+    master = stream.master()
+    payloads = [{"id": n, "createdOn": shape} for n, shape in enumerate(TIMESTAMP_SHAPES, start=1)]
+
+    with transaction.atomic():
+        write_page(stream, payloads, SQL_TENANT)
+        write_master(stream, [(payload, False) for payload in payloads], PYTHON_TENANT, timezone.now())
+
+    by_sql = dict(master.objects.filter(tenant_id=SQL_TENANT).values_list("st_id", "created_on"))
+    by_python = dict(master.objects.filter(tenant_id=PYTHON_TENANT).values_list("st_id", "created_on"))
+    assert by_python[1].microsecond == 123456  # Python keeps six decimals, dropping the seventh
+    assert all(by_python.values())
+    for n, shape in enumerate(TIMESTAMP_SHAPES, start=1):
+        assert by_sql[n] == by_python[n], f"{shape}: SQL stored {by_sql[n]!r}, Python stored {by_python[n]!r}"
+    assert not RecordProblem.objects.filter(tenant_id__in=(SQL_TENANT, PYTHON_TENANT)).exists()
