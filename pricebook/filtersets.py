@@ -2,7 +2,16 @@
 
 from django_filters import rest_framework as filters
 
-from pricebook.models import Category, Equipment, Material, PricebookOverride, PriceHistory, Service
+from pricebook.models import (
+    Category,
+    Equipment,
+    Material,
+    PricebookOverride,
+    PriceHistory,
+    PricingRule,
+    RepriceBatch,
+    Service,
+)
 from pricebook.selectors import cost_column, filter_by_category_tree, filter_by_override_status
 from servicetitan.api.filtersets import (
     BooleanFilter,
@@ -95,7 +104,7 @@ class PricebookOverrideFilterSet(LaziFilterSet):
         }
 
 
-class PriceHistoryFilterSet(filters.FilterSet):
+class PriceHistoryFilterSet(LaziFilterSet):
     """`item_type`, `st_pricebook_id`, `field`, `source`, `changed_since` (ISO 8601)."""
 
     changed_since = IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte", label="Changed on or after")
@@ -109,3 +118,19 @@ class PriceHistoryFilterSet(filters.FilterSet):
             "source": ["exact"],
             "tenant_id": ["exact"],
         }
+
+
+class PricingRuleFilterSet(LaziFilterSet):
+    """`item_type`, `category_st_id` (a category's ServiceTitan id)."""
+
+    class Meta:
+        model = PricingRule
+        fields = ("item_type", "category_st_id")
+
+
+class RepriceBatchFilterSet(LaziFilterSet):
+    """`status`."""
+
+    class Meta:
+        model = RepriceBatch
+        fields = ("status",)

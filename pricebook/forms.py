@@ -16,7 +16,7 @@ from pricebook.models import (
     not_overridable_message,
     override_fields_for,
 )
-from pricebook.selectors import cost_column, effective_values, get_item
+from pricebook.selectors import cost_column, effective_values, item_kind
 from pricebook.services.guardrails import price_errors, price_warnings
 from pricebook.services.images import ImageRejected, check_image, check_image_size
 from pricebook.services.overrides import same_as_servicetitan
@@ -29,6 +29,7 @@ from pricebook.services.price_lists import (
 )
 from pricebook.services.pricing import PRICE_FIELDS, Rounding
 from servicetitan.conversions import utc_datetime
+from tenants.admin_scope import TenantFormMixin
 
 _MONEY_FIELD = {"max_digits": OVERRIDE_MONEY["max_digits"], "decimal_places": 4}
 LABELS = {
@@ -205,8 +206,8 @@ class ActiveOverrideSelect(forms.NullBooleanSelect):
         self.choices = [("unknown", "Not overridden (ServiceTitan's)"), ("true", "Active"), ("false", "Inactive")]
 
 
-class PricebookOverrideAdminForm(forms.ModelForm):
-    """Add/change an override directly (by item type and ServiceTitan id)."""
+class PricebookOverrideAdminForm(TenantFormMixin, forms.ModelForm):
+    """Add/change an override directly (by item type and ServiceTitan id, of the override's tenant)."""
 
     image = ImageField(required=False, help_text="JPEG, PNG, GIF or WebP.")
     remove_image = forms.BooleanField(required=False, label="Remove the pending image")
@@ -225,7 +226,7 @@ class PricebookOverrideAdminForm(forms.ModelForm):
             # Changing an override: its item is read-only on the page.
             item_type, st_id = self.instance.item_type, self.instance.st_pricebook_id
         if item_type and st_id is not None:
-            self.item = get_item(item_type, st_id)
+            self.item = self.tenant_rows(item_kind(item_type).master.objects.filter(st_id=st_id)).first()
             if self.item is None:
                 raise forms.ValidationError(
                     f"There is no {item_type} with ServiceTitan id {st_id} in the mirror; sync the pricebook first."
@@ -287,8 +288,9 @@ class ImportForm(forms.Form):
     item_type = forms.ChoiceField(choices=[(t, t) for t in ITEM_TYPES], widget=forms.HiddenInput)
 
 
-class MarkupTierEditForm(forms.ModelForm):
-    """A tier of ServiceTitan's markup table as staff want it (no tier: a new one); the whole table is checked."""
+class MarkupTierEditForm(TenantFormMixin, forms.ModelForm):
+    """A tier of ServiceTitan's markup table as staff want it (no tier: a new one); the whole table (of the edit's
+    tenant) is checked."""
 
     tier_st_id = forms.TypedChoiceField(
         label="Tier", required=False, coerce=int, empty_value=None, help_text="Empty: add a new tier."
@@ -300,7 +302,7 @@ class MarkupTierEditForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        tiers = MarkupTier.objects.filter(deleted=False).order_by("from_cost")
+        tiers = self.tenant_rows(MarkupTier.objects.filter(deleted=False)).order_by("from_cost", "st_id")
         self.fields["tier_st_id"].choices = [("", "— a new tier —"), *((t.st_id, str(t)) for t in tiers)]
         if self.instance.pk:
             self.fields["tier_st_id"].disabled = True
@@ -313,7 +315,9 @@ class MarkupTierEditForm(forms.ModelForm):
         if any(value is None for value in values):
             return cleaned
         tier_st_id = self.instance.tier_st_id if self.instance.pk else cleaned.get("tier_st_id")
-        tier = MarkupTier.objects.filter(st_id=tier_st_id).first() if tier_st_id is not None else None
+        tier = self.tenant_rows(MarkupTier.objects.filter(st_id=tier_st_id)).first() if tier_st_id is not None else None
+        if tier_st_id is not None and tier is None and not self.instance.pk:
+            raise forms.ValidationError({"tier_st_id": "There is no such tier in this tenant's markup table."})
         self.tenant_id = tier.tenant_id if tier else (self.instance.tenant_id or tenant_for_new_tiers())
         existing = (
             self.instance.pk

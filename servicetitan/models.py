@@ -472,7 +472,7 @@ class WebhookEvent(models.Model):
     """Every inbound ServiceTitan webhook, accepted or not, and what LAZI did with it. The secret is never stored."""
 
     class Status(models.TextChoices):
-        # Signature missing or wrong, or no secret configured: nothing done.
+        # Signature missing or wrong, no secret configured, or no such tenant: nothing done.
         REJECTED = "rejected"
         # An incremental sync of the affected entity was queued.
         QUEUED = "queued"

@@ -22,7 +22,10 @@ without their body: its size and SHA-256 only); the secret and the signature are
 after `LAZI_LOG_RETENTION_DAYS` (see `servicetitan.retention`).
 
 Tenants: `/webhooks/servicetitan/<tenant name or ServiceTitan id>/` is that tenant's; on `/webhooks/servicetitan/` a
-body `tenantId` names it, else it is the default tenant's. Each tenant's deliveries are checked with its own webhook
+body `tenantId` names it, else it is the default tenant's. A delivery naming no known (active) tenant is refused and
+logged like one with a wrong signature, with the same answer (403, "missing or invalid <signature header>"): a
+request that is not authenticated — unknown tenant, tenant without a key, missing or wrong signature — cannot tell
+which tenants exist. The log keeps the precise reason. Each tenant's deliveries are checked with its own webhook
 key (set in the admin; the default tenant falls back to SERVICE_TITAN_WEBHOOK_SECRET) and queue that tenant's sync.
 Event ids are kept per tenant (another tenant's event id is stored prefixed with its ServiceTitan id).
 """
@@ -109,6 +112,15 @@ def _delivery_tenant(in_url: str | None, payload) -> tuple:
 
 def signature_header() -> str:
     return settings.SERVICE_TITAN.get("WEBHOOK_SIGNATURE_HEADER") or SIGNATURE_HEADER
+
+
+def unauthenticated_reason() -> str:
+    """What a delivery that is not authenticated is told, whatever the cause."""
+    return f"missing or invalid {signature_header()}"
+
+
+# Checked against when a delivery names no known tenant (no delivery can be signed with it: it is never shared).
+_UNKNOWN_TENANT_KEY = "lazi-unknown-tenant-" + hashlib.sha256(b"lazi webhook: no such tenant").hexdigest()
 
 
 def hmac_required() -> bool:
@@ -211,10 +223,12 @@ def receive_webhook(
     event_id: str = "",
     timestamp=None,
     tenant=None,
+    tenant_problem: str = "",
 ) -> WebhookEvent:
     """Log one webhook and, when authentic, new and about an entity LAZI mirrors, queue its incremental sync on
     commit (for `tenant`, a `tenants.Tenant`; None: the SERVICE_TITAN_* tenant). A refused delivery is logged without
-    its body (its size and SHA-256 only)."""
+    its body (its size and SHA-256 only). `tenant_problem`: the delivery names no known tenant (refused, logged with
+    that reason, the same way as a bad signature)."""
     event_id = str(event_id or "")
     if event_id and tenant is not None and not tenant.is_default:
         event_id = f"{tenant.st_tenant_id}:{event_id}"  # event ids are unique per tenant, not across tenants
@@ -225,11 +239,15 @@ def receive_webhook(
         body_sha256=hashlib.sha256(body).hexdigest(),
         event_id=_text(event_id, 200),
     )
-    secret = _tenant_secret(tenant)
-    event.signature_valid = signature_is_valid(body, signature, secret)
+    # An unknown tenant has no key: nothing can be authentic (the HMAC is still computed, against a throwaway key,
+    # so the answer takes as long as for a tenant that exists).
+    secret = _tenant_secret(tenant) if not tenant_problem else ""
+    event.signature_valid = signature_is_valid(body, signature, secret or _UNKNOWN_TENANT_KEY) and bool(secret)
     when = _event_time(timestamp)
     window = max_age()
-    if hmac_required() and not secret:
+    if tenant_problem:
+        event.status, event.error = WebhookEvent.Status.REJECTED, tenant_problem
+    elif hmac_required() and not secret:
         missing = (
             f"tenant {tenant.name} has no webhook key (set it in the admin)"
             if tenant is not None and not tenant.is_default
@@ -286,11 +304,9 @@ def servicetitan_webhook(request: HttpRequest, tenant: str | None = None) -> Jso
         return JsonResponse({"detail": "body too large"}, status=413)
     payload = _parse(request.body)
     chosen, problem = _delivery_tenant(tenant, payload)
-    if problem:
-        logger.warning("ServiceTitan webhook refused: %s", problem)
-        return JsonResponse({"detail": "delivery refused", "reason": problem}, status=404)
     event = receive_webhook(
         tenant=chosen,
+        tenant_problem=problem,
         body=request.body,
         signature=request.headers.get(signature_header(), ""),
         event_type=_event_type(request, payload),
@@ -309,6 +325,9 @@ def servicetitan_webhook(request: HttpRequest, tenant: str | None = None) -> Jso
             event.body_bytes,
             event.body_sha256,
         )
-        return JsonResponse({"detail": "delivery refused", "reason": event.error, "event": event.pk}, status=403)
+        # Not authenticated (an unknown tenant, a tenant without a key, a missing or wrong signature): one answer for
+        # all, so an unsigned request cannot tell which tenants exist; the precise reason is in the log (and above).
+        reason = event.error if event.signature_valid or not hmac_required() else unauthenticated_reason()
+        return JsonResponse({"detail": "delivery refused", "reason": reason, "event": event.pk}, status=403)
     status = 202 if event.status == WebhookEvent.Status.QUEUED else 200
     return JsonResponse({"event": event.pk, "status": event.status, "targets": event.targets}, status=status)

@@ -33,14 +33,17 @@ class TenantScopedAdminMixin:
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        tenant_id = admin_scope(request).st_tenant_id
-        if obj is not None or tenant_id is None:
-            return form
+        scope = admin_scope(request)
+        tenant_id = scope.st_tenant_id
+        new_row_tenant = tenant_id if obj is None else None
 
         class CurrentTenantForm(form):
+            # What `TenantFormMixin.tenant_rows` limits the form's own lookups to.
+            tenant_scope = scope
+
             def __init__(self, *args, instance=None, **form_kwargs):
-                if instance is None:
-                    instance = self._meta.model(tenant_id=tenant_id)
+                if instance is None and new_row_tenant is not None:
+                    instance = self._meta.model(tenant_id=new_row_tenant)
                 super().__init__(*args, instance=instance, **form_kwargs)
 
         CurrentTenantForm.__name__ = form.__name__
@@ -51,6 +54,23 @@ class TenantScopedAdminMixin:
         if not change and tenant_id is not None:
             obj.tenant_id = tenant_id
         super().save_model(request, obj, form, change)
+
+
+class TenantFormMixin:
+    """A model form whose own lookups by ServiceTitan id (an item, a tier) stay in its row's tenant: ids are unique per
+    tenant only, so the same st_id may be another tenant's row. The row's tenant when it has one (a change, or an add
+    in the admin's current tenant), else the admin's scope (`tenant_scope`, set by `TenantScopedAdminMixin.get_form`):
+    none for a user in no tenant, every row while no tenants are defined."""
+
+    tenant_scope: TenantScope | None = None
+
+    def tenant_rows(self, queryset):
+        tenant_id = getattr(self.instance, "tenant_id", None)
+        if tenant_id is not None:
+            return queryset.filter(tenant_id=tenant_id)
+        if self.tenant_scope is not None:
+            return scope_queryset(queryset, self.tenant_scope)
+        return queryset
 
 
 def scoped_admin_class(model, admin_class):

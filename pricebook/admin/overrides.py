@@ -143,9 +143,12 @@ class PricebookOverrideAdmin(admin.ModelAdmin):
         return "—"
 
     def save_model(self, request, obj, form, change):
+        # The item the form checked (of the override's tenant: the same st_id may be another tenant's item).
+        item = getattr(form, "item", None)
         saved = override_services.save_override(
             item_type=form.cleaned_data["item_type"] if not change else obj.item_type,
             st_id=form.cleaned_data["st_pricebook_id"] if not change else obj.st_pricebook_id,
+            tenant_id=item.tenant_id if item is not None else obj.tenant_id,
             values=form.override_values() if not change else self._changed_values(form, obj),
             user=request.user,
             image=form.cleaned_data.get("image"),

@@ -23,11 +23,24 @@ from pricebook.services.vendor_costs import (
     read_price_file,
     remember_columns,
 )
+from tenants.access import scope_queryset
 from tenants.admin_scope import admin_scope
+from tenants.models import Tenant
 
 VENDOR_SESSION_KEY = "pricebook_vendor_costs"
 VENDOR_FILE_LIMIT = 20 * 1024 * 1024
 PREVIEW_ROWS = 500
+
+
+def vendor_suggestions(scope) -> list[str]:
+    """The vendors the upload form suggests: those on the scope's tenant's materials. The remembered column mappings
+    are shared across tenants (a vendor's file reads the same for everyone), so they add names only where there is no
+    other tenant (none or one defined): another tenant's vendor is not suggested."""
+    materials = scope_queryset(Material.objects.exclude(vendor_name=""), scope)
+    names = set(materials.values_list("vendor_name", flat=True).distinct()[:2000])
+    if scope.unrestricted or (scope.tenant is not None and Tenant.objects.count() == 1):
+        names |= set(VendorPriceMapping.objects.values_list("vendor_name", flat=True))
+    return sorted(names)
 
 
 class VendorCostsMixin:
@@ -97,10 +110,7 @@ class VendorCostsMixin:
         if "_start_over" in request.POST:
             request.session.pop(VENDOR_SESSION_KEY, None)
             return HttpResponseRedirect(request.path)
-        vendors = sorted(
-            set(VendorPriceMapping.objects.values_list("vendor_name", flat=True))
-            | set(Material.objects.exclude(vendor_name="").values_list("vendor_name", flat=True).distinct()[:2000])
-        )
+        vendors = vendor_suggestions(admin_scope(request))
         context = {
             **self.admin_site.each_context(request),
             "title": "Vendor price file",

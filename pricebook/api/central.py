@@ -3,10 +3,10 @@ audit of central changes (per tenant, field and outcome)."""
 
 from __future__ import annotations
 
-from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
 from pricebook.models import CentralChange, CentralMapping
+from servicetitan.api.filtersets import IntegerFilter, LaziFilterSet
 from tenants.api.scoping import api_scope
 
 
@@ -58,17 +58,17 @@ class CentralChangeSerializer(serializers.ModelSerializer):
         )
 
 
-class CentralMappingFilterSet(filters.FilterSet):
+class CentralMappingFilterSet(LaziFilterSet):
     """`tenant_id` (the target's ServiceTitan tenant id), `status`, `item_type`, `code`."""
 
-    tenant_id = filters.NumberFilter(field_name="subscription__tenant__st_tenant_id")
+    tenant_id = IntegerFilter(field_name="subscription__tenant__st_tenant_id")
 
     class Meta:
         model = CentralMapping
         fields = {"status": ["exact"], "item_type": ["exact"], "code": ["exact"]}
 
 
-class CentralChangeFilterSet(filters.FilterSet):
+class CentralChangeFilterSet(LaziFilterSet):
     """`tenant_id`, `field`, `outcome`, `item_type`, `code`, `batch`."""
 
     class Meta:

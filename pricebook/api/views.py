@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import F, Prefetch
-from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -36,6 +35,8 @@ from pricebook.filtersets import (
     MaterialFilterSet,
     PricebookOverrideFilterSet,
     PriceHistoryFilterSet,
+    PricingRuleFilterSet,
+    RepriceBatchFilterSet,
     ServiceFilterSet,
 )
 from pricebook.health import pricebook_health
@@ -213,16 +214,10 @@ class PricingRuleViewSet(viewsets.ModelViewSet):
 
     queryset = PricingRule.objects.all()
     serializer_class = PricingRuleSerializer
-    filterset_fields = ("item_type", "category_st_id")
+    filterset_class = PricingRuleFilterSet
     ordering = ("item_type", "category_st_id", "name")
     ordering_fields = ("name", "item_type", "updated_at")
     search_fields = ("name",)
-
-
-class RepriceBatchFilterSet(filters.FilterSet):
-    class Meta:
-        model = RepriceBatch
-        fields = ("status",)
 
 
 def _rows_with_sales() -> Prefetch:

@@ -56,15 +56,62 @@ def test_another_tenants_key_is_refused(client, tenants, queued):
     assert response.status_code == 403 and queued == []
 
 
-def test_a_tenant_without_a_key_is_refused_in_words(client, tenants, queued):
+def test_a_tenant_without_a_key_is_refused_in_words_in_the_log(client, tenants, queued):
     response = _post(client, "/webhooks/servicetitan/keyless/", {"eventType": "customer.updated"}, SECRET)
     assert response.status_code == 403
-    assert response.json()["reason"] == "tenant keyless has no webhook key (set it in the admin)"
+    event = WebhookEvent.objects.get(pk=response.json()["event"])
+    assert event.error == "tenant keyless has no webhook key (set it in the admin)"
+    assert "keyless" not in response.content.decode()  # the sender is not told the tenant exists
 
 
-def test_an_unknown_tenant_is_404_and_queues_nothing(client, tenants, queued):
+def test_an_unknown_tenant_is_refused_and_logged_and_queues_nothing(client, tenants, queued):
     response = _post(client, "/webhooks/servicetitan/nowhere/", {"eventType": "customer.updated"}, OTHER_KEY)
-    assert response.status_code == 404 and queued == []
+    assert response.status_code == 403 and queued == []
+    event = WebhookEvent.objects.get(pk=response.json()["event"])
+    assert (event.status, event.error, event.payload) == ("rejected", "unknown tenant in the webhook URL", None)
+
+
+def _unsigned(client, url, payload, signature):
+    body = json.dumps(payload).encode()
+    if signature == "guessed key":
+        signature = sign(body, "a-guessed-webhook-key")
+    headers = {"X-ServiceTitan-Signature": signature} if signature is not None else {}
+    return client.post(url, body, content_type="application/json", headers=headers)
+
+
+@pytest.mark.parametrize("signature", [None, "bm90LXRoZS1zaWduYXR1cmU=", "guessed key"])
+def test_an_unsigned_delivery_learns_nothing_about_which_tenants_exist(client, tenants, queued, caplog, signature):
+    """Unknown tenant, a tenant without a key, a tenant with one: the same refusal (status and body but its log id)."""
+    deliveries = {
+        "unknown tenant in the URL": ("/webhooks/servicetitan/nowhere/", {"eventType": "customer.updated"}),
+        "unknown tenant id in the URL": ("/webhooks/servicetitan/99999/", {"eventType": "customer.updated"}),
+        "tenant without a key": ("/webhooks/servicetitan/keyless/", {"eventType": "customer.updated"}),
+        "tenant with a key": ("/webhooks/servicetitan/delta/", {"eventType": "customer.updated"}),
+        "tenant with a key, by id": ("/webhooks/servicetitan/8008/", {"eventType": "customer.updated"}),
+        "unknown tenant in the body": ("/webhooks/servicetitan/", {"eventType": "customer.updated", "tenantId": 1}),
+        "keyed tenant in the body": ("/webhooks/servicetitan/", {"eventType": "customer.updated", "tenantId": 8008}),
+        "the default tenant": ("/webhooks/servicetitan/", {"eventType": "customer.updated"}),
+    }
+    answers = {}
+    for name, (url, payload) in deliveries.items():
+        response = _unsigned(client, url, payload, signature)
+        body = response.json()
+        assert WebhookEvent.objects.get(pk=body.pop("event")).status == "rejected", name
+        answers[name] = (response.status_code, body)
+    assert len(set(map(repr, answers.values()))) == 1, answers
+    assert next(iter(answers.values()))[0] == 403
+    assert queued == []
+    assert WebhookEvent.objects.filter(status="rejected").count() == len(deliveries)
+    for key in (SECRET, OTHER_KEY):
+        assert key not in caplog.text
+        assert not WebhookEvent.objects.filter(error__contains=key).exists()
+
+
+def test_a_delivery_signed_with_another_tenants_key_is_refused_like_an_unknown_tenant(client, tenants, queued):
+    delta = _post(client, "/webhooks/servicetitan/delta/", {"eventType": "customer.updated"}, SECRET)
+    nowhere = _post(client, "/webhooks/servicetitan/nowhere/", {"eventType": "customer.updated"}, SECRET)
+    answers = [(r.status_code, {k: v for k, v in r.json().items() if k != "event"}) for r in (delta, nowhere)]
+    assert answers[0] == answers[1] and answers[0][0] == 403
 
 
 def test_the_body_tenant_id_routes_on_the_shared_url(client, tenants, queued, django_capture_on_commit_callbacks):
