@@ -176,15 +176,17 @@ def _parse_json(response: requests.Response) -> Any:
 
 
 def _parse_page(response: requests.Response) -> dict:
+    """A list page: `data` must be a list; a missing or null `hasMore` is left to the pager to infer."""
     body = _parse_json(response)
-    if not isinstance(body, dict) or not isinstance(body.get("data"), list) or "hasMore" not in body:
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise _BrokenBody("the body is not a page ({page, pageSize, hasMore, data})")
     return body
 
 
 def _parse_export(response: requests.Response) -> dict:
+    """An export batch: `data` must be a list; `hasMore` and `continueFrom` are checked by the pager."""
     body = _parse_json(response)
-    if not isinstance(body, dict) or not isinstance(body.get("data"), list) or "continueFrom" not in body:
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise _BrokenBody("the body is not an export batch ({hasMore, continueFrom, data})")
     return body
 
@@ -288,7 +290,11 @@ class ServiceTitanClient:
         while True:
             query["page"] = page
             body = self._call(resource, operation, params=query, parse=_parse_page)
-            has_more = bool(body["hasMore"])
+            has_more = body.get("hasMore")
+            if has_more is None:
+                # Without hasMore, a full page may have a next one (an empty page then ends the list).
+                has_more = len(body["data"]) >= query["pageSize"]
+            has_more = bool(has_more)
             yield ListPage(items=body["data"], page=page, has_more=has_more)
             if not has_more:
                 return
@@ -304,12 +310,24 @@ class ServiceTitanClient:
         while True:
             query = {"from": token} if token else {}
             body = self._call(resource, operation, params=query, parse=_parse_export)
+            continue_from = body.get("continueFrom")
             batch = ExportBatch(
-                items=body["data"], continue_from=str(body["continueFrom"] or ""), has_more=bool(body.get("hasMore"))
+                items=body["data"],
+                continue_from="" if continue_from is None else str(continue_from),
+                has_more=bool(body.get("hasMore")),
             )
             yield batch
             if not batch.has_more:
                 return
+            if not batch.continue_from:
+                # Asking again without `from` would start the export over, for ever: stop, the stored batches kept.
+                raise BadResponseError(
+                    f"GET {resource.prefix}{self._fill_path(operation.path, None)}: the export answered hasMore "
+                    "without a continueFrom token to go on from",
+                    status=200,
+                )
+            if batch.continue_from == token and not batch.items:
+                return  # the same token again and nothing new: caught up, whatever hasMore says
             token = batch.continue_from
 
     # --- writes -------------------------------------------------------------------------------------------------------
