@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import orjson
 import requests
@@ -44,6 +44,8 @@ logger = logging.getLogger("servicetitan.client")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 # The token endpoint answers quickly; a stuck one should not hold the refresh lock for the API's 110 s.
 TOKEN_READ_TIMEOUT = 30.0
+# A file (an image) may sit behind a redirect or two on its storage host.
+MAX_FILE_REDIRECTS = 5
 
 
 @dataclass(frozen=True)
@@ -373,9 +375,17 @@ class ServiceTitanClient:
 
     def get_file(self, url: str) -> requests.Response:
         """GET a file a ServiceTitan answer pointed to (a redirect's `Location`), through the same retries. Credentials
-        go only to ServiceTitan itself, never to the storage host the file lives on."""
-        api = _origin(url) == _origin(self.config.api_url)
-        return self._perform("GET", url, label="GET <file>", api=api, parse=_raw)
+        go only to ServiceTitan itself, never to the storage host the file lives on: redirects are followed here, hop
+        by hop (`requests` would carry the ST-App-Key header along to another host)."""
+        for _ in range(MAX_FILE_REDIRECTS + 1):
+            api = _origin(url) == _origin(self.config.api_url)
+            response = self._perform(
+                "GET", url, label="GET <file>", api=api, parse=_raw, allow_redirects=False, accept="*/*"
+            )
+            if not (response.is_redirect and response.headers.get("Location")):
+                return response
+            url = urljoin(response.url or url, response.headers["Location"])
+        raise BadResponseError(f"GET <file>: more than {MAX_FILE_REDIRECTS} redirects", status=response.status_code)
 
     # --- the request path ---------------------------------------------------------------------------------------------
 
@@ -458,6 +468,7 @@ class ServiceTitanClient:
         allow_redirects: bool = True,
         idempotent: bool | None = None,
         read_timeout: float | None = None,
+        accept: str = "application/json",
     ) -> Any:
         """Send with retries. `api` requests carry the token and app key, use the budget and count in `stats`."""
         if idempotent is None:
@@ -477,6 +488,7 @@ class ServiceTitanClient:
                 files=files,
                 timeout=timeout,
                 allow_redirects=allow_redirects,
+                accept=accept,
             )
             status = delay = None
             if error is not None:
@@ -526,12 +538,12 @@ class ServiceTitanClient:
                 self.stats.increment("retries")
             self._sleep(delay)
 
-    def _send_once(self, method: str, url: str, *, api: bool, **kwargs) -> tuple:
+    def _send_once(self, method: str, url: str, *, api: bool, accept: str = "application/json", **kwargs) -> tuple:
         """One HTTP exchange: (response or None, exception or None, the token used, milliseconds taken)."""
         permit = self._limiter.acquire() if api else Permit()
         if permit.waited:
             self.stats.increment("throttled")
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": accept}
         token = response = error = None
         started = time.monotonic()
         try:
