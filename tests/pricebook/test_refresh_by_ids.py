@@ -17,9 +17,7 @@ def material(st_id):
 
 
 def test_only_the_items_asked_for_are_stored():
-    responses.add(
-        responses.GET, module_url("pricebook", "/materials"), body=page_body([material(7), material(WANTED)])
-    )
+    responses.add(responses.GET, module_url("pricebook", "/materials"), body=page_body([material(7), material(WANTED)]))
 
     read = refresh_from_servicetitan("material", [WANTED], client=make_client(), tenant_id=TENANT)
 

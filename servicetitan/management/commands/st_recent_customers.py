@@ -12,7 +12,6 @@ from servicetitan.conversions import utc_datetime
 from servicetitan.management.commands._table import format_table
 from tenants.cli import add_tenant_argument, tenant_id_option
 
-
 # Before every real moment: a record whose modifiedOn is missing or unreadable sorts last.
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
