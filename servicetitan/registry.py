@@ -127,7 +127,7 @@ RESOURCES: dict[str, Resource] = {
         _resource("pricebook.services", "pricebook", list_query=PRICEBOOK_ITEM_QUERY, writes=_crud("services")),
         _resource("pricebook.equipment", "pricebook", list_query=PRICEBOOK_ITEM_QUERY, writes=_crud("equipment")),
         # ServiceTitan's material markup table: a few cost tiers {id, from, to, percent}; no modifiedOn, no export, no
-        # active filter (refreshed whole). POST answers 201 without a body; GET/PUT by id answer {"data": tier}.
+        # active filter (refreshed whole). POST (201), GET and PUT by id answer {"data": tier}.
         Resource(
             key="pricebook.markup-tiers",
             api_module="pricebook",

@@ -40,8 +40,6 @@ PLACEHOLDER_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
 IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
-# Creates whose operation declares no answer: 201 without a body (ServiceTitan's materialsmarkup POST).
-EMPTY_CREATE_ANSWERS = {"pricebook.markup-tiers"}
 # Creates that store only what the request sent over the record's empty shape (ServiceTitan's pricebook items).
 RATE_SHEETS = "sales.rate-sheets"
 DISCOUNTS_AND_FEES = "sales.discounts-and-fees"
@@ -627,9 +625,6 @@ class SimulatorApp:
         fields = self._fields(key, body)
         if "active" in shape_of(key).skeleton:
             fields.setdefault("active", True)
-        if key in EMPTY_CREATE_ANSWERS:
-            self.dataset.insert(key, fields)
-            return Response(201, b"")
         with self.dataset.lock:
             # A pricebook item is created with what was sent, nothing invented (no price, vendor or category).
             record = self.dataset.insert(key, fields, generated=key not in AS_SENT_CREATES)

@@ -188,10 +188,18 @@ def _store(payloads: list[dict], tenant_id: int) -> None:
 
 
 def _refresh_table(client, tenant_id: int) -> list[dict]:
-    """The whole table again (a few tiers, one request): a POST answers without the new tier's id."""
+    """The whole table again (a few tiers, one request): for an answer that carries no tier."""
     payloads = [item for page in client.iter_pages(RESOURCE) for item in page.items]
     _store(payloads, tenant_id)
     return payloads
+
+
+def _answered_tier(answer) -> dict | None:
+    """The tier in a POST / PUT answer: the spec's `Result_Of_MaterialsMarkupResponse` is `{"data": tier}` (a bare
+    tier is taken too); None when the answer carries none (an empty body)."""
+    tier = answer.get("data") if isinstance(answer, dict) and "data" in answer else answer
+    # An id of 0 is the request's own placeholder (a new tier is sent as id 0), never a tier's.
+    return tier if isinstance(tier, dict) and tier.get("id") else None
 
 
 def _same(payload: dict, edit: MarkupTierEdit) -> bool:
@@ -233,14 +241,18 @@ def push_markup_edits(
                 continue
             try:
                 if edit.tier_st_id is None:
-                    client.create(RESOURCE, _body(edit))
-                    table = _refresh_table(client, edit.tenant_id)
-                    created = next((p for p in table if _same(p, edit)), None)
-                    result.tiers[edit.pk] = created["id"] if created else None
+                    tier = _answered_tier(client.create(RESOURCE, _body(edit)))
+                    if tier is not None:
+                        _store([tier], edit.tenant_id)
+                    else:
+                        # No tier in the answer: find the new one in the table by its values.
+                        table = _refresh_table(client, edit.tenant_id)
+                        tier = next((p for p in table if _same(p, edit)), None)
+                    result.tiers[edit.pk] = tier["id"] if tier else None
                 else:
                     answer = client.call(RESOURCE, "update", st_id=edit.tier_st_id, json=_body(edit))
-                    tier = answer.get("data") if isinstance(answer, dict) and "data" in answer else answer
-                    if isinstance(tier, dict) and tier.get("id") is not None:
+                    tier = _answered_tier(answer)
+                    if tier is not None:
                         _store([tier], edit.tenant_id)
                     else:
                         _refresh_table(client, edit.tenant_id)

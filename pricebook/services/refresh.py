@@ -48,10 +48,14 @@ def read_by_ids(client, kind: ItemKind, st_ids: Iterable[int], tenant_id: int, *
     read: set[int] = set()
     if "ids" in get_resource(kind.resource_key).list_query:
         for group in batched(st_ids, IDS_PER_LOOKUP):
+            wanted = set(group)
             for page in client.iter_pages(
                 kind.resource_key, include_inactive=True, params={"ids": ",".join(map(str, group))}
             ):
-                read |= ids_of(store_records(kind.resource_key, page.items, tenant_id, origin=origin))
+                # Only the items asked for: anything else on the page is not what this read (a push's read-back,
+                # with its history) is about; a sync brings it.
+                items = [item for item in page.items if isinstance(item, dict) and item.get("id") in wanted]
+                read |= ids_of(store_records(kind.resource_key, items, tenant_id, origin=origin))
     else:
         for st_id in st_ids:
             store_records(kind.resource_key, [client.get(kind.resource_key, st_id)], tenant_id, origin=origin)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import orjson
 import requests
@@ -44,6 +44,8 @@ logger = logging.getLogger("servicetitan.client")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 # The token endpoint answers quickly; a stuck one should not hold the refresh lock for the API's 110 s.
 TOKEN_READ_TIMEOUT = 30.0
+# A file (an image) may sit behind a redirect or two on its storage host.
+MAX_FILE_REDIRECTS = 5
 
 
 @dataclass(frozen=True)
@@ -176,15 +178,17 @@ def _parse_json(response: requests.Response) -> Any:
 
 
 def _parse_page(response: requests.Response) -> dict:
+    """A list page: `data` must be a list; a missing or null `hasMore` is left to the pager to infer."""
     body = _parse_json(response)
-    if not isinstance(body, dict) or not isinstance(body.get("data"), list) or "hasMore" not in body:
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise _BrokenBody("the body is not a page ({page, pageSize, hasMore, data})")
     return body
 
 
 def _parse_export(response: requests.Response) -> dict:
+    """An export batch: `data` must be a list; `hasMore` and `continueFrom` are checked by the pager."""
     body = _parse_json(response)
-    if not isinstance(body, dict) or not isinstance(body.get("data"), list) or "continueFrom" not in body:
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise _BrokenBody("the body is not an export batch ({hasMore, continueFrom, data})")
     return body
 
@@ -288,7 +292,11 @@ class ServiceTitanClient:
         while True:
             query["page"] = page
             body = self._call(resource, operation, params=query, parse=_parse_page)
-            has_more = bool(body["hasMore"])
+            has_more = body.get("hasMore")
+            if has_more is None:
+                # Without hasMore, a full page may have a next one (an empty page then ends the list).
+                has_more = len(body["data"]) >= query["pageSize"]
+            has_more = bool(has_more)
             yield ListPage(items=body["data"], page=page, has_more=has_more)
             if not has_more:
                 return
@@ -304,12 +312,24 @@ class ServiceTitanClient:
         while True:
             query = {"from": token} if token else {}
             body = self._call(resource, operation, params=query, parse=_parse_export)
+            continue_from = body.get("continueFrom")
             batch = ExportBatch(
-                items=body["data"], continue_from=str(body["continueFrom"] or ""), has_more=bool(body.get("hasMore"))
+                items=body["data"],
+                continue_from="" if continue_from is None else str(continue_from),
+                has_more=bool(body.get("hasMore")),
             )
             yield batch
             if not batch.has_more:
                 return
+            if not batch.continue_from:
+                # Asking again without `from` would start the export over, for ever: stop, the stored batches kept.
+                raise BadResponseError(
+                    f"GET {resource.prefix}{self._fill_path(operation.path, None)}: the export answered hasMore "
+                    "without a continueFrom token to go on from",
+                    status=200,
+                )
+            if batch.continue_from == token and not batch.items:
+                return  # the same token again and nothing new: caught up, whatever hasMore says
             token = batch.continue_from
 
     # --- writes -------------------------------------------------------------------------------------------------------
@@ -355,9 +375,17 @@ class ServiceTitanClient:
 
     def get_file(self, url: str) -> requests.Response:
         """GET a file a ServiceTitan answer pointed to (a redirect's `Location`), through the same retries. Credentials
-        go only to ServiceTitan itself, never to the storage host the file lives on."""
-        api = _origin(url) == _origin(self.config.api_url)
-        return self._perform("GET", url, label="GET <file>", api=api, parse=_raw)
+        go only to ServiceTitan itself, never to the storage host the file lives on: redirects are followed here, hop
+        by hop (`requests` would carry the ST-App-Key header along to another host)."""
+        for _ in range(MAX_FILE_REDIRECTS + 1):
+            api = _origin(url) == _origin(self.config.api_url)
+            response = self._perform(
+                "GET", url, label="GET <file>", api=api, parse=_raw, allow_redirects=False, accept="*/*"
+            )
+            if not (response.is_redirect and response.headers.get("Location")):
+                return response
+            url = urljoin(response.url or url, response.headers["Location"])
+        raise BadResponseError(f"GET <file>: more than {MAX_FILE_REDIRECTS} redirects", status=response.status_code)
 
     # --- the request path ---------------------------------------------------------------------------------------------
 
@@ -440,6 +468,7 @@ class ServiceTitanClient:
         allow_redirects: bool = True,
         idempotent: bool | None = None,
         read_timeout: float | None = None,
+        accept: str = "application/json",
     ) -> Any:
         """Send with retries. `api` requests carry the token and app key, use the budget and count in `stats`."""
         if idempotent is None:
@@ -459,6 +488,7 @@ class ServiceTitanClient:
                 files=files,
                 timeout=timeout,
                 allow_redirects=allow_redirects,
+                accept=accept,
             )
             status = delay = None
             if error is not None:
@@ -508,12 +538,12 @@ class ServiceTitanClient:
                 self.stats.increment("retries")
             self._sleep(delay)
 
-    def _send_once(self, method: str, url: str, *, api: bool, **kwargs) -> tuple:
+    def _send_once(self, method: str, url: str, *, api: bool, accept: str = "application/json", **kwargs) -> tuple:
         """One HTTP exchange: (response or None, exception or None, the token used, milliseconds taken)."""
         permit = self._limiter.acquire() if api else Permit()
         if permit.waited:
             self.stats.increment("throttled")
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": accept}
         token = response = error = None
         started = time.monotonic()
         try:

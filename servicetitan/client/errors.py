@@ -19,13 +19,19 @@ a token or a secret (everything taken from a response passes through `redact`).
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from typing import Any
 
 from servicetitan.logging import redact
 
 # ServiceTitan sometimes answers errors with an HTML page from its gateway: keep staff messages short.
 _MAX_TEXT = 300
+_HTML = re.compile(r"<\s*(!doctype|html|head|body|title|h1|div|p|center|pre)\b", re.IGNORECASE)
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_HIDDEN = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"<[^>]*>")
 
 
 class ServiceTitanError(Exception):
@@ -109,8 +115,7 @@ class ApiError(ServiceTitanError):
             problem = None
         if not isinstance(problem, dict):
             # Not a problem document (HTML from a gateway, plain text): its text, shortened, is the best title.
-            snippet = " ".join(text.split())[:_MAX_TEXT]
-            return error_class(status, title=redact(snippet), method=method, path=path)
+            return error_class(status, title=redact(_plain_text(text)[:_MAX_TEXT]), method=method, path=path)
         return error_class(
             status,
             title=redact(_text(problem.get("title"))),
@@ -174,6 +179,16 @@ def error_class_for_status(status: int) -> type[ApiError]:
     if status >= 500:
         return ServerError
     return _BY_STATUS.get(status, ApiError)
+
+
+def _plain_text(text: str) -> str:
+    """A body's words for staff: an HTML page (a proxy's or gateway's error page) by its title, else its visible text
+    without the markup; any other text as it is, whitespace collapsed."""
+    if _HTML.search(text):
+        title = _HTML_TITLE.search(text)
+        words = title.group(1) if title and title.group(1).strip() else _HTML_TAG.sub(" ", _HTML_HIDDEN.sub(" ", text))
+        text = html.unescape(_HTML_TAG.sub(" ", words))
+    return " ".join(text.split())
 
 
 def _text(value: Any) -> str:

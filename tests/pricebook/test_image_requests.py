@@ -45,3 +45,29 @@ def test_fetch_image_on_the_api_host_keeps_credentials_and_guesses_the_type():
 
     assert (content, mime) == (b"JPG", "image/jpeg")
     assert responses.calls[2].request.headers["Authorization"] == "Bearer token-1"
+
+
+def test_a_file_on_the_api_host_redirecting_to_storage_gets_no_app_key_there():
+    file_url = f"{API}/files/abc.png"
+    storage = "https://storage.example.net/signed/abc.png?sig=2"
+    responses.add(responses.GET, module_url("pricebook", "/images"), status=302, headers={"Location": "/files/abc.png"})
+    responses.add(responses.GET, file_url, status=307, headers={"Location": storage})
+    responses.add(responses.GET, storage, body=b"PNGDATA", content_type="image/png")
+
+    content, mime = images.fetch_image(make_client(), "Images/abc.png")
+
+    assert (content, mime) == (b"PNGDATA", "image/png")
+    on_api, on_storage = responses.calls[2].request, responses.calls[3].request
+    assert on_api.headers["ST-App-Key"] and on_api.headers["Accept"] == "*/*"
+    assert "ST-App-Key" not in on_storage.headers and "Authorization" not in on_storage.headers
+
+
+def test_a_redirect_loop_ends_with_a_clear_error():
+    from servicetitan.client.errors import BadResponseError
+
+    loop = "https://storage.example.net/loop"
+    responses.add(responses.GET, module_url("pricebook", "/images"), status=302, headers={"Location": loop})
+    responses.add(responses.GET, loop, status=302, headers={"Location": loop})
+
+    with pytest.raises(BadResponseError, match="redirects"):
+        images.fetch_image(make_client(), "Images/abc.png")

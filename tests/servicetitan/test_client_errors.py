@@ -69,10 +69,27 @@ def test_without_field_errors_the_title_is_the_message():
 
 
 def test_a_body_that_is_not_a_problem_still_gives_a_message():
-    assert str(ApiError.from_response(502, b"<html><body>Bad   gateway</body></html>")) == (
-        "<html><body>Bad gateway</body></html>"
-    )
+    assert str(ApiError.from_response(502, b"<html><body>Bad   gateway</body></html>")) == "Bad gateway"
+    assert str(ApiError.from_response(503, b"Service   Unavailable\r\n")) == "Service Unavailable"
     assert str(ApiError.from_response(418, b"")) == "ServiceTitan answered HTTP 418"
+
+
+NGINX_502 = b"""<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1>
+</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"""
+CLOUDFLARE_PAGE = b"""<!DOCTYPE html><html lang="en"><head><style>body{color:red}</style>
+<script>var token = "x";</script></head><body><h1>Error 524</h1><p>A timeout occurred &amp; the origin
+did not answer.</p></body></html>"""
+
+
+def test_an_html_error_page_from_a_proxy_reads_as_words(settings):
+    settings.SERVICE_TITAN = {**settings.SERVICE_TITAN, "CLIENT_SECRET": SECRET}
+    assert str(ApiError.from_response(502, NGINX_502)) == "502 Bad Gateway"
+    # No title: the visible text, no markup, styles or scripts.
+    assert str(ApiError.from_response(524, CLOUDFLARE_PAGE)) == (
+        "Error 524 A timeout occurred & the origin did not answer."
+    )
+    page = f"<html><body><p>client_secret={SECRET} rejected</p></body></html>".encode()
+    assert SECRET not in str(ApiError.from_response(400, page))
 
 
 @pytest.mark.parametrize(

@@ -193,3 +193,47 @@ def test_request_accepts_only_declared_operations():
         client.request("DELETE", "crm.customers", "/tenant/{tenant}/customers/{id}", path_params={"id": 3})
     with pytest.raises(ValueError, match="path parameter 'id'"):
         client.request("GET", "crm.customers", "/tenant/{tenant}/customers/{id}")
+
+
+# --- answers that leave out what the pagers steer by ----------------------------------------------------------------
+def test_a_page_without_has_more_goes_on_while_pages_are_full():
+    full = json.dumps({"page": 1, "pageSize": 2, "data": [{"id": 1}, {"id": 2}]})
+    short = json.dumps({"page": 2, "pageSize": 2, "hasMore": None, "data": [{"id": 3}]})
+    responses.add(responses.GET, MATERIALS_URL, body=full)
+    responses.add(responses.GET, MATERIALS_URL, body=short)
+
+    pages = list(make_client().iter_pages("pricebook.materials", page_size=2))
+
+    assert [p.items for p in pages] == [[{"id": 1}, {"id": 2}], [{"id": 3}]]
+    assert [p.has_more for p in pages] == [True, False]
+    assert [query_of(c)["page"] for c in api_calls()] == ["1", "2"]
+
+
+def test_an_export_batch_without_continue_from_that_is_caught_up_ends_cleanly():
+    responses.add(responses.GET, EXPORT_URL, json={"hasMore": False, "data": [{"id": 1}]})
+
+    batches = list(make_client().iter_export("pricebook.materials", from_token="saved"))
+
+    assert batches == [ExportBatch(items=[{"id": 1}], continue_from="", has_more=False)]
+
+
+def test_an_export_with_more_but_no_token_stops_instead_of_starting_over():
+    from servicetitan.client.errors import BadResponseError
+
+    responses.add(responses.GET, EXPORT_URL, json={"hasMore": True, "continueFrom": None, "data": [{"id": 1}]})
+    batches = make_client().iter_export("pricebook.materials", from_token="saved")
+
+    assert next(batches).items == [{"id": 1}]  # what came is kept
+    with pytest.raises(BadResponseError, match="continueFrom"):
+        next(batches)
+    assert len(api_calls()) == 1
+
+
+def test_an_export_repeating_its_token_with_nothing_new_is_caught_up():
+    responses.add(responses.GET, EXPORT_URL, json={"hasMore": True, "continueFrom": "t1", "data": [{"id": 1}]})
+    responses.add(responses.GET, EXPORT_URL, json={"hasMore": True, "continueFrom": "t1", "data": []})
+
+    batches = list(make_client().iter_export("pricebook.materials"))
+
+    assert [b.items for b in batches] == [[{"id": 1}], []]
+    assert [query_of(c) for c in api_calls()] == [{}, {"from": "t1"}]
