@@ -46,6 +46,7 @@ from servicetitan.sync.upsert import (
     UNIQUE,
     canonical_json,
     expand_records,
+    is_active_payload,
     master_update_fields,
     payload_hash,
 )
@@ -288,7 +289,7 @@ def prepared_rows(stream: Stream, pages: list, tenant_id: int, now) -> list[tupl
                     "payload": PreSerializedJSON(text),
                     "payload_hash": payload_hash(record, text),
                     "st_modified_on": values["st_modified_on"],
-                    "active": bool(record.get("active", True)),
+                    "active": is_active_payload(record),
                     "deleted": False,
                     "fetched_at": now,
                 }

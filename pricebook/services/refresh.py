@@ -23,6 +23,7 @@ from servicetitan.sync.upsert import (
     RAW_UPDATE_FIELDS,
     canonical_json_and_hash,
     expand_records,
+    is_active_payload,
     is_deleted_payload,
 )
 from servicetitan.writethrough import store_records
@@ -198,7 +199,7 @@ def _write_lean(stream, master, lean: list, columns: list[str], tenant_id: int, 
                 "payload": PreSerializedJSON(text) if postgres else record,
                 "payload_hash": digest,
                 "st_modified_on": utc_datetime(record.get("modifiedOn")),
-                "active": bool(record.get("active", True)),
+                "active": is_active_payload(record),
                 "deleted": False,
                 "fetched_at": now,
             }

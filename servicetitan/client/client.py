@@ -202,6 +202,18 @@ def _origin(url: str) -> tuple[str, str]:
     return parts.scheme, parts.netloc
 
 
+class _ApiSession(requests.Session):
+    """`requests.Session`, except that a redirect to another host drops the `ST-App-Key` header too: `requests` drops
+    only `Authorization` there, and the app key is as much a credential."""
+
+    def rebuild_auth(self, prepared_request, response):
+        if "ST-App-Key" in prepared_request.headers and self.should_strip_auth(
+            response.request.url, prepared_request.url
+        ):
+            del prepared_request.headers["ST-App-Key"]
+        super().rebuild_auth(prepared_request, response)
+
+
 class ServiceTitanClient:
     """ServiceTitan's v2 API for one tenant. Thread-safe; the token and the budget are shared across processes.
 
@@ -222,7 +234,7 @@ class ServiceTitanClient:
         self.config = config or ClientConfig.from_settings()
         self.tenant_id = self.config.tenant_id
         self.stats = ClientStats()
-        self._session = session or requests.Session()
+        self._session = session or _ApiSession()
         self._sleep = sleep
         self._rng = rng
         if limiter is None:

@@ -173,7 +173,7 @@ def replace_lines(lines: Lines, owner_model: type[models.Model], payloads: list[
     """
     from django.utils import timezone
 
-    from servicetitan.sync.upsert import is_deleted_payload
+    from servicetitan.sync.upsert import is_active_payload, is_deleted_payload
 
     if not payloads:
         return
@@ -190,7 +190,7 @@ def replace_lines(lines: Lines, owner_model: type[models.Model], payloads: list[
         shared = {
             "tenant_id": tenant_id,
             lines.owner_column: owner_id,
-            "active": bool(payload.get("active", True)),
+            "active": is_active_payload(payload),
             "deleted": False,
             "synced_at": now,
             **(lines.copied(payload) if lines.copied else {}),

@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from servicetitan.conversions import utc_datetime
+from servicetitan.conversions import boolean_or_none, utc_datetime
 from servicetitan.sync.bulk import PreSerializedJSON, insert_rows, upsert_rows
 from servicetitan.sync.sql_mapping import maps_in_sql, merge_master_from_raw
 from servicetitan.sync.streams import PageChanges, Stream
@@ -94,6 +94,16 @@ def payload_hash(payload: dict, text: str | None = None) -> str:
 
 def is_deleted_payload(payload: dict) -> bool:
     return any(payload.get(marker) is True for marker in DELETED_MARKERS)
+
+
+def is_active_payload(payload: dict) -> bool:
+    """The record's `active` as the master's column reads it: a boolean (JSON's, 0/1 or its texts), and active when
+    the key is missing, null or junk (a payment may say `"active": null`; that is no deactivation)."""
+    value = payload.get("active", True)
+    if value is True or value is False:
+        return value
+    read = boolean_or_none(value)
+    return True if read is None else read
 
 
 def st_id_of(model: type[models.Model]):
@@ -263,7 +273,7 @@ def write_page(
         if deleted and st_id in previous:
             record = {**previous[st_id], **record}
         text, digest = canonical_json_and_hash(record)
-        active = bool(record.get("active", True))
+        active = is_active_payload(record)
         before = existing.get(st_id)
         if before is not None and before[0] == digest and before[2] == deleted:
             result.unchanged += 1

@@ -140,3 +140,16 @@ def test_logs_show_each_attempt_but_no_secret_or_token(caplog):
     assert any(f"GET {path} -> 200" in line and "attempt 2" in line and " ms " in line for line in lines)
     for secret in (SECRET, APP_KEY, "token-secret-value-1", "token-secret-value-2"):
         assert secret not in caplog.text
+
+
+def test_an_api_call_redirected_to_another_host_sends_no_credentials_there():
+    elsewhere = "https://elsewhere.example.org/materials/11"
+    responses.add(responses.GET, MATERIAL_URL, status=302, headers={"Location": elsewhere})
+    responses.add(responses.GET, elsewhere, json={"id": 11})
+
+    make_client().get("pricebook.materials", 11)
+
+    on_api, on_other = responses.calls[-2].request, responses.calls[-1].request
+    assert on_api.headers["ST-App-Key"] == APP_KEY and on_api.headers["Authorization"]
+    assert "ST-App-Key" not in on_other.headers
+    assert "Authorization" not in on_other.headers

@@ -3,9 +3,12 @@
 import datetime
 from decimal import Decimal
 
+import pytest
+from django.db import transaction
+
 from pricebook.models import Category, Material
 from servicetitan.sync.streams import all_streams
-from servicetitan.sync.upsert import canonical_json, expand_records, payload_hash
+from servicetitan.sync.upsert import canonical_json, expand_records, payload_hash, write_page
 
 
 def test_values_are_converted_by_column_type_with_defaults_for_missing_keys():
@@ -37,3 +40,23 @@ def test_payload_hash_ignores_key_order_and_pages_keep_the_last_copy_of_an_id():
     stream = all_streams()["pricebook.materials"]
     records = expand_records(stream, [{"id": 1, "price": 1}, {"id": 2}, {"id": "1", "price": 2}, {"name": "no id"}])
     assert records == [(2, {"id": 2}), (1, {"id": "1", "price": 2})]
+
+
+@pytest.mark.django_db
+def test_the_raw_row_reads_active_as_the_master_column_does():
+    """`active` null (payments may send it), missing or junk is no deactivation; JSON's texts and 0/1 are read."""
+    stream = all_streams()["crm.customers"]
+    payloads = [
+        {"id": 1, "active": None},
+        {"id": 2},
+        {"id": 3, "active": "false"},
+        {"id": 4, "active": 0},
+        {"id": 5, "active": "maybe"},
+        {"id": 6, "active": False},
+    ]
+    with transaction.atomic():
+        write_page(stream, payloads, 555)
+
+    raw = dict(stream.raw().objects.filter(tenant_id=555).values_list("st_id", "active"))
+    master = dict(stream.master().objects.filter(tenant_id=555).values_list("st_id", "active"))
+    assert raw == master == {1: True, 2: True, 3: False, 4: False, 5: True, 6: False}
