@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from django.apps import apps
 from django.contrib import admin
@@ -97,10 +98,26 @@ class UnreadableQueryGuard:
 
     def get_changelist_instance(self, request):
         try:
+            _check_lookup_values(request.GET)
             return super().get_changelist_instance(request)
         except (ArithmeticError, ValueError, ValidationError) as exc:
             logger.warning("Admin list %s: unreadable query string %r (%s)", request.path, request.GET.urlencode(), exc)
             raise IncorrectLookupParameters(exc) from exc
+
+
+def _check_lookup_values(params) -> None:
+    """Refuse, as unreadable, the lookups Django's admin passes to the database unread: a `__range` (the admin has no
+    way to spell its two bounds, so the text itself would be taken as the bounds) and a `__regex` / `__iregex` that is
+    no regular expression (the database's error, not a filter)."""
+    for key, values in params.lists():
+        if key.endswith("__range"):
+            raise ValueError(f"{key}: a range cannot be given in the address of a list")
+        if key.endswith(("__regex", "__iregex")):
+            for value in values:
+                try:
+                    re.compile(value)
+                except re.error as exc:
+                    raise ValueError(f"{key}: not a regular expression ({exc})") from None
 
 
 def guarded_admin_class(admin_class):

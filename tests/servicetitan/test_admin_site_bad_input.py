@@ -122,3 +122,23 @@ def test_a_date_drill_down_past_any_calendar_redirects_with_the_error_flag(super
     response = superuser_client.get(url, {"started_at__year": HUGE})
     assert response.status_code == 302
     assert response["Location"].endswith("?e=1")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"name__range": "abc"}, {"name__range": "ab"}, {"name__regex": "("}, {"name__iregex": "[a"}],
+    ids=["range-3-chars", "range-2-chars", "regex", "iregex"],
+)
+def test_a_range_or_a_broken_regex_in_the_address_goes_back_with_the_error_flag(superuser_client, query):
+    # Django passes these to the database unread: a range taken letter by letter, the database's regex error.
+    url = reverse("admin:pricebook_material_changelist")
+    response = superuser_client.get(url, query)
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+
+
+def test_a_valid_regex_in_the_address_still_filters(superuser_client):
+    url = reverse("admin:pricebook_material_changelist")
+    response = superuser_client.get(url, {"code__regex": "^EDGE-[0-9]$"})
+    assert response.status_code == 200
+    assert "EDGE-1" in response.content.decode()
