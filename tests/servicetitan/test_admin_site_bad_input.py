@@ -142,3 +142,24 @@ def test_a_valid_regex_in_the_address_still_filters(superuser_client):
     response = superuser_client.get(url, {"code__regex": "^EDGE-[0-9]$"})
     assert response.status_code == 200
     assert "EDGE-1" in response.content.decode()
+
+
+@pytest.mark.parametrize("selected", [["abc"], [HUGE], ["1.5", "\x00"]], ids=["text", "huge", "mixed"])
+def test_an_action_on_ids_no_row_can_have_asks_for_a_selection(superuser_client, selected):
+    # A hand-made (or stale, tampered) form: Django would filter by the text and crash.
+    url = reverse("admin:auth_group_changelist")
+    response = superuser_client.post(url, {"action": "delete_selected", "_selected_action": selected}, follow=True)
+    assert response.status_code == 200
+    assert "Items must be selected in order to perform actions on them" in response.content.decode()
+
+
+def test_an_action_keeps_the_readable_ids_of_a_tampered_selection(superuser_client):
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.create(name="Doomed")
+    url = reverse("admin:auth_group_changelist")
+    response = superuser_client.post(
+        url, {"action": "delete_selected", "_selected_action": [str(group.pk), "abc", HUGE], "post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Group.objects.filter(pk=group.pk).exists()
