@@ -18,6 +18,7 @@ from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
+from django.forms import ModelMultipleChoiceField
 from django.urls import NoReverseMatch, reverse
 
 logger = logging.getLogger(__name__)
@@ -105,6 +106,12 @@ class UnreadableQueryGuard:
             logger.warning("Admin list %s: unreadable query string %r (%s)", request.path, request.GET.urlencode(), exc)
             raise IncorrectLookupParameters(exc) from exc
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if type(formfield) is ModelMultipleChoiceField:
+            formfield.__class__ = ReadableIdsMultipleChoiceField
+        return formfield
+
     def response_action(self, request, queryset):
         # The ticked rows arrive as text: an id no row can have ("abc", one past 64 bits) is dropped before Django
         # filters by it, so an action on only such ids answers "Items must be selected…" rather than a 500.
@@ -115,6 +122,24 @@ class UnreadableQueryGuard:
             request.POST = request.POST.copy()
             request.POST.setlist(ACTION_CHECKBOX_NAME, readable)
         return super().response_action(request, queryset)
+
+
+class ReadableIdsMultipleChoiceField(ModelMultipleChoiceField):
+    """A many-to-many choice whose posted ids are read before the database sees them: an id no row can have (one past
+    64 bits, which SQLite cannot even bind) is "not a valid value", as text already is."""
+
+    def _check_values(self, value):
+        if isinstance(value, list | tuple):
+            model = self.queryset.model
+            field = model._meta.get_field(self.to_field_name) if self.to_field_name else model._meta.pk
+            for pk in value:
+                try:
+                    field.run_validators(field.to_python(pk))
+                except (ValidationError, ValueError, TypeError, OverflowError):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                    ) from None
+        return super()._check_values(value)
 
 
 def _readable_pk(model, value) -> bool:

@@ -163,3 +163,11 @@ def test_an_action_keeps_the_readable_ids_of_a_tampered_selection(superuser_clie
     )
     assert response.status_code == 302
     assert not Group.objects.filter(pk=group.pk).exists()
+
+
+@pytest.mark.parametrize("value", [HUGE, "abc", "-" + HUGE])
+def test_a_many_to_many_choice_no_row_can_have_is_a_form_error(superuser_client, value):
+    # SQLite cannot bind an id past 64 bits: the group's permissions answer "not a valid value", not a 500.
+    response = superuser_client.post(reverse("admin:auth_group_add"), {"name": "Edge", "permissions": [value]})
+    assert response.status_code == 200
+    assert "is not a valid value" in response.content.decode()
