@@ -102,7 +102,8 @@ class UnreadableQueryGuard:
         try:
             _check_lookup_values(request.GET)
             return super().get_changelist_instance(request)
-        except (ArithmeticError, ValueError, ValidationError) as exc:
+        except (ArithmeticError, TypeError, ValueError, ValidationError) as exc:
+            # TypeError: a value of the wrong kind for its column (text for a binary field's bytes).
             logger.warning("Admin list %s: unreadable query string %r (%s)", request.path, request.GET.urlencode(), exc)
             raise IncorrectLookupParameters(exc) from exc
 

@@ -171,3 +171,10 @@ def test_a_many_to_many_choice_no_row_can_have_is_a_form_error(superuser_client,
     response = superuser_client.post(reverse("admin:auth_group_add"), {"name": "Edge", "permissions": [value]})
     assert response.status_code == 200
     assert "is not a valid value" in response.content.decode()
+
+
+def test_text_for_a_binary_column_in_the_address_goes_back_with_the_error_flag(superuser_client):
+    url = reverse("admin:pricebook_pricebookoverride_changelist")
+    response = superuser_client.get(url, {"override_image_data": "abc"})
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
