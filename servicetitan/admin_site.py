@@ -10,12 +10,15 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
+from django.forms import ModelMultipleChoiceField
 from django.urls import NoReverseMatch, reverse
 
 logger = logging.getLogger(__name__)
@@ -97,10 +100,71 @@ class UnreadableQueryGuard:
 
     def get_changelist_instance(self, request):
         try:
+            _check_lookup_values(request.GET)
             return super().get_changelist_instance(request)
-        except (ArithmeticError, ValueError, ValidationError) as exc:
+        except (ArithmeticError, TypeError, ValueError, ValidationError) as exc:
+            # TypeError: a value of the wrong kind for its column (text for a binary field's bytes).
             logger.warning("Admin list %s: unreadable query string %r (%s)", request.path, request.GET.urlencode(), exc)
             raise IncorrectLookupParameters(exc) from exc
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if type(formfield) is ModelMultipleChoiceField:
+            formfield.__class__ = ReadableIdsMultipleChoiceField
+        return formfield
+
+    def response_action(self, request, queryset):
+        # The ticked rows arrive as text: an id no row can have ("abc", one past 64 bits) is dropped before Django
+        # filters by it, so an action on only such ids answers "Items must be selected…" rather than a 500.
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        readable = [value for value in selected if _readable_pk(self.model, value)]
+        if len(readable) != len(selected):
+            logger.warning("Admin action on %s: unreadable ids dropped %r", request.path, selected)
+            request.POST = request.POST.copy()
+            request.POST.setlist(ACTION_CHECKBOX_NAME, readable)
+        return super().response_action(request, queryset)
+
+
+class ReadableIdsMultipleChoiceField(ModelMultipleChoiceField):
+    """A many-to-many choice whose posted ids are read before the database sees them: an id no row can have (one past
+    64 bits, which SQLite cannot even bind) is "not a valid value", as text already is."""
+
+    def _check_values(self, value):
+        if isinstance(value, list | tuple):
+            model = self.queryset.model
+            field = model._meta.get_field(self.to_field_name) if self.to_field_name else model._meta.pk
+            for pk in value:
+                try:
+                    field.run_validators(field.to_python(pk))
+                except (ValidationError, ValueError, TypeError, OverflowError):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                    ) from None
+        return super()._check_values(value)
+
+
+def _readable_pk(model, value) -> bool:
+    field = model._meta.pk
+    try:
+        field.run_validators(field.to_python(value))
+    except (ValidationError, ValueError, TypeError, OverflowError):
+        return False
+    return True
+
+
+def _check_lookup_values(params) -> None:
+    """Refuse, as unreadable, the lookups Django's admin passes to the database unread: a `__range` (the admin has no
+    way to spell its two bounds, so the text itself would be taken as the bounds) and a `__regex` / `__iregex` that is
+    no regular expression (the database's error, not a filter)."""
+    for key, values in params.lists():
+        if key.endswith("__range"):
+            raise ValueError(f"{key}: a range cannot be given in the address of a list")
+        if key.endswith(("__regex", "__iregex")):
+            for value in values:
+                try:
+                    re.compile(value)
+                except re.error as exc:
+                    raise ValueError(f"{key}: not a regular expression ({exc})") from None
 
 
 def guarded_admin_class(admin_class):
