@@ -1,4 +1,4 @@
-"""Fixtures shared by the test suite. The ServiceTitan simulator ones: `simulator` and `make_simulator`."""
+"""Fixtures shared by the test suite: the ServiceTitan simulator ones (`simulator`, `make_simulator`) and `api`."""
 
 import pytest
 
@@ -52,3 +52,15 @@ def make_simulator(settings):
 def simulator(make_simulator):
     """A started simulator (small scale, seed 1, no faults) with settings.SERVICE_TITAN pointed at it."""
     return make_simulator()
+
+
+@pytest.fixture
+def api():
+    """The REST API as a superuser sees it (a test module may define its own `api`)."""
+    from rest_framework.test import APIClient
+
+    from tests.factories import UserFactory
+
+    client = APIClient()
+    client.force_authenticate(UserFactory(is_staff=True, is_superuser=True))
+    return client

@@ -6,21 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
 from pricebook.models import PriceHistory
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 HISTORY = "/api/v1/pricebook/history/"
-
-
-@pytest.fixture
-def api():
-    client = APIClient()
-    client.force_authenticate(UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 def test_a_history_row_by_id_and_unknown_ids_as_json_404(api):

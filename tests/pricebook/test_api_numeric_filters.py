@@ -4,22 +4,13 @@ integer column holds (past 64 bits) is a 400 naming the parameter, like every mi
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from pricebook.api import central, views
 from servicetitan.api.filtersets import LaziFilterSet
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 HUGE = str(10**30)
-
-
-@pytest.fixture
-def api():
-    client = APIClient()
-    client.force_authenticate(UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 @pytest.mark.parametrize(

@@ -9,21 +9,12 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from pricebook.models import MarkupTier, MarkupTierEdit, PricingRule, RepriceBatch
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 TENANT_ID = 1000001
-
-
-@pytest.fixture
-def api():
-    client = APIClient()
-    client.force_authenticate(UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 @pytest.fixture
