@@ -18,6 +18,7 @@ from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
 from django.forms import ModelMultipleChoiceField
 from django.urls import NoReverseMatch, reverse
 
@@ -155,16 +156,31 @@ def _readable_pk(model, value) -> bool:
 def _check_lookup_values(params) -> None:
     """Refuse, as unreadable, the lookups Django's admin passes to the database unread: a `__range` (the admin has no
     way to spell its two bounds, so the text itself would be taken as the bounds) and a `__regex` / `__iregex` that is
-    no regular expression (the database's error, not a filter)."""
+    no regular expression to the database (its error, not a filter)."""
     for key, values in params.lists():
         if key.endswith("__range"):
             raise ValueError(f"{key}: a range cannot be given in the address of a list")
         if key.endswith(("__regex", "__iregex")):
             for value in values:
-                try:
-                    re.compile(value)
-                except re.error as exc:
-                    raise ValueError(f"{key}: not a regular expression ({exc})") from None
+                if not _database_reads_regex(value):
+                    raise ValueError(f"{key}: not a regular expression the database can read")
+
+
+def _database_reads_regex(pattern: str) -> bool:
+    """Whether the database's own regular expressions take `pattern`: PostgreSQL's differ from Python's (SQLite's
+    `REGEXP` is Python's), e.g. `(?P<name>…)` is fine in Python and an error in PostgreSQL."""
+    if connection.vendor != "postgresql":
+        try:
+            re.compile(pattern)
+        except re.error:
+            return False
+        return True
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:  # a savepoint: a refusal leaves the request usable
+            cursor.execute("SELECT '' ~ %s", [pattern])
+    except DatabaseError:
+        return False
+    return True
 
 
 def guarded_admin_class(admin_class):

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib import admin
+from django.db import connection
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
@@ -135,6 +136,18 @@ def test_a_range_or_a_broken_regex_in_the_address_goes_back_with_the_error_flag(
     response = superuser_client.get(url, query)
     assert response.status_code == 302
     assert response["Location"].endswith("?e=1")
+
+
+def test_a_regex_only_python_reads_goes_back_with_the_error_flag_on_postgresql(superuser_client):
+    # PostgreSQL's regular expressions have no named groups; SQLite's REGEXP is Python's, which has them.
+    url = reverse("admin:pricebook_material_changelist")
+    response = superuser_client.get(url, {"code__regex": "(?P<code>EDGE)"})
+    if connection.vendor == "postgresql":
+        assert response.status_code == 302
+        assert response["Location"].endswith("?e=1")
+    else:
+        assert response.status_code == 200
+        assert "EDGE-1" in response.content.decode()
 
 
 def test_a_valid_regex_in_the_address_still_filters(superuser_client):
